@@ -1,0 +1,49 @@
+# make install && make     install, then check claims.yaml against PubMed and write reports/
+# make test                run the tests
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+FACTCHECK := $(BIN)/factcheck
+CLAIMS ?= claims.yaml
+SHARED ?= ../shared/data
+CORPUS ?= .cache/corpus.sqlite
+
+.PHONY: all reports install test bench offline corpus validate clean
+
+all: reports
+
+reports: $(FACTCHECK)
+	$(FACTCHECK) validate $(CLAIMS)
+	$(FACTCHECK) run $(CLAIMS) --out reports
+
+install: $(FACTCHECK)
+
+$(FACTCHECK): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[test]'
+	@touch $(FACTCHECK)
+
+test: $(FACTCHECK)
+	$(BIN)/pytest -q
+
+validate: $(FACTCHECK)
+	$(FACTCHECK) validate $(CLAIMS)
+
+# The air-gapped run: a local corpus built from the real data in ../shared/data.
+corpus: $(CORPUS)
+
+$(CORPUS): | $(FACTCHECK)
+	$(FACTCHECK) index $(SHARED)/scifact/corpus.jsonl $(SHARED)/pubmed-xml $(SHARED)/pubmedqa/ori_pqal.json $(SHARED)/ketamine-records --db $(CORPUS)
+
+offline: $(CORPUS)
+	$(FACTCHECK) run $(CLAIMS) --source local --corpus $(CORPUS) --out reports
+
+bench:
+	@echo "no benchmarks yet"
+
+clean:
+	rm -rf .cache build dist *.egg-info .pytest_cache
+	find . -name __pycache__ -type d -prune -exec rm -rf {} +
+	find reports -mindepth 1 ! -name README.md -delete 2>/dev/null || true

@@ -1,0 +1,146 @@
+"""SQLite store for raw HTTP responses and per-record documents, plus a cross-process rate limiter.
+
+Keys never contain secrets: `request_key` drops email, tool, api_key and mailto before hashing.
+Only successful, parsed-and-checked bodies are stored; callers decide that before `put_*`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import sqlite3
+import time
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+
+from pipeline.config import SECRET_PARAMS
+from pipeline.errors import InputError
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS responses (
+    key TEXT PRIMARY KEY,
+    url TEXT NOT NULL,
+    params TEXT NOT NULL,
+    body BLOB NOT NULL,
+    fetched_at REAL NOT NULL
+);
+CREATE TABLE IF NOT EXISTS documents (
+    kind TEXT NOT NULL,
+    id TEXT NOT NULL,
+    body BLOB NOT NULL,
+    fetched_at REAL NOT NULL,
+    PRIMARY KEY (kind, id)
+);
+CREATE TABLE IF NOT EXISTS rate_limit (
+    host TEXT PRIMARY KEY,
+    next_slot REAL NOT NULL
+);
+"""
+
+
+def public_params(params: Mapping[str, object]) -> dict[str, str]:
+    """The request parameters without the caller's identity and secrets, sorted."""
+    return {k: str(v) for k, v in sorted(params.items()) if k.lower() not in SECRET_PARAMS}
+
+
+def request_key(url: str, params: Mapping[str, object]) -> str:
+    """A stable cache key for a request; secrets are not part of it."""
+    canonical = json.dumps([url, public_params(params)], sort_keys=True, ensure_ascii=True)
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+class Cache:
+    """A SQLite file (or ':memory:') holding responses and documents; safe across processes."""
+
+    def __init__(self, path: str | Path) -> None:
+        self.path = str(path)
+        if self.path != ":memory:":
+            Path(self.path).parent.mkdir(parents=True, exist_ok=True)
+        try:
+            # isolation_level=None: we issue BEGIN ourselves, so the limiter can take a write lock.
+            self._db = sqlite3.connect(self.path, timeout=30.0, isolation_level=None)
+            if self.path != ":memory:":
+                self._db.execute("PRAGMA journal_mode=WAL")
+            self._db.executescript(_SCHEMA)
+        except sqlite3.DatabaseError as exc:
+            raise InputError(
+                f"cache {self.path} is not a usable SQLite database ({exc})",
+                "delete the file (it only holds downloaded copies) or point FACTCHECK_CACHE elsewhere",
+            ) from exc
+
+    def close(self) -> None:
+        self._db.close()
+
+    def __enter__(self) -> "Cache":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # --- responses ------------------------------------------------------------------
+
+    def get_response(self, url: str, params: Mapping[str, object]) -> bytes | None:
+        row = self._db.execute(
+            "SELECT body FROM responses WHERE key = ?", (request_key(url, params),)
+        ).fetchone()
+        return bytes(row[0]) if row else None
+
+    def put_response(self, url: str, params: Mapping[str, object], body: bytes) -> None:
+        self._db.execute(
+            "INSERT OR REPLACE INTO responses (key, url, params, body, fetched_at) VALUES (?,?,?,?,?)",
+            (request_key(url, params), url, json.dumps(public_params(params)), body, time.time()),
+        )
+
+    # --- documents (one per record, e.g. one PubmedArticle's XML per PMID) ---------
+
+    def get_documents(self, kind: str, ids: Iterable[str]) -> dict[str, bytes]:
+        wanted = list(dict.fromkeys(ids))
+        found: dict[str, bytes] = {}
+        for start in range(0, len(wanted), 500):  # stay under SQLite's variable limit
+            chunk = wanted[start : start + 500]
+            marks = ",".join("?" * len(chunk))
+            for doc_id, body in self._db.execute(
+                f"SELECT id, body FROM documents WHERE kind = ? AND id IN ({marks})", (kind, *chunk)
+            ):
+                found[doc_id] = bytes(body)
+        return found
+
+    def put_documents(self, kind: str, docs: Mapping[str, bytes]) -> None:
+        now = time.time()
+        self._db.execute("BEGIN IMMEDIATE")
+        try:
+            self._db.executemany(
+                "INSERT OR REPLACE INTO documents (kind, id, body, fetched_at) VALUES (?,?,?,?)",
+                [(kind, doc_id, body, now) for doc_id, body in docs.items()],
+            )
+            self._db.execute("COMMIT")
+        except BaseException:
+            self._db.execute("ROLLBACK")
+            raise
+
+    # --- rate limiting ---------------------------------------------------------------
+
+    def reserve_slot(self, host: str, per_second: float, now: float | None = None) -> float:
+        """Reserve the next request slot for `host`; returns how long the caller must wait.
+
+        The slot lives in the shared SQLite file, so two runs sharing a cache share the limit.
+        """
+        interval = 1.0 / per_second
+        now = time.time() if now is None else now
+        self._db.execute("BEGIN IMMEDIATE")
+        try:
+            row = self._db.execute("SELECT next_slot FROM rate_limit WHERE host = ?", (host,)).fetchone()
+            slot = max(now, row[0]) if row else now
+            self._db.execute(
+                "INSERT OR REPLACE INTO rate_limit (host, next_slot) VALUES (?, ?)", (host, slot + interval)
+            )
+            self._db.execute("COMMIT")
+        except BaseException:
+            self._db.execute("ROLLBACK")
+            raise
+        return slot - now
+
+    def wait_for_slot(self, host: str, per_second: float) -> None:
+        delay = self.reserve_slot(host, per_second)
+        if delay > 0:
+            time.sleep(delay)

@@ -1,0 +1,54 @@
+"""Settings for a run, read once from the environment and flags and passed explicitly.
+
+No module-level mutable state: every client receives a Settings (unlike Bio.Entrez's globals).
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+DEFAULT_EMAIL = "factcheck-pipeline@users.noreply.github.com"
+TOOL_NAME = "factcheck-pipeline"
+# Parameters that identify the caller; never part of a cache key, a log line or a report.
+SECRET_PARAMS = frozenset({"api_key", "apikey", "email", "tool", "mailto"})
+
+
+@dataclass(frozen=True)
+class Settings:
+    email: str = DEFAULT_EMAIL
+    tool: str = TOOL_NAME
+    api_key: str | None = field(default=None, repr=False)
+    cache_path: Path = Path(".cache/factcheck.sqlite")
+    offline: bool = False
+    eutils_base: str = "https://eutils.ncbi.nlm.nih.gov/entrez/eutils/"
+    max_results: int = 20  # PMIDs kept per query
+    min_hits: int = 3  # relax the query until at least this many records are found
+    max_tries: int = 5  # attempts per request on 429/5xx/connection errors
+    backoff_base: float = 1.0  # seconds; doubled on each retry
+    timeout: float = 30.0  # seconds per request
+
+    @property
+    def requests_per_second(self) -> float:
+        """NCBI etiquette: 3 requests/s, 10 with an API key."""
+        return 10.0 if self.api_key else 3.0
+
+    @classmethod
+    def from_env(cls, environ: dict[str, str] | None = None, **overrides: object) -> "Settings":
+        env = dict(os.environ if environ is None else environ)
+        settings = cls(
+            email=env.get("NCBI_EMAIL") or DEFAULT_EMAIL,
+            api_key=env.get("NCBI_API_KEY") or None,
+            cache_path=Path(env.get("FACTCHECK_CACHE") or ".cache/factcheck.sqlite"),
+            eutils_base=env.get("FACTCHECK_EUTILS_URL") or cls.eutils_base,
+        )
+        return replace(settings, **{k: v for k, v in overrides.items() if v is not None})
+
+
+def redact(text: str, settings: Settings) -> str:
+    """Remove the API key and email from a text that may reach a log, a report or an exception."""
+    for secret in (settings.api_key, settings.email):
+        if secret:
+            text = text.replace(secret, "***")
+    return text

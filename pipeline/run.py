@@ -1,0 +1,210 @@
+"""Orchestration: the one place that wires the stages together for a run.
+
+claims -> queries -> source search (network or local index, through the cache) -> one batched
+fetch -> extraction -> rating -> RunResult. Writing the reports is `write_reports`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import platform
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field, replace
+from importlib import metadata
+from pathlib import Path
+from typing import Protocol
+
+from pipeline.cache import Cache
+from pipeline.config import Settings, redact
+from pipeline.errors import InputError, OfflineMiss, SourceError
+from pipeline.queries import build_queries
+from pipeline.types import Assessment, Claim, ClaimsFile, Query, Record, RunResult, SearchResult
+
+Progress = Callable[[str], None]
+MAX_RECORDS_PER_CLAIM = 25
+
+
+class Source(Protocol):
+    """What run() needs of a source: search by Query, fetch records by the ids search returned."""
+
+    name: str
+
+    def search(self, query: Query) -> SearchResult: ...
+
+    def fetch(self, ids: Sequence[str]) -> dict[str, Record]: ...
+
+
+class PubMedSource:
+    """PubMed through the cache; after the first network failure it serves only from the cache."""
+
+    name = "pubmed"
+
+    def __init__(self, settings: Settings, cache: Cache) -> None:
+        from pipeline.sources.pubmed import PubMedClient
+
+        self._settings = settings
+        self._cache = cache
+        self._client = PubMedClient(settings, cache)
+        self.failure: str | None = None  # why the network was given up on, if it was
+
+    def _give_up_network(self, exc: SourceError) -> None:
+        from pipeline.sources.pubmed import PubMedClient
+
+        self.failure = redact(exc.message, self._settings)
+        self._client = PubMedClient(replace(self._settings, offline=True), self._cache)
+
+    def search(self, query: Query) -> SearchResult:
+        try:
+            return self._client.search(query)
+        except OfflineMiss:
+            raise
+        except SourceError as exc:
+            if self.failure is not None:
+                raise
+            self._give_up_network(exc)
+            return self._client.search(query)
+
+    def fetch(self, ids: Sequence[str]) -> dict[str, Record]:
+        try:
+            records = self._client.fetch(list(ids))
+        except OfflineMiss:
+            records = self._fetch_cached(ids)
+        except SourceError as exc:
+            self._give_up_network(exc)
+            records = self._fetch_cached(ids)
+        return {r.pmid: r for r in records if r.pmid}
+
+    def _fetch_cached(self, ids: Sequence[str]) -> list[Record]:
+        records = []
+        for pmid in ids:  # one at a time so one missing record does not hide the cached ones
+            try:
+                records.extend(self._client.fetch([pmid]))
+            except OfflineMiss:
+                pass
+        return records
+
+
+class LocalSource:
+    """A local FTS5 corpus built with `factcheck index`."""
+
+    name = "local"
+
+    def __init__(self, corpus: Path, limit: int) -> None:
+        from pipeline.sources.local import LocalIndex
+
+        self._index = LocalIndex(corpus)
+        self._limit = limit
+        self.failure: str | None = None
+
+    def search(self, query: Query) -> SearchResult:
+        return self._index.search(query, limit=self._limit)
+
+    def fetch(self, ids: Sequence[str]) -> dict[str, Record]:
+        return {r.id: r for r in self._index.fetch(list(ids))}
+
+
+def open_source(kind: str, settings: Settings, cache: Cache | None, corpus: Path | None) -> Source:
+    if kind == "local":
+        if corpus is None:
+            raise InputError("--source local needs --corpus DB", "build one with 'factcheck index FILE... --db DB'")
+        return LocalSource(corpus, settings.max_results)
+    if kind == "pubmed":
+        assert cache is not None
+        return PubMedSource(settings, cache)
+    raise InputError(f"unknown source '{kind}'", "use --source pubmed or --source local")
+
+
+@dataclass
+class _ClaimSearch:
+    claim: Claim
+    searches: list[SearchResult] = field(default_factory=list)
+    ids: list[str] = field(default_factory=list)
+    error: str | None = None
+
+
+def _search_claim(claim: Claim, source: Source, per_claim: int) -> _ClaimSearch:
+    """Run a claim's query ladder; keep ids in order of the query that found them first."""
+    state = _ClaimSearch(claim)
+    for query in build_queries(claim):
+        try:
+            result = source.search(query)
+        except SourceError as exc:
+            state.error = str(exc.message)
+            continue
+        state.searches.append(result)
+        for record_id in result.ids:
+            if record_id not in state.ids and (len(state.ids) < per_claim or query.purpose == "citation"):
+                state.ids.append(record_id)
+    if state.searches:
+        state.error = None  # some queries answered: the claim was checked on what they found
+    return state
+
+
+def versions() -> tuple[tuple[str, str], ...]:
+    found = [("python", platform.python_version())]
+    for package in ("factcheck-pipeline", "spacy", "biopython", "jinja2"):
+        try:
+            found.append((package, metadata.version(package)))
+        except metadata.PackageNotFoundError:
+            pass
+    return tuple(found)
+
+
+def check_claims(claims_file: ClaimsFile, source: Source, progress: Progress = lambda _: None,
+                 nlp: object | None = None) -> RunResult:
+    """Search, fetch, extract and rate every claim. Source failures mark claims as not checked."""
+    from pipeline import nlp as nlp_stage
+    from pipeline.rating import assess
+
+    total = len(claims_file.claims)
+    states = []
+    for number, claim in enumerate(claims_file.claims, 1):
+        state = _search_claim(claim, source, MAX_RECORDS_PER_CLAIM)
+        hits = sum(s.count for s in state.searches)
+        status = f"not checked ({state.error})" if state.error else f"{len(state.searches)} queries, {len(state.ids)} records ({hits} hits)"
+        progress(f"[{number}/{total}] {claim.id}: {status}")
+        states.append(state)
+
+    all_ids = list(dict.fromkeys(i for s in states for i in s.ids))
+    progress(f"fetching {len(all_ids)} records from {source.name}")
+    fetched = source.fetch(all_ids) if all_ids else {}
+    records = {r.id: r for r in fetched.values()}
+    progress(f"extracting study design, sample size and effects from {len(records)} abstracts")
+    finding_list = list(nlp_stage.extract_many(records.values(), nlp))
+    findings = {f.record_id: f for f in finding_list}
+
+    assessments = []
+    for state in states:
+        if state.error:
+            assessments.append(_not_checked(state.claim, state.error))
+            continue
+        evidence = [(fetched[i], findings[fetched[i].id]) for i in state.ids if i in fetched]
+        assessments.append(assess(state.claim, evidence, state.searches))
+
+    return RunResult(
+        claims_file=claims_file,
+        assessments=tuple(assessments),
+        records=records,
+        findings=findings,
+        source=source.name,
+        generated=dt.datetime.now(dt.timezone.utc).replace(microsecond=0).isoformat(),
+        versions=versions(),
+        unchecked=tuple(s.claim.id for s in states if s.error),
+    )
+
+
+def _not_checked(claim: Claim, error: str) -> Assessment:
+    return Assessment(
+        claim_id=claim.id,
+        verdict="unverifiable",
+        confidence=0.0,
+        reasons=(f"Not checked: the source could not be searched ({error}). Run again when it is reachable.",),
+        error=error,
+    )
+
+
+def write_reports(result: RunResult, out_dir: Path) -> list[Path]:
+    """Write the HTML, Markdown and JSON reports atomically."""
+    from pipeline.report import render
+
+    return render(result, out_dir)

@@ -1,0 +1,27 @@
+"""Shared fixtures: the real data in ../shared/data (skipped when absent), an in-memory cache."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from pipeline.cache import Cache
+
+REPO = Path(__file__).resolve().parent.parent
+SHARED_DATA = REPO.parent / "shared" / "data"
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+
+
+def shared_file(*parts: str) -> Path:
+    """A file under ../shared/data; the calling test is skipped with a reason when it is absent."""
+    path = SHARED_DATA.joinpath(*parts)
+    if not path.exists():
+        pytest.skip(f"{path} is absent: this test reads real data from ../shared/data beside the repository")
+    return path
+
+
+@pytest.fixture
+def memory_cache():
+    with Cache(":memory:") as cache:
+        yield cache
