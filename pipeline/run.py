@@ -203,8 +203,8 @@ def _not_checked(claim: Claim, error: str) -> Assessment:
     )
 
 
-def write_reports(result: RunResult, out_dir: Path) -> list[Path]:
-    """Write the HTML, Markdown and JSON reports atomically."""
+def write_reports(result: RunResult, out_dir: Path, partial: bool = False) -> list[Path]:
+    """Write the HTML, Markdown and JSON reports atomically (`<slug>.partial.*` when partial)."""
     from pipeline.report import render
 
-    return render(result, out_dir)
+    return render(result, out_dir, partial=partial)

@@ -1,0 +1,466 @@
+"""The report stage: a RunResult to `<slug>.html`, `.md` and `.json`.
+
+`report_json()` is the single view of a run: the templates render that dict and nothing else,
+so the three files always say the same thing. Rendering is pure; `render()` is the thin I/O
+edge that writes all three files atomically (render everything first, then replace).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import tempfile
+from collections import Counter
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote, urlsplit
+
+from jinja2 import Environment, PackageLoader, StrictUndefined
+
+from pipeline.serialize import to_jsonable
+from pipeline.types import (
+    VERDICTS,
+    Assessment,
+    Claim,
+    Effect,
+    Finding,
+    Record,
+    RunResult,
+    SearchResult,
+    SourceAssessment,
+)
+
+SMALL_SAMPLE = 30  # n below this is flagged: too few participants to carry a clinical claim
+
+VERDICT_LABELS: dict[str, str] = {
+    "supported": "Supported",
+    "partly_supported": "Partly supported",
+    "mixed": "Mixed",
+    "not_supported": "Not supported",
+    "contradicted": "Contradicted",
+    "unverifiable": "Unverifiable",
+}
+NOT_CHECKED = "not_checked"  # a claim with no assessment at all (not a verdict of the rating)
+
+VERDICT_MEANINGS: dict[str, str] = {
+    "supported": "adequate studies support the claim as stated; nothing of similar weight against",
+    "partly_supported": "evidence supports a narrower or weaker version of the claim",
+    "mixed": "credible evidence points both ways",
+    "not_supported": "no adequate evidence found for the claim",
+    "contradicted": "adequate evidence contradicts the claim",
+    "unverifiable": "the claim rests on a source, quote or number that could not be located",
+}
+
+STANCE_LABELS: dict[str, str] = {
+    "supports": "supports",
+    "contradicts": "contradicts",
+    "neutral": "says nothing on it",
+}
+
+DESIGN_LABELS: dict[str, str] = {
+    "meta_analysis": "meta-analysis",
+    "systematic_review": "systematic review",
+    "rct": "RCT",
+    "non_randomised_trial": "non-randomised trial",
+    "non_randomized_trial": "non-randomised trial",
+    "case_control": "case-control",
+    "in_vitro": "in vitro",
+}
+
+MEASURE_LABELS: dict[str, str] = {"percent": "", "percent_change": "change", "other": ""}
+
+_ANIMAL_DESIGNS = {"animal", "animal_study", "in_vitro", "preclinical"}
+
+
+# --- small pure formatters ----------------------------------------------------------------
+
+
+def verdict_label(verdict: str | None) -> str:
+    if not verdict:
+        return "Not checked"
+    return VERDICT_LABELS.get(verdict, verdict.replace("_", " ").capitalize())
+
+
+def design_label(design: str | None) -> str:
+    if not design:
+        return "unknown"
+    return DESIGN_LABELS.get(design, design.replace("_", " "))
+
+
+def confidence_label(confidence: float | None) -> str:
+    """Words with the number, so an editor need not know what 0.62 means."""
+    if confidence is None:
+        return "n/a"
+    word = "high" if confidence >= 0.75 else "medium" if confidence >= 0.5 else "low"
+    return f"{word} ({confidence:.2f})"
+
+
+def _num(value: float) -> str:
+    return f"{value:g}"
+
+
+def format_effect(effect: Effect) -> str:
+    """One effect as an editor reads it: 'OR 1.52 (CI 1.1 to 2.1), p<0.001'."""
+    measure = MEASURE_LABELS.get(effect.measure, effect.measure)
+    unit = effect.unit or ("%" if effect.measure in ("percent", "percent_change") else "")
+    sep = "" if unit in ("%", "") else " "
+    text = f"{measure} {_num(effect.value)}{sep}{unit}".strip()
+    if effect.ci_low is not None and effect.ci_high is not None:
+        text += f" (CI {_num(effect.ci_low)} to {_num(effect.ci_high)})"
+    if effect.p_value is not None:
+        text += f", p{effect.p_operator or '='}{_num(effect.p_value)}"
+    return text
+
+
+def safe_url(url: str | None) -> str | None:
+    """An http(s) URL made safe for an href or a Markdown link; anything else is dropped.
+
+    Text from sources can hold `javascript:` or spaces and brackets; those never become links.
+    """
+    if not url:
+        return None
+    url = url.strip()
+    try:
+        scheme = urlsplit(url).scheme.lower()
+    except ValueError:
+        return None
+    if scheme not in ("http", "https"):
+        return None
+    return quote(url, safe=":/?#@!$&*+,;=%-._~")
+
+
+def pubmed_url(pmid: str | None) -> str | None:
+    return f"https://pubmed.ncbi.nlm.nih.gov/{quote(pmid.strip(), safe='')}/" if pmid else None
+
+
+def doi_url(doi: str | None) -> str | None:
+    return f"https://doi.org/{quote(doi.strip(), safe='/:;.-_()')}" if doi else None
+
+
+def _round(value: float | None) -> float | None:
+    return None if value is None else round(float(value), 3)
+
+
+def _plural(n: int, one: str, many: str) -> str:
+    return one if n == 1 else many
+
+
+# --- the view: report_json ----------------------------------------------------------------
+
+
+def is_animal(finding: Finding | None, source: SourceAssessment) -> bool:
+    """True when the source is an animal or in-vitro study (never establishes a clinical claim)."""
+    if finding is not None and (finding.humans is False or finding.design in _ANIMAL_DESIGNS):
+        return True
+    return any("animal" in s.lower() or "in vitro" in s.lower() for s in source.signals)
+
+
+def _source_json(
+    source: SourceAssessment, record: Record | None, finding: Finding | None
+) -> dict[str, Any]:
+    pmid = record.pmid if record else None
+    doi = record.doi if record else None
+    link = record.link if record else None
+    sample_size = finding.sample_size if finding else None
+    animal = is_animal(finding, source)
+    retracted = bool(record and record.retracted)
+    flags: list[str] = []
+    if retracted:
+        flags.append("retracted")
+    if animal:
+        flags.append("animal or in-vitro study")
+    if sample_size is not None and sample_size < SMALL_SAMPLE:
+        flags.append(f"small sample (n={sample_size})")
+    effects = finding.effects if finding else ()
+    return {
+        "record_id": source.record_id,
+        "source": record.source if record else None,
+        "pmid": pmid,
+        "doi": doi,
+        "link": link,
+        "pubmed_url": pubmed_url(pmid),
+        "doi_url": doi_url(doi),
+        "title": record.title if record else f"(record {source.record_id} not available)",
+        "journal": (record.journal or record.journal_abbrev) if record else None,
+        "year": record.year if record else None,
+        "pub_types": list(record.pub_types) if record else [],
+        "design": finding.design if finding else None,
+        "design_label": design_label(finding.design if finding else None),
+        "sample_size": sample_size,
+        "sample_size_text": finding.sample_size_text if finding else None,
+        "n_studies": finding.n_studies if finding else None,
+        "humans": finding.humans if finding else None,
+        "animal": animal,
+        "effects": [
+            {k: v for k, v in to_jsonable(e).items() if k != "span"} for e in effects
+        ],
+        "key_figures": [format_effect(e) for e in effects[:3]],
+        "stance": source.stance,
+        "stance_label": STANCE_LABELS.get(source.stance, source.stance),
+        "relevance": _round(source.relevance),
+        "weight": _round(source.weight),
+        "retracted": retracted,
+        "notices": to_jsonable(record.notices) if record else [],
+        "reasons": list(source.reasons),
+        "signals": list(source.signals),
+        "matched_terms": list(source.matched_terms),
+        "rationale_sentences": [
+            {"text": s.text, "section": s.section} for s in source.rationale_sentences
+        ],
+        "flags": flags,
+    }
+
+
+def _query_json(result: SearchResult) -> dict[str, Any]:
+    return {
+        "term": result.term,
+        "source": result.source,
+        "count": result.count,
+        "ids": list(result.ids),
+        "notes": list(result.notes),
+        "from_cache": result.from_cache,
+        "purpose": result.query.purpose,
+        "raw": result.query.raw is not None,
+    }
+
+
+def _claim_flags(
+    assessment: Assessment | None, sources: list[dict[str, Any]], unchecked: bool
+) -> list[dict[str, str]]:
+    """What an editor must not miss: retracted sources, animal-only or tiny evidence, errors."""
+    flags: list[dict[str, str]] = []
+    if assessment is None:
+        flags.append({"kind": "not_checked", "text": "Not checked: the run produced no assessment."})
+        return flags
+    if assessment.error:
+        flags.append({"kind": "error", "text": f"Not checked: {assessment.error}"})
+    elif unchecked:
+        flags.append({"kind": "not_checked", "text": "Not checked: the run listed this claim as unchecked."})
+    if not sources and not assessment.error:
+        flags.append({"kind": "no_sources", "text": "No sources were found for this claim."})
+    for src in sources:
+        if src["retracted"]:
+            flags.append({"kind": "retracted", "text": f"Retracted source: {src['title']}"})
+    # Neutral sources do not bear on the verdict; judge the evidence by the ones that do.
+    bearing = [s for s in sources if s["stance"] != "neutral"]
+    if bearing and all(s["animal"] for s in bearing):
+        flags.append({"kind": "animal_only", "text": "Animal or in-vitro evidence only: it cannot establish a clinical claim."})
+    for src in bearing:
+        n = src["sample_size"]
+        if n is not None and n < SMALL_SAMPLE:
+            flags.append({"kind": "small_sample", "text": f"Small sample (n={n}): {src['title']}"})
+    return flags
+
+
+def _claim_json(
+    claim: Claim | None, claim_id: str, assessment: Assessment | None, result: RunResult
+) -> dict[str, Any]:
+    sources = [
+        _source_json(s, result.records.get(s.record_id), result.findings.get(s.record_id))
+        for s in (assessment.sources if assessment else ())
+    ]
+    checks: dict[str, list[dict[str, str]]] = {}
+    for check in assessment.checks if assessment else ():
+        checks.setdefault(check.kind, []).append({"status": check.status, "detail": check.detail})
+    verdict = assessment.verdict if assessment else None
+    return {
+        "id": claim_id,
+        "quote": claim.quote if claim else "",
+        "claim": claim.text if claim else "",
+        "kind": claim.kind if claim else None,
+        "verdict": verdict,
+        "verdict_label": verdict_label(verdict),
+        "confidence": _round(assessment.confidence) if assessment else None,
+        "confidence_label": confidence_label(assessment.confidence if assessment else None),
+        "reasons": list(assessment.reasons) if assessment else [],
+        "checks": checks,
+        "sources": sources,
+        "queries": [_query_json(q) for q in (assessment.queries if assessment else ())],
+        "error": assessment.error if assessment else "no assessment was produced",
+        "checked": assessment is not None and not assessment.error
+        and claim_id not in result.unchecked,
+        "flags": _claim_flags(assessment, sources, claim_id in result.unchecked),
+    }
+
+
+def overall_line(claims: list[dict[str, Any]]) -> str:
+    """'3 of 11 claims are supported; 4 unverifiable' (zero counts are left out)."""
+    total = len(claims)
+    if total == 0:
+        return "No claims were checked."
+    counts = Counter(c["verdict"] or NOT_CHECKED for c in claims)
+    supported = counts.get("supported", 0)
+    head = (
+        f"{supported} of {total} {_plural(total, 'claim', 'claims')} "
+        f"{'is' if supported == 1 or total == 1 else 'are'} supported"
+    )
+    rest = [
+        f"{counts[v]} {verdict_label(v).lower()}"
+        for v in (*VERDICTS, NOT_CHECKED)
+        if v != "supported" and counts.get(v)
+    ]
+    failed = sum(1 for c in claims if not c["checked"])
+    if failed:
+        rest.append(f"{failed} could not be checked")
+    return head + ("; " + ", ".join(rest) if rest else "") + "."
+
+
+def report_json(result: RunResult) -> dict[str, Any]:
+    """The whole report as plain JSON values (the stable top level of design.md, plus extras)."""
+    article = result.claims_file.article
+    by_id = {a.claim_id: a for a in result.assessments}
+    claim_ids = [c.id for c in result.claims_file.claims]
+    # An assessment for a claim the file does not list is still shown, never dropped.
+    claim_ids += [a.claim_id for a in result.assessments if a.claim_id not in set(claim_ids)]
+    claims_by_id = {c.id: c for c in result.claims_file.claims}
+    claims = [_claim_json(claims_by_id.get(cid), cid, by_id.get(cid), result) for cid in claim_ids]
+    counts = Counter(c["verdict"] or NOT_CHECKED for c in claims)
+    not_checked = [
+        {"id": c["id"], "reason": c["error"] or "listed as unchecked by the run"}
+        for c in claims
+        if not c["checked"]
+    ]
+    return {
+        "article": {
+            "title": article.title,
+            "url": article.url,
+            "checked": article.checked,
+            "file": article.file,
+            "slug": article.slug,
+            "claims_file": result.claims_file.path,
+        },
+        "generated": result.generated,
+        "source": result.source,
+        "versions": {name: version for name, version in result.versions},
+        "summary": {
+            "total": len(claims),
+            "counts": {v: counts.get(v, 0) for v in (*VERDICTS, NOT_CHECKED)},
+            "overall": overall_line(claims),
+        },
+        "unchecked": not_checked,
+        "claims": claims,
+    }
+
+
+# --- rendering ----------------------------------------------------------------------------
+
+
+class MdSafe(str):
+    """Markdown that is already built (links, code spans): not escaped again."""
+
+
+_MD_SPECIAL = re.compile(r"([\\`*_\[\]<>|~])")
+_MD_ENTITY = re.compile(r"&(?=#?\w+;)")
+_MD_LINE_START = re.compile(r"^(\s*|\s*\d+(?=[.)](?:\s|$)))([#+=.)-])")
+
+
+def md_escape(value: Any) -> str:
+    """Text for a Markdown paragraph or table cell: one line, punctuation backslash-escaped.
+
+    `\\<` keeps a CMS from treating `<script>` as raw HTML; `\\|` keeps a table cell whole.
+    """
+    if value is None:
+        return ""
+    if isinstance(value, MdSafe):
+        return value
+    text = " ".join(str(value).split())
+    text = _MD_SPECIAL.sub(r"\\\1", text)
+    text = _MD_ENTITY.sub(r"\\&", text)
+    return _MD_LINE_START.sub(r"\1\\\2", text)
+
+
+def md_code(value: Any) -> MdSafe:
+    """An inline code span whose fence is longer than any backtick run inside it."""
+    text = " ".join(str(value).split())
+    longest = max((len(m) for m in re.findall(r"`+", text)), default=0)
+    fence = "`" * (longest + 1)
+    pad = " " if text.startswith("`") or text.endswith("`") or longest else ""
+    return MdSafe(f"{fence}{pad}{text}{pad}{fence}")
+
+
+def md_link(text: Any, url: str | None) -> MdSafe:
+    """[text](<url>) when the URL is safe, otherwise the escaped text alone."""
+    href = safe_url(url)
+    label = md_escape(text)
+    return MdSafe(f"[{label}](<{href}>)" if href else label)
+
+
+def _finalize_md(value: Any) -> str:
+    return md_escape(value)
+
+
+@lru_cache(maxsize=None)
+def _env(kind: str) -> Environment:
+    """One Jinja environment per output kind; HTML escapes everything, Markdown too (finalize)."""
+    common: dict[str, Any] = {
+        "loader": PackageLoader("pipeline", "report/templates"),
+        "undefined": StrictUndefined,
+        "trim_blocks": True,
+        "lstrip_blocks": True,
+        "keep_trailing_newline": True,
+    }
+    if kind == "html":
+        env = Environment(autoescape=True, **common)
+    else:
+        env = Environment(autoescape=False, finalize=_finalize_md, **common)
+        env.filters["code"] = md_code
+        env.filters["link"] = md_link
+        env.filters["raw"] = MdSafe
+    env.filters["safe_url"] = safe_url
+    env.globals["VERDICT_MEANINGS"] = VERDICT_MEANINGS
+    env.globals["verdict_label"] = verdict_label
+    return env
+
+
+def render_html(result: RunResult) -> str:
+    """The self-contained HTML report (inline CSS, no scripts, every value escaped)."""
+    return _env("html").get_template("report.html.j2").render(report=report_json(result))
+
+
+def render_markdown(result: RunResult) -> str:
+    """The Markdown report: same content as the HTML, for a CMS or a pull-request diff."""
+    return _env("md").get_template("report.md.j2").render(report=report_json(result))
+
+
+def render_json(result: RunResult) -> str:
+    return json.dumps(report_json(result), indent=2, ensure_ascii=False) + "\n"
+
+
+def render(result: RunResult, out_dir: Path, partial: bool = False) -> list[Path]:
+    """Write `<slug>.html`, `.md`, `.json` into out_dir and return their paths.
+
+    `partial` (some claims could not be checked) writes `<slug>.partial.*` instead, so an
+    incomplete run never replaces the last complete report.
+
+    All three are rendered before anything is written, and each file is replaced from a
+    temporary file in the same directory, so a failure leaves the previous reports whole.
+    """
+    slug = result.claims_file.article.slug + (".partial" if partial else "")
+    texts = {
+        ".html": render_html(result),
+        ".md": render_markdown(result),
+        ".json": render_json(result),
+    }
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    temps: dict[str, str] = {}
+    try:
+        for suffix, text in texts.items():
+            fd, tmp = tempfile.mkstemp(dir=out_dir, prefix=f".{slug}{suffix}.", suffix=".tmp")
+            temps[suffix] = tmp
+            with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
+                handle.write(text)
+                handle.flush()
+                os.fsync(handle.fileno())
+        paths = []
+        for suffix, tmp in temps.items():
+            target = out_dir / f"{slug}{suffix}"
+            os.replace(tmp, target)
+            paths.append(target)
+        return paths
+    finally:
+        for tmp in temps.values():
+            if os.path.exists(tmp):
+                os.unlink(tmp)
