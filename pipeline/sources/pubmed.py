@@ -1,0 +1,592 @@
+"""PubMed: query rendering and XML parsing (pure), and an E-utilities client (thin I/O).
+
+Pure parts: `render_query`, `parse_esearch`, `parse_pubmed_xml`, `iter_pubmed_xml`,
+`split_articles`. They use lxml with a locked-down parser (no DTD, no network, no entity
+expansion) instead of `Entrez.read`, which needs the response's DTD and fetches unknown newer
+DTDs from the network, so it breaks offline.
+
+I/O part: `PubMedClient` sends esearch/efetch through `Bio.Entrez`, with our own cross-process
+rate limiter, exponential backoff and SQLite cache around it.
+"""
+
+from __future__ import annotations
+
+import email.utils
+import http.client
+import io
+import logging
+import re
+import threading
+import time
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any, BinaryIO
+from urllib.error import HTTPError, URLError
+
+from Bio import Entrez
+from lxml import etree
+
+from pipeline.cache import Cache
+from pipeline.config import Settings, redact
+from pipeline.errors import InputError, OfflineMiss, ParseError, SourceError
+from pipeline.text import normalize_space
+from pipeline.types import Notice, Query, QueryArm, Record, SearchResult
+
+log = logging.getLogger(__name__)
+
+SOURCE = "pubmed"
+HOST = "eutils.ncbi.nlm.nih.gov"
+# Bio.Entrez hardcodes these URLs in each function (no parameter or global overrides them), so
+# Settings.eutils_base cannot be honoured while we send through Bio.Entrez; a later issue adds
+# configurable endpoints. They are also the URLs our cache keys are built from.
+ESEARCH_URL = "https://eutils.ncbi.nlm.nih.gov/entrez/eutils/esearch.fcgi"
+EFETCH_URL = "https://eutils.ncbi.nlm.nih.gov/entrez/eutils/efetch.fcgi"
+EFETCH_BATCH = 200  # NCBI: use POST and modest batches beyond ~200 IDs; Bio.Entrez POSTs at 200
+MAX_RETRY_AFTER = 120.0  # seconds; a longer Retry-After would stall a run, so we cap it
+
+PUBMED_URL = "https://pubmed.ncbi.nlm.nih.gov/{pmid}/"
+_ARTICLE_TAGS = ("PubmedArticle", "PubmedBookArticle", "DeleteCitation")
+_EXPECTED_ROOTS = frozenset({"PubmedArticleSet", "PubmedArticle"})
+# CommentsCorrections RefTypes that are corrections (not Cites/CommentIn/UpdateOf ... noise).
+_NOTICE_PREFIXES = (
+    "Retraction", "PartialRetraction", "ExpressionOfConcern", "Erratum",
+    "CorrectedandRepublished", "RetractedandRepublished",
+)
+# Security: never load a DTD, touch the network or expand entities (XXE, billion laughs).
+_SAFE = dict(
+    resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False,
+    dtd_validation=False, attribute_defaults=False, remove_comments=True, remove_pis=True,
+)
+_NETWORK_HINT = "check your connection, or run with --offline / --source local"
+
+
+# --- pure: query rendering -------------------------------------------------------------
+
+_UNSAFE_CHARS = re.compile(r'["\[\](){}\x00-\x1f]')
+
+
+def _clean_phrase(text: str) -> str:
+    """A phrase safe inside "..."[tag]: quotes, brackets and parentheses would end it early."""
+    return normalize_space(_UNSAFE_CHARS.sub(" ", text))
+
+
+def render_arm(arm: QueryArm) -> str:
+    """One concept as `("Heading"[mh] OR "phrase"[tiab] ...)`; "" when it has no usable term."""
+    terms = [f'"{h}"[mh]' for h in map(_clean_phrase, arm.mesh) if h]
+    terms += [f'"{p}"[tiab]' for p in map(_clean_phrase, arm.free_text) if p]
+    terms = list(dict.fromkeys(terms))
+    return f"({' OR '.join(terms)})" if terms else ""
+
+
+def render_query(query: Query) -> str:
+    """The PubMed term for a Query: the editor's raw override, else arms ANDed, then filters.
+
+    Returns "" when no arm has a term: filters alone (e.g. humans[mh]) are not a search.
+    """
+    if query.raw and query.raw.strip():
+        return query.raw.strip()
+    arms = [rendered for rendered in map(render_arm, query.arms) if rendered]
+    if not arms:
+        return ""
+    filters = [f.strip() for f in query.filters if f and f.strip()]
+    return " AND ".join(arms + filters)
+
+
+# --- pure: esearch ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class EsearchResult:
+    """What an esearch answer says: hits, how PubMed read the query, what it dropped."""
+
+    count: int
+    ids: tuple[str, ...]
+    query_translation: str = ""
+    errors: tuple[str, ...] = ()  # "PhraseNotFound: abcXYZ" (PubMed ignored that part)
+    warnings: tuple[str, ...] = ()  # "OutputMessage: No items found."
+
+    @property
+    def notes(self) -> tuple[str, ...]:
+        translation = (f"QueryTranslation: {self.query_translation}",) if self.query_translation else ()
+        return translation + self.errors + self.warnings
+
+
+def _head_looks_like_html(data: bytes) -> bool:
+    head = data[:512].lstrip().lower()
+    return head.startswith((b"<html", b"<!doctype html")) or b"<html" in head
+
+
+def _bad_body(data: bytes, what: str, detail: str) -> ParseError:
+    """A ParseError that says what the body looked like, so the user knows what happened."""
+    if not data.strip():
+        return ParseError(SOURCE, f"{what}: the response was empty", "retry later; " + _NETWORK_HINT)
+    if _head_looks_like_html(data):
+        return ParseError(
+            SOURCE,
+            f"{what}: PubMed sent an HTML page where XML was expected",
+            "E-utilities may be down or blocking this address: retry later, "
+            "or run with --offline / --source local",
+        )
+    return ParseError(
+        SOURCE,
+        f"{what}: the response is not valid XML ({detail})",
+        "if the download was cut short, retry; or run with --offline if the cache has it",
+    )
+
+
+def _parse_tree(data: bytes, what: str) -> etree._Element:
+    data = data.lstrip()
+    if not data:
+        raise _bad_body(data, what, "")
+    try:
+        return etree.fromstring(data, etree.XMLParser(**_SAFE))
+    except etree.XMLSyntaxError as exc:
+        raise _bad_body(data, what, str(exc)[:200]) from None
+
+
+def _server_error(root: etree._Element, what: str) -> SourceError | None:
+    """A SourceError for an E-utilities <ERROR> element directly under the root, if any."""
+    messages = [normalize_space(_text(e)) for e in root.findall("ERROR")]
+    messages = [m for m in messages if m]
+    if not messages:
+        return None
+    return SourceError(
+        SOURCE,
+        f"{what}: PubMed answered with an error: {'; '.join(messages)}",
+        "check the query syntax (see QueryTranslation in the report) or the PMIDs asked for",
+    )
+
+
+def parse_esearch(data: bytes) -> EsearchResult:
+    """Parse an esearch XML answer. Zero hits is a normal result, not an error.
+
+    Raises ParseError for a body that is not an eSearchResult, SourceError for an <ERROR>.
+    """
+    root = _parse_tree(data, "esearch")
+    if root.tag != "eSearchResult":
+        raise _bad_body(data, "esearch", f"root element <{root.tag}> instead of <eSearchResult>")
+    error = _server_error(root, "esearch")
+    if error:
+        raise error
+    count_text = (root.findtext("Count") or "").strip()
+    if not count_text.isdigit():
+        raise _bad_body(data, "esearch", "no <Count> in the answer")
+    ids = tuple(t.strip() for t in root.xpath("IdList/Id/text()") if t.strip())
+    return EsearchResult(
+        count=int(count_text),
+        ids=tuple(dict.fromkeys(ids)),
+        query_translation=normalize_space(root.findtext("QueryTranslation") or ""),
+        errors=_tagged_messages(root.find("ErrorList")),
+        warnings=_tagged_messages(root.find("WarningList")),
+    )
+
+
+def _tagged_messages(parent: etree._Element | None) -> tuple[str, ...]:
+    if parent is None:
+        return ()
+    return tuple(
+        f"{child.tag}: {text}"
+        for child in parent
+        if isinstance(child.tag, str) and (text := normalize_space(_text(child)))
+    )
+
+
+# --- pure: PubMed article XML ------------------------------------------------------------
+
+
+def _text(el: etree._Element | None) -> str:
+    """All text inside an element (inline <i>, <sub>, MathML ...), entity references skipped.
+
+    `itertext()` would yield an unexpanded entity reference as "&name;"; we drop it instead.
+    """
+    if el is None:
+        return ""
+    if len(el) == 0:  # the common case (a leaf: PMID, LastName ...), kept fast
+        text = el.text or ""
+        return " ".join(text.split()) if isinstance(el.tag, str) else ""
+    parts: list[str] = []
+
+    def keep(text: str | None, in_math: bool) -> bool:
+        # MathML is pretty-printed: its whitespace-only text is layout, not content
+        # (otherwise "VO2max" would read "V . O 2 m a x").
+        return bool(text) and not (in_math and text.isspace())
+
+    def walk(node: etree._Element, in_math: bool) -> None:
+        in_math = in_math or str(node.tag).startswith(_MATHML)
+        if keep(node.text, in_math):
+            parts.append(node.text)
+        for child in node:
+            if isinstance(child.tag, str):  # elements; comments, PIs and entities are not
+                walk(child, in_math)
+            if keep(child.tail, in_math):
+                parts.append(child.tail)
+
+    walk(el, False)
+    return normalize_space("".join(parts))
+
+
+_MATHML = "{http://www.w3.org/1998/Math/MathML}"
+_YEAR = re.compile(r"(1[5-9]\d\d|2\d\d\d)")
+
+
+def _year(article: etree._Element) -> int | None:
+    """PubDate/Year, else the first year in MedlineDate ("1998 Dec-1999 Jan"), else ArticleDate."""
+    pub_date = article.find("Journal/JournalIssue/PubDate")
+    candidates = []
+    if pub_date is not None:
+        candidates += [pub_date.findtext("Year"), pub_date.findtext("MedlineDate")]
+    candidates += [d.findtext("Year") for d in article.findall("ArticleDate")]
+    for text in candidates:
+        match = _YEAR.search(text or "")
+        if match:
+            return int(match.group(1))
+    return None
+
+
+def _doi(article_el: etree._Element, article: etree._Element | None) -> str | None:
+    # Only the article's own IDs: ReferenceList/Reference/ArticleIdList holds cited works' DOIs.
+    for aid in article_el.findall("PubmedData/ArticleIdList/ArticleId"):
+        if aid.get("IdType") == "doi" and (value := _text(aid)):
+            return value
+    if article is not None:
+        for loc in article.findall("ELocationID"):
+            if loc.get("EIdType") == "doi" and (value := _text(loc)):
+                return value
+    return None
+
+
+def _authors(article: etree._Element) -> tuple[str, ...]:
+    names = []
+    for author in article.findall("AuthorList/Author"):
+        if author.get("ValidYN") == "N":
+            continue
+        last = _text(author.find("LastName"))
+        initials = _text(author.find("Initials")) or _text(author.find("ForeName"))
+        name = f"{last} {initials}".strip() if last else _text(author.find("CollectiveName"))
+        if name:
+            names.append(name)
+    return tuple(names)
+
+
+def _notices(citation: etree._Element) -> tuple[Notice, ...]:
+    notices = []
+    for cc in citation.findall("CommentsCorrectionsList/CommentsCorrections"):
+        kind = cc.get("RefType") or ""
+        if kind.startswith(_NOTICE_PREFIXES):
+            notices.append(Notice(kind=kind, pmid=_text(cc.find("PMID")) or None, ref=_text(cc.find("RefSource"))))
+    return tuple(notices)
+
+
+def record_from_element(article_el: etree._Element) -> Record | None:
+    """One <PubmedArticle> to a Record; None when it has no PMID (nothing to cite it by)."""
+    citation = article_el.find("MedlineCitation")
+    if citation is None:
+        return None
+    pmid = _text(citation.find("PMID"))
+    if not pmid:
+        return None
+    article = citation.find("Article")
+    if article is None:  # not in the DTD, but keep what we have rather than crash
+        article = etree.Element("Article")
+    title = _text(article.find("ArticleTitle")) or _text(article.find("VernacularTitle"))
+    sections = []
+    for part in article.findall("Abstract/AbstractText"):
+        text = _text(part)
+        if text:
+            sections.append((part.get("Label") or part.get("NlmCategory") or "", text))
+    pub_types = tuple(t for t in map(_text, article.findall("PublicationTypeList/PublicationType")) if t)
+    notices = _notices(citation)
+    retracted = "Retracted Publication" in pub_types or any(n.kind == "RetractionIn" for n in notices)
+    return Record(
+        source=SOURCE,
+        id=f"pmid:{pmid}",
+        title=title,
+        sections=tuple(sections),
+        pmid=pmid,
+        doi=_doi(article_el, article),
+        journal=_text(article.find("Journal/Title")) or None,
+        journal_abbrev=_text(article.find("Journal/ISOAbbreviation"))
+        or _text(citation.find("MedlineJournalInfo/MedlineTA"))
+        or None,
+        year=_year(article),
+        pub_types=pub_types,
+        mesh=tuple(
+            t for t in map(_text, citation.findall("MeshHeadingList/MeshHeading/DescriptorName")) if t
+        ),
+        retracted=retracted,
+        notices=notices,
+        url=PUBMED_URL.format(pmid=pmid),
+        authors=_authors(article),
+    )
+
+
+class _Replay(io.RawIOBase):
+    """A stream that first replays bytes already read (to sniff the body), then the rest."""
+
+    def __init__(self, head: bytes, rest: BinaryIO) -> None:
+        self._head = head
+        self._rest = rest
+
+    def readable(self) -> bool:
+        return True
+
+    def read(self, size: int = -1) -> bytes:  # type: ignore[override]
+        if self._head:
+            if size is None or size < 0:
+                data, self._head = self._head + self._rest.read(), b""
+                return data
+            data, self._head = self._head[:size], self._head[size:]
+            return data
+        return self._rest.read(size)
+
+
+def iter_pubmed_xml(stream: BinaryIO, what: str = "PubMed XML") -> Iterator[Record]:
+    """Stream Records out of a PubmedArticleSet (efetch answer or baseline file) or a bare
+    <PubmedArticle>, clearing each element once read so memory stays flat on big files.
+
+    Books (PubmedBookArticle), DeleteCitation blocks and records without a PMID are skipped.
+    Raises ParseError (after the records read so far) when the XML is broken or not PubMed.
+    """
+    head = stream.read(4096)
+    if not head.strip():
+        raise _bad_body(head, what, "")
+    if _head_looks_like_html(head):
+        raise _bad_body(head, what, "")
+    context = etree.iterparse(_Replay(head, stream), events=("end",), tag=_ARTICLE_TAGS, **_SAFE)
+    try:
+        for _, elem in context:
+            if elem.tag == "PubmedArticle":
+                record = record_from_element(elem)
+                if record is not None:
+                    yield record
+            elem.clear(keep_tail=False)
+            parent = elem.getparent()
+            if parent is not None:  # drop the cleared siblings, or the root keeps growing
+                while elem.getprevious() is not None:
+                    del parent[0]
+        root = context.root
+    except etree.XMLSyntaxError as exc:
+        raise _bad_body(head, what, str(exc)[:200]) from None
+    if root is None or root.tag not in _EXPECTED_ROOTS:
+        error = _server_error(root, what) if root is not None else None
+        if error:
+            raise error
+        tag = root.tag if root is not None else "nothing"
+        raise _bad_body(head, what, f"root element <{tag}> instead of <PubmedArticleSet>")
+
+
+def parse_pubmed_xml(data: bytes) -> list[Record]:
+    """All Records of a PubmedArticleSet (or a bare <PubmedArticle>) held in memory."""
+    return list(iter_pubmed_xml(io.BytesIO(data.lstrip())))
+
+
+def split_articles(data: bytes) -> dict[str, bytes]:
+    """PMID -> that <PubmedArticle> serialized alone (UTF-8), to cache one document per PMID.
+
+    Raises ParseError like `parse_pubmed_xml` when the body is not PubMed XML.
+    """
+    root = _parse_tree(data, "efetch")
+    if root.tag not in _EXPECTED_ROOTS:
+        error = _server_error(root, "efetch")
+        if error:
+            raise error
+        raise _bad_body(data, "efetch", f"root element <{root.tag}> instead of <PubmedArticleSet>")
+    articles = [root] if root.tag == "PubmedArticle" else root.findall("PubmedArticle")
+    docs: dict[str, bytes] = {}
+    for article in articles:
+        pmid = _text(article.find("MedlineCitation/PMID"))
+        if pmid:
+            docs[pmid] = etree.tostring(article, encoding="UTF-8", xml_declaration=False, with_tail=False)
+    return docs
+
+
+# --- I/O: the E-utilities client -----------------------------------------------------------
+
+_ENTREZ_LOCK = threading.Lock()
+
+
+@contextmanager
+def _single_entrez_try() -> Iterator[None]:
+    """Make Bio.Entrez try exactly once for the length of one call.
+
+    Bio.Entrez retries 429 and 5xx itself, instantly and ignoring Retry-After, up to the
+    module-global `Entrez.max_tries` (3): each of our attempts would then hit NCBI three times
+    with no pause. There is no per-call argument for it, so we set the global to 1 under a lock
+    and restore it; our own loop does the retrying, with backoff and the shared rate limiter.
+    """
+    with _ENTREZ_LOCK:
+        saved = Entrez.max_tries
+        Entrez.max_tries = 1
+        try:
+            yield
+        finally:
+            Entrez.max_tries = saved
+
+
+def _retry_after(headers: Any) -> float | None:
+    """Seconds from a Retry-After header (delta-seconds or an HTTP date), capped; None if absent."""
+    value = headers.get("Retry-After") if headers is not None else None
+    if not value:
+        return None
+    value = str(value).strip()
+    try:
+        seconds = float(value)
+    except ValueError:
+        try:
+            when = email.utils.parsedate_to_datetime(value)
+        except (TypeError, ValueError):
+            return None
+        seconds = when.timestamp() - time.time()
+    return min(max(seconds, 0.0), MAX_RETRY_AFTER)
+
+
+class PubMedClient:
+    """esearch and efetch against PubMed, through the cache, a shared rate limit and backoff.
+
+    Timeouts: Bio.Entrez calls urlopen without a timeout and offers no way to pass one, so
+    `settings.timeout` is not honoured here (a later issue on configurable endpoints can send
+    Bio.Entrez's built requests itself). Bio.Entrez also spaces its own calls (0.37 s / 0.1 s,
+    per process) on top of our cross-process limiter; that costs little and is kept.
+    """
+
+    def __init__(self, settings: Settings, cache: Cache, sleep: Callable[[float], None] = time.sleep) -> None:
+        self.settings = settings
+        self.cache = cache
+        self.sleep = sleep
+        self.last_missing: tuple[str, ...] = ()  # PMIDs the last fetch() asked for and did not get
+
+    # --- identity and errors ---------------------------------------------------------
+
+    def _identity(self) -> dict[str, str | None]:
+        # Passed as keywords: Bio.Entrez's _construct_params only setdefault()s its globals, so
+        # these win; api_key=None keeps a global Entrez.api_key from leaking in (None is dropped).
+        return {"email": self.settings.email, "tool": self.settings.tool, "api_key": self.settings.api_key}
+
+    def _safe(self, text: str) -> str:
+        return redact(text, self.settings)
+
+    def _redacted(self, exc: SourceError) -> SourceError:
+        """The same error, its message cleaned of the email/api key an error page might echo."""
+        message = exc.message.removeprefix(f"{SOURCE}: ")
+        return type(exc)(SOURCE, self._safe(message), exc.hint)
+
+    # --- sending -----------------------------------------------------------------------
+
+    def _call(self, what: str, send: Callable[..., Any], **params: Any) -> bytes:
+        """One E-utilities request with retries; returns the body bytes or raises SourceError."""
+        tries = max(1, self.settings.max_tries)
+        problem = ""
+        for attempt in range(tries):
+            self.cache.wait_for_slot(HOST, self.settings.requests_per_second)
+            delay = self.settings.backoff_base * 2**attempt
+            try:
+                with _single_entrez_try():
+                    handle = send(**params, **self._identity())
+                try:
+                    body = handle.read()
+                finally:
+                    handle.close()
+                return body.encode("utf-8") if isinstance(body, str) else bytes(body)
+            except HTTPError as exc:
+                code = exc.code
+                reason = self._safe(str(exc.reason or ""))
+                retry_after = _retry_after(exc.headers)
+                try:
+                    exc.close()
+                except Exception:  # closing a dead error body must not hide the real error
+                    pass
+                if code != 429 and not 500 <= code < 600:
+                    raise SourceError(
+                        SOURCE,
+                        f"{what}: PubMed refused the request (HTTP {code} {reason})".rstrip(),
+                        "check the query and the NCBI_API_KEY; this is not a temporary failure",
+                    ) from None
+                problem = f"HTTP {code} {reason}".strip()
+                if retry_after is not None:
+                    delay = retry_after
+            except (URLError, http.client.HTTPException, OSError, UnicodeDecodeError) as exc:
+                # URLError/OSError: DNS, refused, reset, timeout; HTTPException: cut-off body;
+                # UnicodeDecodeError: a garbled text/plain body that Bio.Entrez decodes for us.
+                problem = self._safe(str(getattr(exc, "reason", None) or exc) or type(exc).__name__)
+            log.info("pubmed %s: attempt %d/%d failed (%s)", what, attempt + 1, tries, problem)
+            if attempt < tries - 1:
+                self.sleep(delay)
+        raise SourceError(
+            SOURCE,
+            f"{what}: could not reach PubMed after {tries} tries (last: {problem})",
+            _NETWORK_HINT,
+        )
+
+    # --- esearch -------------------------------------------------------------------------
+
+    def search(self, query: Query, retmax: int | None = None) -> SearchResult:
+        """Run the query's PubMed term; served from the cache when it holds the same request."""
+        term = render_query(query)
+        if not term:
+            raise InputError(
+                f"claim {query.claim_id}: the PubMed query has no search terms",
+                "give the claim population/intervention/outcome terms or a queries: override",
+            )
+        params = {"db": "pubmed", "term": term, "sort": "relevance",
+                  "retmax": retmax if retmax is not None else self.settings.max_results}
+        body = self.cache.get_response(ESEARCH_URL, params)
+        from_cache = body is not None
+        if body is None:
+            if self.settings.offline:
+                raise OfflineMiss(
+                    SOURCE,
+                    f"claim {query.claim_id}: the search {term!r} is not in the cache",
+                    "run once without --offline to fill the cache, or use --source local --corpus DB",
+                )
+            body = self._call("esearch", Entrez.esearch, **params)
+        try:
+            result = parse_esearch(body)
+        except SourceError as exc:
+            raise self._redacted(exc) from None
+        if not from_cache:
+            self.cache.put_response(ESEARCH_URL, params, body)  # only bodies that parsed cleanly
+        return SearchResult(
+            query=query, term=term, source=SOURCE, ids=result.ids, count=result.count,
+            from_cache=from_cache, notes=result.notes,
+        )
+
+    # --- efetch --------------------------------------------------------------------------
+
+    def fetch(self, pmids: Sequence[str]) -> list[Record]:
+        """Records for the PMIDs, in the order asked; cached documents first, efetch the rest.
+
+        PMIDs PubMed does not return (unknown, deleted, books) are left out and listed in
+        `last_missing`.
+        """
+        wanted = list(dict.fromkeys(p.strip() for p in pmids if p and p.strip()))
+        records: dict[str, Record] = {}
+        for pmid, doc in self.cache.get_documents(SOURCE, wanted).items():
+            try:
+                records.update((r.pmid, r) for r in parse_pubmed_xml(doc) if r.pmid == pmid)
+            except SourceError:
+                log.warning("pubmed: cached document for PMID %s is unreadable; fetching it again", pmid)
+        missing = [p for p in wanted if p not in records]
+        if missing and self.settings.offline:
+            shown = ", ".join(missing[:10]) + (" ..." if len(missing) > 10 else "")
+            raise OfflineMiss(
+                SOURCE,
+                f"{len(missing)} PubMed record(s) not in the cache: {shown}",
+                "run once without --offline to fill the cache, or use --source local --corpus DB",
+            )
+        for start in range(0, len(missing), EFETCH_BATCH):
+            batch = missing[start : start + EFETCH_BATCH]
+            body = self._call("efetch", Entrez.efetch, db="pubmed", id=",".join(batch), retmode="xml")
+            try:  # validates: a bad body raises here, before anything is cached
+                docs = split_articles(body)
+                parsed = parse_pubmed_xml(body)
+            except SourceError as exc:
+                raise self._redacted(exc) from None
+            self.cache.put_documents(SOURCE, docs)
+            for record in parsed:
+                if record.pmid in batch:
+                    records.setdefault(record.pmid, record)
+        self.last_missing = tuple(p for p in wanted if p not in records)
+        if self.last_missing:
+            log.warning("pubmed: %d PMID(s) not returned: %s", len(self.last_missing), ", ".join(self.last_missing))
+        return [records[p] for p in wanted if p in records]
