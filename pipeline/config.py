@@ -9,6 +9,8 @@ import os
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from pipeline.errors import InputError
+
 DEFAULT_EMAIL = "factcheck-pipeline@users.noreply.github.com"
 TOOL_NAME = "factcheck-pipeline"
 # Parameters that identify the caller; never part of a cache key, a log line or a report.
@@ -17,7 +19,7 @@ SECRET_PARAMS = frozenset({"api_key", "apikey", "email", "tool", "mailto"})
 
 @dataclass(frozen=True)
 class Settings:
-    email: str = DEFAULT_EMAIL
+    email: str = field(default=DEFAULT_EMAIL, repr=False)
     tool: str = TOOL_NAME
     api_key: str | None = field(default=None, repr=False)
     cache_path: Path = Path(".cache/factcheck.sqlite")
@@ -42,8 +44,30 @@ class Settings:
             api_key=env.get("NCBI_API_KEY") or None,
             cache_path=Path(env.get("FACTCHECK_CACHE") or ".cache/factcheck.sqlite"),
             eutils_base=env.get("FACTCHECK_EUTILS_URL") or cls.eutils_base,
+            max_tries=_positive_int(env, "FACTCHECK_MAX_TRIES", cls.max_tries),
+            backoff_base=_positive_float(env, "FACTCHECK_BACKOFF", cls.backoff_base),
         )
         return replace(settings, **{k: v for k, v in overrides.items() if v is not None})
+
+
+def _positive_int(env: dict[str, str], name: str, default: int) -> int:
+    value = _positive_float(env, name, default)
+    if value != int(value) or value < 1:
+        raise InputError(f"{name}={env[name]} is not a whole number of at least 1", f"unset {name} or set it to e.g. {default}")
+    return int(value)
+
+
+def _positive_float(env: dict[str, str], name: str, default: float) -> float:
+    raw = env.get(name)
+    if not raw:
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        value = -1.0
+    if value < 0:
+        raise InputError(f"{name}={raw} is not a non-negative number", f"unset {name} or set it to e.g. {default}")
+    return value
 
 
 def redact(text: str, settings: Settings) -> str:

@@ -1,0 +1,46 @@
+"""Rating: how each source bears on a claim, checks of the claim's specifics, and the verdict.
+
+Pure code, no I/O: `assess(claim, [(record, finding), ...], searches) -> Assessment`.
+
+Per source (`source.py`, `terms.py`, `stance.py`)
+  relevance   weighted overlap of the claim's intervention (0.45), outcome (0.25), population
+              (0.2), comparator (0.05) and content words (0.1) with title + abstract + MeSH.
+              A source that never names the intervention is capped at 0.25, one that misses the
+              outcome at 0.45; sources below 0.5 are shown but take no side.
+  stance      cue-based on the 1-2 most telling result/conclusion sentences: negative findings
+              ("no significant difference", "did not reduce", "failed to", "comparable to placebo"),
+              positive efficacy language, the direction of change near the claim's outcome
+              relative to the claim's verb, and significance from the effects' p-values/CIs.
+  weight      design (meta-analysis/systematic review 1.0, RCT 0.8, non-randomised 0.5,
+              cohort/case-control 0.4, cross-sectional 0.3, case series/report 0.15, narrative
+              review 0.1, other 0.2, animal/in-vitro 0.05) x size (log10(n)/3, floor 0.3, unknown
+              0.6) x relevance. Retracted: weight 0, neutral, "retracted — counts for nothing".
+
+Checks (`checks.py`): each cited study is looked for among the records (journal full name or
+ISO abbreviation, year, topic; PMID/DOI/title) -> found / near_miss / not_found; a person or
+outlet without a journal -> unchecked. Each claimed figure -> match (percent within ±1 point,
+counts exact) / differs (nearest figures shown) / absent.
+
+Verdict rules, in order (`verdict.py`)
+  1. unverifiable   the claim rests on a named source (kind citation/statistic/quote, or it cites
+                    a source for its figures) and that source is not found or cannot be checked;
+                    or a statistic whose figure appears nowhere. When the cited study is found,
+                    its stance (and the number checks) decide.
+  2. mixed          adequate evidence both ways, or adequate one way and credible evidence of at
+                    least half the weight the other way, or only smaller credible studies both ways.
+     supported      adequate human evidence supports: a meta-analysis/systematic review, an RCT
+                    with n >= 50, or two RCTs; nothing of similar weight against.
+     partly_supported  as above but only in another population, or the claim's figures differ;
+                    or support only from smaller credible designs (small RCT, non-randomised,
+                    cohort, case-control); or, for background/mechanism claims, only from
+                    narrative reviews or animal/laboratory work.
+     contradicted   adequate human evidence contradicts and nothing of similar weight supports.
+     not_supported  no adequate relevant evidence: weak designs only, animal/in-vitro only
+                    (never enough for a clinical claim), small studies against, or nothing relevant.
+  Confidence grows with the total relevant weight and the agreement between sources. Every
+  verdict ends with what was searched and how many records were relevant.
+"""
+
+from pipeline.rating.verdict import assess
+
+__all__ = ["assess"]

@@ -1,0 +1,128 @@
+"""Pure per-source assessment: relevance, stance and evidence weight of one record for one claim."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+from pipeline.rating.stance import decide_stance
+from pipeline.rating.terms import Relevance, relevance
+from pipeline.types import Claim, Finding, Record, SourceAssessment
+
+# The usual evidence hierarchy; animal and in-vitro work never establishes a clinical claim.
+DESIGN_WEIGHTS = {
+    "meta_analysis": 1.0, "systematic_review": 1.0, "rct": 0.8, "nonrandomized_trial": 0.5,
+    "cohort": 0.4, "case_control": 0.4, "cross_sectional": 0.3, "genetic_association": 0.2,
+    "case_series": 0.15, "case_report": 0.15, "modeling": 0.15, "narrative_review": 0.1,
+    "other": 0.2, "animal": 0.05, "in_vitro": 0.05,
+}
+NONCLINICAL = {"animal", "in_vitro"}
+# A source below this relevance is shown but takes no side.
+RELEVANT = 0.5
+UNKNOWN_SIZE_FACTOR = 0.6
+SIZE_FLOOR = 0.3
+
+DESIGN_NAMES = {
+    "meta_analysis": ("meta-analysis", "meta-analyses"),
+    "systematic_review": ("systematic review", "systematic reviews"),
+    "rct": ("randomised trial", "randomised trials"),
+    "nonrandomized_trial": ("non-randomised trial", "non-randomised trials"),
+    "cohort": ("cohort study", "cohort studies"),
+    "case_control": ("case-control study", "case-control studies"),
+    "cross_sectional": ("cross-sectional study", "cross-sectional studies"),
+    "case_series": ("case series", "case series"),
+    "case_report": ("case report", "case reports"),
+    "animal": ("animal study", "animal studies"),
+    "in_vitro": ("laboratory (in-vitro) study", "laboratory (in-vitro) studies"),
+    "genetic_association": ("genetic association study", "genetic association studies"),
+    "modeling": ("modelling study", "modelling studies"),
+    "narrative_review": ("narrative review", "narrative reviews"),
+    "other": ("other study", "other studies"),
+}
+
+
+def design_name(design: str, count: int = 1) -> str:
+    singular, plural = DESIGN_NAMES.get(design, (design.replace("_", " "), design.replace("_", " ")))
+    return singular if count == 1 else plural
+
+
+def effective_design(record: Record, finding: Finding) -> str:
+    """The design, with animal work recognised from the finding's `humans` flag or MeSH."""
+    design = finding.design if finding.design in DESIGN_WEIGHTS else "other"
+    if design in NONCLINICAL:
+        return design
+    mesh = {m.lower() for m in record.mesh}
+    if finding.humans is False or ("animals" in mesh and "humans" not in mesh):
+        return "animal"
+    return design
+
+
+def size_factor(finding: Finding, design: str) -> float:
+    """log10(n)/3 capped at 1 with a floor; meta-analyses by their number of studies."""
+    if finding.sample_size and finding.sample_size > 0:
+        return max(SIZE_FLOOR, min(1.0, math.log10(finding.sample_size) / 3.0))
+    if design in ("meta_analysis", "systematic_review") and finding.n_studies:
+        return max(SIZE_FLOOR, min(1.0, 0.5 + finding.n_studies / 20))
+    return UNKNOWN_SIZE_FACTOR
+
+
+@dataclass(frozen=True)
+class Rated:
+    """A SourceAssessment with what the verdict needs beside it."""
+
+    assessment: SourceAssessment
+    record: Record
+    finding: Finding
+    design: str
+    relevance: Relevance
+
+    @property
+    def relevant(self) -> bool:
+        return not self.record.retracted and self.assessment.relevance >= RELEVANT
+
+    @property
+    def clinical(self) -> bool:
+        return self.design not in NONCLINICAL
+
+    @property
+    def population_mismatch(self) -> bool:
+        return any(s.startswith(("population mismatch", "population not mentioned"))
+                   for s in self.assessment.signals)
+
+    @property
+    def n_label(self) -> str:
+        if self.finding.sample_size:
+            return f"n={self.finding.sample_size}"
+        if self.finding.n_studies:
+            return f"{self.finding.n_studies} studies"
+        return "n unknown"
+
+
+def rate_source(claim: Claim, record: Record, finding: Finding) -> Rated:
+    """Relevance, stance, weight, rationale and signals of one source."""
+    rel = relevance(claim, record)
+    design = effective_design(record, finding)
+    base = DESIGN_WEIGHTS[design]
+    weight = round(base * size_factor(finding, design) * rel.score, 4)
+    signals = list(rel.signals)
+    reasons: list[str] = []
+    if design == "animal":
+        signals.append("animal study")
+        reasons.append("It is an animal study, which cannot establish a clinical claim.")
+    elif design == "in_vitro":
+        signals.append("in-vitro study")
+        reasons.append("It is a laboratory (in-vitro) study, which cannot establish a clinical claim.")
+    if record.retracted:
+        sa = SourceAssessment(
+            record.id, rel.score, "neutral", 0.0, (), ("retracted — counts for nothing",),
+            ("retracted", *signals), rel.matched_terms)
+        return Rated(sa, record, finding, design, rel)
+    st = decide_stance(claim, record, finding, rel.score >= RELEVANT)
+    signals.extend(st.signals)
+    n_text = f" (n={finding.sample_size})" if finding.sample_size else ""
+    reasons.insert(0, f"{design_name(design).capitalize()}{n_text}, relevance {rel.score:.2f}.")
+    reasons.extend(rel.reasons)
+    reasons.extend(st.reasons)
+    sa = SourceAssessment(record.id, rel.score, st.stance, weight, st.rationale,
+                          tuple(reasons), tuple(dict.fromkeys(signals)), rel.matched_terms)
+    return Rated(sa, record, finding, design, rel)

@@ -1,0 +1,340 @@
+"""Pure cue-based stance: does a source's result language support or contradict the claim?
+
+A sentence is read for negative findings ("no significant difference", "did not reduce",
+"failed to", "comparable to placebo"), positive efficacy language ("significantly improved",
+"effective", "superior to", "rapid antidepressant effect"), the direction of change near the
+claim's outcome (the claim says *reduces* X; a source saying X *increased* contradicts it) and
+significance (p-values and confidence intervals from the extracted effects inside the sentence).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from pipeline.rating.terms import bag, content_tokens, phrase_coverage, phrase_matches, stem
+from pipeline.types import Claim, Effect, Finding, Record, Sentence, Stance
+
+# --- claim direction ---------------------------------------------------------------------
+
+_CLAIM_DOWN = re.compile(
+    r"\b(reduc\w*|decreas\w*|lower\w*|reliev\w*|relief|alleviat\w*|lessen\w*|eas(?:e|es|ed|ing)|"
+    r"cut\w*|prevent\w*|diminish\w*|curb\w*|break\w*|escape\w*)\b")
+_CLAIM_UP = re.compile(r"\b(increas\w*|rais\w*|boost\w*|elevat\w*|promot\w*)\b")
+_CLAIM_BETTER = re.compile(
+    r"\b(improv\w*|enhanc\w*|effective|treat\w*|heal\w*|help\w*|benefit\w*|reset\w*|work\w*)\b")
+
+# --- sentence cues -----------------------------------------------------------------------
+
+_ADVERSE = re.compile(r"advers|side[- ]effect|complication|toxic|safety|tolera|psychotomimetic|"
+                      r"hemodynamic|haemodynamic|dissociat|nausea|vomit|hallucinat|serious")
+
+_NEGATIVE_CUES: tuple[tuple[str, re.Pattern[str]], ...] = (
+    ("negated", re.compile(
+        r"\b(?:did|does|do|could|was|were|has|have|had) not (?:\w+ly )?(?:\w+ly )?(?:be )?"
+        r"(?:reduc\w*|decreas\w*|improv\w*|lower\w*|alleviat\w*|reliev\w*|ameliorat\w*|"
+        r"attenuat\w*|chang\w*|affect\w*|benefit\w*|prevent\w*|shorten\w*|enhanc\w*)")),
+    ("no significant difference", re.compile(
+        r"\bno (?:statistically |clinically )?significant(?:ly)? (?:\w+ ){0,3}?"
+        r"(?:differences?|effects?|changes?|improvements?|reductions?|benefits?|associations?)\b")),
+    ("not significant", re.compile(
+        r"\bnot (?:statistically )?significant(?:ly)?(?: (?:different|differ\w*|improv\w*|"
+        r"reduc\w*|better|associated|changed?))?\b|\bnon-?significant\b")),
+    ("did not differ", re.compile(r"\b(?:did|does|do) not (?:significantly )?differ\b|"
+                                  r"\bwere (?:not different|similar)\b")),
+    ("could not show", re.compile(r"\b(?:could|did|does|do|was|were) not (?:\w+ )?(?:show|demonstrate|find|"
+                                  r"detect|confirm|support|establish)\w*")),
+    ("failed to", re.compile(r"\bfail(?:ed|s)? to (?:\w+ )?(?:show|improve|reduce|demonstrate|"
+                             r"find|achieve|separate|prevent|decrease|relieve|produce|detect)\w*")),
+    ("no evidence", re.compile(r"\bno (?:\w+ ){0,2}?(?:evidence|benefit|advantage|difference|"
+                               r"improvement|reduction|effects?)\b")),
+    ("not effective", re.compile(r"\b(?:not|non)[- ]?(?:effective|efficacious|superior|beneficial)\b|"
+                                 r"\bineffective\b|\black of (?:efficacy|effect|benefit)\b")),
+    ("comparable to placebo", re.compile(
+        r"\b(?:comparable|similar|equivalent|no better than) (?:\w+ )?(?:to )?(?:placebo|sham|control)\b|"
+        r"\bdid not (?:differ|separate) from (?:placebo|sham)\b")),
+    ("worse", re.compile(r"\bworse(?:ned|ning)?\b|\bexacerbat\w*|\bdeteriorat\w*")),
+)
+
+_POSITIVE_CUES: tuple[tuple[str, re.Pattern[str]], ...] = (
+    # "effective dose/concentration" is pharmacology, not a finding of efficacy.
+    ("effective", re.compile(r"\b(?:effective|efficacious)\b(?! (?:dose|doses|concentration|"
+                             r"plasma|site|serum|level))")),
+    ("superior", re.compile(r"\bsuperior to\b|\boutperform\w*|\bmore effective than\b")),
+    ("antidepressant effect", re.compile(
+        r"\b(?:rapid|robust|sustained|significant|potent)? ?antidepressant (?:effects?|response|efficacy)\b")),
+    ("response/remission", re.compile(r"\b(?:response|remission) rates?\b|\b(?:achieved|in) remission\b")),
+    ("benefit", re.compile(r"\bbenefici\w*|\bbenefit(?:s|ed)?\b")),
+)
+
+_DIRECTION_WORDS: tuple[tuple[str, re.Pattern[str]], ...] = (
+    ("better", re.compile(r"\b(?:improv\w*|reliev\w*|alleviat\w*|ameliorat\w*|relief)\b")),
+    ("down", re.compile(r"\b(?:reduc\w*|decreas\w*|lower(?:ed|s|ing)?|diminish\w*|attenuat\w*|declin\w*|fell|drop\w*)\b")),
+    ("up", re.compile(r"\b(?:increas\w*|elevat\w*|higher|rais(?:ed|es)|enhanc\w*|augment\w*|greater)\b")),
+)
+
+_NEGATORS = re.compile(r"\b(?:not|no|never|without|nor|neither|cannot|failed to|fails to|fail to|"
+                       r"lack of|did not|does not|do not|was not|were not|n't)\s+(?:\w+\s+){0,2}$")
+
+# Outcomes that are bad things: reducing them is the good direction.
+_BAD_THINGS = re.compile(
+    r"symptom|severity|score|depress|ptsd|posttraumat|anxiety|pain|insomnia|nightmare|distress|"
+    r"suicid|relapse|hyperarous|fear|mortality|death|craving|agitation|stress|burnout|disorder")
+
+_P_TEXT = re.compile(r"\bp\s*(<=|>=|[<>=\u2264\u2265])\s*(0?\.\d+|1(?:\.0+)?)", re.IGNORECASE)
+_RATIO = {"OR", "RR", "HR", "IRR"}
+_DIFFERENCE = {"RD", "MD", "SMD", "r", "percent_change"}
+
+
+@dataclass(frozen=True)
+class Reading:
+    """What one sentence says about the claim."""
+
+    sentence: Sentence
+    polarity: int  # >0 supports, <0 contradicts, 0 says nothing
+    related: int  # 2 names intervention and outcome, 1 one of them, 0 neither
+    section_rank: int  # 2 conclusion, 1 results, 0 other
+    signals: tuple[str, ...]
+
+
+def claim_direction(claim: Claim) -> str | None:
+    """'down', 'up' or 'better' from the claim's verbs; None when it states no direction."""
+    low = claim.text.lower()
+    hits = [(m.start(), name) for name, rx in (("down", _CLAIM_DOWN), ("up", _CLAIM_UP),
+                                                ("better", _CLAIM_BETTER))
+            for m in rx.finditer(low)]
+    return min(hits)[1] if hits else None
+
+
+def _negated(low: str, start: int) -> str | None:
+    """The negator right before position `start`, if any (within three words)."""
+    m = _NEGATORS.search(low[max(0, start - 40):start])
+    return m.group(0).strip() if m else None
+
+
+def _near_outcome(low: str, start: int, end: int, outcome_tokens: frozenset[str]) -> str | None:
+    """The outcome word within ~6 words of a direction word, or None."""
+    window = low[max(0, start - 60):min(len(low), end + 60)]
+    for word in re.findall(r"[a-z0-9-]+", window):
+        if stem(word.replace("-", "")) in outcome_tokens:
+            return word
+    return None
+
+
+def significance(sentence: Sentence, effects: tuple[Effect, ...]) -> tuple[bool | None, str]:
+    """Whether the sentence reports a significant result, from its effects' p-values and CIs."""
+    inside = [e for e in effects
+              if (e.span != (0, 0) and sentence.start <= e.span[0] and e.span[1] <= sentence.end)
+              or (e.span == (0, 0) and e.text and e.text in sentence.text)]
+    verdicts: list[tuple[bool, str]] = []
+    for e in inside:
+        if e.p_value is not None:
+            op = e.p_operator or "="
+            sig = e.p_value < 0.05 or (op in ("<", "<=", "\u2264") and e.p_value <= 0.05)
+            verdicts.append((sig, f"p{op if op != '=' else '='}{e.p_value:g}"))
+        elif e.ci_low is not None and e.ci_high is not None:
+            null = 1.0 if e.measure in _RATIO else 0.5 if e.measure == "AUC" else (
+                0.0 if e.measure in _DIFFERENCE else None)
+            if null is not None:
+                sig = not (e.ci_low <= null <= e.ci_high)
+                verdicts.append((sig, f"{e.measure} {e.value:g}, CI {e.ci_low:g} to {e.ci_high:g}"))
+    if not verdicts:
+        for m in _P_TEXT.finditer(sentence.text):
+            op, value = m.group(1), float(m.group(2))
+            sig = value < 0.05 or (op in ("<", "<=", "\u2264") and value <= 0.05)
+            verdicts.append((sig, f"p{op}{value:g}"))
+    if not verdicts:
+        return None, ""
+    significant = [label for sig, label in verdicts if sig]
+    if significant:
+        return True, significant[0]
+    return False, verdicts[0][1]
+
+
+def read_sentence(sentence: Sentence, claim: Claim, direction: str | None,
+                  intervention: tuple[str, ...], outcome: tuple[str, ...],
+                  effects: tuple[Effect, ...]) -> Reading:
+    """Polarity and signals of one sentence relative to the claim."""
+    low = sentence.text.lower()
+    doc = bag(sentence.text)
+    has_i = any(phrase_matches(p, doc) for p in intervention)
+    has_o = any(phrase_matches(p, doc) for p in outcome)
+    outcome_tokens = frozenset(t for p in outcome for t in content_tokens(p))
+    signals: list[str] = []
+    score = 0
+    negative_spans: list[tuple[int, int]] = []
+
+    for label, rx in _NEGATIVE_CUES:
+        for m in rx.finditer(low):
+            if _ADVERSE.search(low[m.start():m.end() + 40]):
+                continue  # "no serious adverse events" is about safety, not efficacy
+            if any(s <= m.start() < e for s, e in negative_spans):
+                continue
+            negative_spans.append((m.start(), m.end()))
+            score -= 1
+            signals.append(f"negated: {m.group(0)}" if label == "negated" else
+                           f"direction: worse ({m.group(0)})" if label == "worse" else
+                           f"negative: {m.group(0)}")
+            break
+
+    def inside_negative(pos: int) -> bool:
+        return any(s <= pos < e + 1 for s, e in negative_spans)
+
+    for label, rx in _POSITIVE_CUES:
+        for m in rx.finditer(low):
+            if inside_negative(m.start()):
+                continue
+            neg = _negated(low, m.start())
+            if neg:
+                score -= 1
+                signals.append(f"negated: {neg} {m.group(0).strip()}")
+            else:
+                score += 1
+                signals.append(f"positive: {m.group(0).strip()}")
+            break
+
+    for name, rx in _DIRECTION_WORDS:
+        for m in rx.finditer(low):
+            if inside_negative(m.start()):
+                continue
+            obj = _near_outcome(low, m.start(), m.end(), outcome_tokens) if outcome_tokens else None
+            if outcome_tokens and obj is None and name != "better":
+                continue  # a change in something the claim is not about
+            agree = _agrees(name, direction, obj or "")
+            if agree == 0:
+                continue
+            neg = _negated(low, m.start())
+            word = m.group(0)
+            if neg:
+                if agree > 0:
+                    score -= 1
+                    signals.append(f"negated: {neg} {word}")
+            elif agree > 0:
+                score += 1
+                signals.append(f"direction: {_DIRECTION_NAMES[name]} ({word}{' ' + obj if obj else ''})")
+            else:
+                score -= 1
+                signals.append(f"direction reversed: {word}{' ' + obj if obj else ''} "
+                               f"(claim says {_DIRECTION_NAMES.get(direction or 'better')})")
+            break
+
+    sig, sig_label = significance(sentence, effects)
+    if sig is True:
+        signals.append(f"significant ({sig_label})")
+        if score > 0:
+            score += 1
+    elif sig is False:
+        signals.append(f"not significant ({sig_label})")
+        if score > 0:  # a change in the right direction that did not reach significance
+            score = -1
+    section = sentence.section.lower()
+    rank = 2 if re.search(r"conclu|interpret|implication|summary", section) else (
+        1 if re.search(r"result|finding|outcome", section) or not section else 0)
+    return Reading(sentence, max(-2, min(2, score)), int(has_i) + int(has_o), rank, tuple(signals))
+
+
+_DIRECTION_NAMES = {"down": "reduction", "up": "increase", "better": "improvement", "worse": "worsening"}
+
+
+def _agrees(found: str, claimed: str | None, obj: str) -> int:
+    """+1 when a change `found` in the source agrees with the claim's direction, -1 against, 0 unclear."""
+    bad = bool(_BAD_THINGS.search(obj)) if obj else None
+    if found == "better":
+        return 1
+    if claimed == "down":
+        return 1 if found == "down" else -1
+    if claimed == "up":
+        return 1 if found == "up" else -1
+    # The claim says 'improves'/'treats' (or nothing): judge by what changed.
+    if bad is None:
+        return 0
+    if found == "down":
+        return 1 if bad else -1
+    return -1 if bad else 1
+
+
+# --- sentences of a record ---------------------------------------------------------------
+
+_SPLIT = re.compile(r"(?<=[.!?])\s+(?=[A-Z(\[])")
+
+
+def split_sentences(record: Record) -> tuple[Sentence, ...]:
+    """Sentences of the abstract with offsets into Record.abstract (when extraction gave none)."""
+    out: list[Sentence] = []
+    offset = 0
+    for label, text in record.sections:
+        pos = 0
+        for part in _SPLIT.split(text):
+            idx = text.find(part, pos)
+            if part.strip():
+                out.append(Sentence(part.strip(), offset + idx, offset + idx + len(part.strip()), label))
+            pos = idx + len(part)
+        offset += len(text) + 1
+    return tuple(out)
+
+
+def candidate_sentences(record: Record, finding: Finding) -> tuple[Sentence, ...]:
+    """Result and conclusion sentences first; the whole abstract when extraction marked none."""
+    sentences = finding.sentences or split_sentences(record)
+    concl = tuple(s for s in sentences if re.search(r"conclu|interpret", s.section, re.IGNORECASE))
+    if finding.result_sentences:
+        seen = {(s.start, s.end) for s in finding.result_sentences}
+        return finding.result_sentences + tuple(s for s in concl if (s.start, s.end) not in seen)
+    results = tuple(s for s in sentences if re.search(r"result|finding|conclu|interpret",
+                                                      s.section, re.IGNORECASE))
+    return results or sentences
+
+
+@dataclass(frozen=True)
+class StanceResult:
+    stance: Stance
+    rationale: tuple[Sentence, ...]
+    signals: tuple[str, ...]
+    reasons: tuple[str, ...]
+
+
+def decide_stance(claim: Claim, record: Record, finding: Finding, relevant: bool) -> StanceResult:
+    """The stance of one source from its 1-2 most telling result sentences."""
+    intervention = tuple(claim.intervention) + claim.mesh_for("intervention")
+    outcome = tuple(claim.outcome) + claim.mesh_for("outcome")
+    if not outcome:  # the claim's own content words stand in for an unnamed outcome
+        outcome = tuple(w for w in claim.text.split() if content_tokens(w)
+                        and not any(phrase_coverage(p, bag(w)) >= 1 for p in intervention))
+    direction = claim_direction(claim)
+    readings = [read_sentence(s, claim, direction, intervention, outcome, finding.effects)
+                for s in candidate_sentences(record, finding)]
+    if record.title:
+        # Titles often state the finding ("... has no preemptive analgesic effect").
+        readings.append(read_sentence(Sentence(record.title, 0, 0, "title"), claim, direction,
+                                      intervention, outcome, ()))
+    if not relevant:
+        return StanceResult("neutral", (), ("low relevance",),
+                            ("It is not closely enough about the claim to count for or against it.",))
+    # A sentence that names neither the intervention nor the outcome ("NSAIDs offered no benefit")
+    # only counts when nothing better exists and it sits in a labelled results/conclusions section
+    # or extraction marked it as a result.
+    marked = {(s.start, s.end) for s in finding.result_sentences}
+    telling = [r for r in readings if r.polarity != 0 and r.related]
+    if not telling:
+        telling = [r for r in readings if r.polarity != 0 and r.sentence.section != "title" and (
+            (r.sentence.section and r.section_rank >= 1) or (r.sentence.start, r.sentence.end) in marked)]
+    if not telling:
+        return StanceResult("neutral", (), ("no result language about the claim",),
+                            ("Its results say nothing for or against the claim.",))
+    # The title only decides when the abstract says nothing telling (titles often name a topic,
+    # "Antidepressant effect of ..."); then prefer sentences naming the intervention/outcome,
+    # conclusions over results, and the strongest wording.
+    telling.sort(key=lambda r: (r.sentence.section != "title", r.related, r.section_rank,
+                                abs(r.polarity)), reverse=True)
+    chosen = telling[:2]
+    total = sum(r.polarity for r in chosen)
+    if total == 0:
+        total = chosen[0].polarity
+    stance: Stance = "supports" if total > 0 else "contradicts"
+    kept = tuple(r for r in chosen if (r.polarity > 0) == (total > 0))
+    signals = tuple(dict.fromkeys(s for r in kept for s in r.signals))
+    if stance == "supports":
+        reason = "Its results favour the claim: " + "; ".join(signals[:3]) + "."
+    else:
+        reason = "Its results go against the claim: " + "; ".join(signals[:3]) + "."
+    return StanceResult(stance, tuple(r.sentence for r in kept), signals, (reason,))

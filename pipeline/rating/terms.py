@@ -1,0 +1,252 @@
+"""Pure term matching: how far a record talks about the claim's concepts.
+
+Light normalisation only (lowercase, hyphens, plural and common suffix stripping, a handful of
+clinical abbreviations), because the point is an explainable overlap an editor can check by eye,
+not a retrieval model.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+from pipeline.types import Claim, Record
+
+_WORD = re.compile(r"[a-z0-9]+(?:[-'][a-z0-9]+)*")
+
+STOPWORDS = frozenset(
+    """a an and are as at be been being but by can could did do does for from had has have
+    how in into is it its may might more most much of on or our over per so such than that the
+    their them then there these they this those through to under up upon was we were what when
+    which while who whom will with within without would you your after before about also just
+    only very even both each other some any all no not nor one two three four five shown show
+    shows found find study studies research researchers people patient patients participant
+    participants individual individuals use used using help helps like""".split()
+)
+
+# Abbreviations health articles and abstracts use interchangeably with the spelled-out form.
+_SYNONYMS: tuple[tuple[str, ...], ...] = (
+    ("ptsd", "posttraumatic stress disorder", "posttraumatic stress"),
+    ("trd", "treatment resistant depression"),
+    ("mdd", "major depressive disorder", "major depression"),
+    ("kap", "ketamine assisted psychotherapy"),
+    ("ect", "electroconvulsive therapy"),
+    ("cbt", "cognitive behavioral therapy", "cognitive behavioural therapy"),
+    ("iv", "intravenous"),
+    ("im", "intramuscular"),
+)
+
+_SUFFIXES = ("ations", "ation", "ings", "ing", "ions", "ion", "ives", "ive", "edly", "ed",
+             "ies", "es", "s")
+
+
+@lru_cache(maxsize=65536)
+def stem(word: str) -> str:
+    """A crude, stable stem: 'therapies'->'therapy', 'reduced'/'reduces'/'reducing'->'reduc'."""
+    w = word.lower().replace("'", "")
+    if len(w) <= 3 or w.isdigit():
+        return w
+    if w.endswith("ies") and len(w) > 4:
+        return w[:-3] + "y"
+    if w.endswith(("ss", "us", "is")):
+        return w
+    for suffix in _SUFFIXES:
+        if w.endswith(suffix) and len(w) - len(suffix) >= 3:
+            w = w[: -len(suffix)]
+            break
+    if w.endswith("e") and len(w) > 3:
+        w = w[:-1]
+    return w
+
+
+def tokens(text: str) -> list[str]:
+    """Stemmed tokens; a hyphenated word becomes one joined token ('post-traumatic'->'posttraumat')."""
+    out = []
+    for raw in _WORD.findall(text.lower().replace("\u2010", "-").replace("\u2011", "-")):
+        out.append(stem(raw.replace("-", "")))
+    return out
+
+
+@lru_cache(maxsize=8192)
+def bag(text: str) -> frozenset[str]:
+    """Tokens of a document, plus each hyphen part and each adjacent pair joined.
+
+    Joined pairs let 'post traumatic' match 'posttraumatic' and vice versa.
+    """
+    out: set[str] = set()
+    words = _WORD.findall(text.lower().replace("\u2010", "-").replace("\u2011", "-"))
+    flat: list[str] = []
+    for raw in words:
+        parts = raw.replace("'", "").split("-")
+        out.add(stem("".join(parts)))
+        for part in parts:
+            out.add(stem(part))
+        flat.extend(parts)
+    for left, right in zip(flat, flat[1:]):
+        out.add(stem(left + right))
+    return frozenset(out)
+
+
+@lru_cache(maxsize=8192)
+def content_tokens(text: str) -> tuple[str, ...]:
+    """Stemmed tokens of `text` without stopwords, in order, without repeats."""
+    seen: dict[str, None] = {}
+    for raw in _WORD.findall(text.lower()):
+        if raw in STOPWORDS or raw.isdigit():
+            continue
+        seen.setdefault(stem(raw.replace("-", "")), None)
+    return tuple(seen)
+
+
+@lru_cache(maxsize=4096)
+def phrase_variants(phrase: str) -> tuple[tuple[str, ...], ...]:
+    """The phrase's content tokens, plus those of its known abbreviation/expansion."""
+    own = content_tokens(phrase)
+    variants = [own] if own else []
+    for group in _SYNONYMS:
+        forms = [content_tokens(f) for f in group]
+        if own in forms:
+            variants.extend(f for f in forms if f != own)
+        else:
+            # "PTSD symptoms" -> also "posttraumatic stress disorder symptoms"
+            for form in forms:
+                if len(form) == 1 and form[0] in own:
+                    i = own.index(form[0])
+                    for alt in forms:
+                        if alt != form:
+                            variants.append(own[:i] + alt + own[i + 1:])
+    return tuple(variants)
+
+
+def phrase_coverage(phrase: str, doc: frozenset[str]) -> float:
+    """Share of the phrase's content words present in `doc` (best variant); 0 for empty phrases."""
+    best = 0.0
+    for variant in phrase_variants(phrase):
+        hit = sum(1 for t in variant if t in doc)
+        best = max(best, hit / len(variant))
+    return best
+
+
+def phrase_matches(phrase: str, doc: frozenset[str]) -> bool:
+    """All words of a short phrase; two thirds of a long one ('Hamilton rating scale ... scores').
+
+    Only the phrase as written is matched loosely: a loose match of an expansion ('PTSD symptoms'
+    -> 'posttraumatic stress symptoms') would accept any 'stress symptoms'.
+    """
+    if phrase_coverage(phrase, doc) >= 1.0:
+        return True
+    own = content_tokens(phrase)
+    return len(own) >= 4 and sum(1 for t in own if t in doc) / len(own) >= 0.66
+
+
+def mentions(phrases: tuple[str, ...], text: str) -> bool:
+    """True when `text` contains every content word of at least one of the phrases."""
+    doc = bag(text)
+    return any(phrase_matches(p, doc) for p in phrases)
+
+
+# --- relevance -----------------------------------------------------------------------------
+
+# Intervention matters most: a source that never names it is about something else.
+CONCEPT_WEIGHTS = {"intervention": 0.45, "outcome": 0.25, "population": 0.2, "comparator": 0.05}
+TEXT_WEIGHT = 0.1
+NO_INTERVENTION_CAP = 0.25
+NO_OUTCOME_CAP = 0.45
+
+# Populations an abstract may name instead of the claim's, so a mismatch can be said in words.
+_OTHER_POPULATIONS = (
+    ("healthy volunteers", r"healthy (?:volunteers?|subjects?|participants?|adults?|controls? only)"),
+    ("surgical patients", r"undergoing (?:\w+ )?(?:surgery|\w+ectomy|\w+otomy)|postoperative|surgical patients"),
+    ("children", r"\bchildren\b|\bpaediatric\b|\bpediatric\b|\binfants?\b"),
+    ("adolescents", r"\badolescents?\b"),
+    ("older adults", r"\belderly\b|\bolder adults\b"),
+    ("rats", r"\brats?\b"),
+    ("mice", r"\bmice\b|\bmouse\b"),
+    ("dogs", r"\bdogs?\b|\bbeagles?\b"),
+    ("monkeys", r"\bmonkeys?\b|\bmacaques?\b"),
+)
+
+
+@dataclass(frozen=True)
+class Relevance:
+    score: float
+    matched_terms: tuple[str, ...]
+    concept_scores: tuple[tuple[str, float], ...]
+    signals: tuple[str, ...]
+    reasons: tuple[str, ...]
+
+    def concept(self, name: str) -> float | None:
+        return dict(self.concept_scores).get(name)
+
+
+def concept_phrases(claim: Claim) -> dict[str, tuple[str, ...]]:
+    """The claim's phrases per concept, with the editor's MeSH headings for that concept."""
+    out: dict[str, tuple[str, ...]] = {}
+    for name in CONCEPT_WEIGHTS:
+        phrases = tuple(getattr(claim, name)) + tuple(claim.mesh_for(name))
+        phrases = tuple(p for p in phrases if content_tokens(p))
+        if phrases:
+            out[name] = phrases
+    return out
+
+
+def record_text(record: Record) -> str:
+    return "\n".join([record.title, record.abstract, " ; ".join(record.mesh)])
+
+
+def relevance(claim: Claim, record: Record) -> Relevance:
+    """Weighted overlap of the claim's concepts with the record's title, abstract and MeSH."""
+    doc = bag(record_text(record))
+    phrases = concept_phrases(claim)
+    matched: list[str] = []
+    scores: list[tuple[str, float]] = []
+    total = weight_sum = 0.0
+    for name, plist in phrases.items():
+        best = 0.0
+        for phrase in plist:
+            cov = phrase_coverage(phrase, doc)
+            if phrase_matches(phrase, doc):
+                matched.append(phrase)
+                best = max(best, 1.0)
+            # A half-matched short phrase ('first responders' -> 'responders') counts for little.
+            best = max(best, cov * 0.5)
+        scores.append((name, best))
+        total += CONCEPT_WEIGHTS[name] * best
+        weight_sum += CONCEPT_WEIGHTS[name]
+    words = content_tokens(claim.text)
+    if words:
+        total += TEXT_WEIGHT * sum(1 for w in words if w in doc) / len(words)
+        weight_sum += TEXT_WEIGHT
+    score = total / weight_sum if weight_sum else 0.0
+
+    signals: list[str] = []
+    reasons: list[str] = []
+    found = dict(scores)
+    if "intervention" in found and found["intervention"] < 1.0:
+        score = min(score, NO_INTERVENTION_CAP)
+        signals.append(f"intervention not mentioned: {phrases['intervention'][0]}")
+        reasons.append(f"It does not mention {phrases['intervention'][0]}.")
+    elif "outcome" in found and found["outcome"] < 1.0:
+        score = min(score, NO_OUTCOME_CAP)
+        signals.append(f"outcome mismatch: {phrases['outcome'][0]} not mentioned")
+        reasons.append(f"It does not report on {phrases['outcome'][0]}.")
+    if "population" in found and found["population"] < 1.0:
+        other = _other_population(record_text(record))
+        wanted = phrases["population"][0]
+        if other:
+            signals.append(f"population mismatch: {other} vs {wanted}")
+            reasons.append(f"It studied {other}, not {wanted}.")
+        else:
+            signals.append(f"population not mentioned: {wanted}")
+            reasons.append(f"It does not say it studied {wanted}.")
+    return Relevance(round(min(1.0, score), 3), tuple(dict.fromkeys(matched)), tuple(scores),
+                     tuple(signals), tuple(reasons))
+
+
+def _other_population(text: str) -> str | None:
+    low = text.lower()
+    for label, pattern in _OTHER_POPULATIONS:
+        if re.search(pattern, low):
+            return label
+    return None
