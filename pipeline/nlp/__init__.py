@@ -1,0 +1,213 @@
+"""Extraction: a record's abstract -> Finding (design, participants, effects, result sentences).
+
+A spaCy pipeline on spacy.blank("en") (no model download exists here): the sentencizer, then
+rule components from `pipeline.nlp.components`. Spans in a Finding are character offsets
+into Record.abstract (the sections joined with "\\n").
+
+    nlp = build_nlp()
+    finding = extract(record, nlp)
+    for finding in extract_many(records_from_jsonl("corpus.jsonl"), nlp): ...
+"""
+
+from __future__ import annotations
+
+import json
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Iterable, Iterator
+
+import spacy
+from spacy.language import Language
+from spacy.tokens import Doc
+
+from pipeline.errors import InputError
+from pipeline.nlp.components import (  # importing it registers the factories
+    add_abbreviations,
+    find_p_values,
+    inline_heading,
+    is_result_sentence,
+    section_kind,
+)
+from pipeline.types import Finding, Record
+
+__all__ = [
+    "build_nlp", "default_nlp", "extract", "extract_many", "finding_to_json",
+    "records_from_jsonl", "records_from_path", "finding_from_doc",
+]
+
+PIPE_NAMES = ("sentencizer", "fc_section_breaks", "fc_sentences", "fc_sample_size",
+              "fc_design", "fc_effects")
+
+
+def build_nlp() -> Language:
+    """A fresh extraction pipeline: blank English, sentencizer and the rule components."""
+    nlp = spacy.blank("en")
+    add_abbreviations(nlp)
+    for name in PIPE_NAMES:
+        nlp.add_pipe(name)
+    return nlp
+
+
+@lru_cache(maxsize=1)
+def default_nlp() -> Language:
+    """The pipeline shared by calls that pass none (built once per process)."""
+    return build_nlp()
+
+
+def _make_doc(nlp: Language, record: Record) -> Doc:
+    doc = nlp.make_doc(record.abstract)
+    doc._.fc_record = record
+    return doc
+
+
+def finding_from_doc(doc: Doc) -> Finding:
+    """Assemble the Finding from a Doc the pipeline has processed."""
+    record: Record = doc._.fc_record
+    sentences = tuple(doc._.fc_sentences or ())
+    effects = tuple(doc._.fc_effects or ())
+    size = doc._.fc_sample_size
+    design = doc._.fc_design
+    effect_sentences = {i for i, s in enumerate(sentences)
+                        for e in effects if s.start <= e.span[0] < s.end}
+    results = tuple(
+        s for i, s in enumerate(sentences)
+        if is_result_sentence(s.text, section_kind(s.section),
+                              i in effect_sentences or bool(find_p_values(s.text)))
+    )
+    counts_people = design.design not in ("animal", "in_vitro")
+    meta = design.design in ("meta_analysis", "systematic_review")
+    return Finding(
+        record_id=record.id if record else "",
+        design=design.design,
+        sample_size=size.n if counts_people else None,
+        sample_size_text=size.text if counts_people else None,
+        n_studies=size.n_studies if meta else None,
+        humans=design.humans,
+        effects=effects,
+        result_sentences=results,
+        sentences=sentences,
+        design_reason=design.reason,
+    )
+
+
+def extract(record: Record, nlp: Language | None = None) -> Finding:
+    """Read one record's abstract."""
+    nlp = nlp or default_nlp()
+    doc = _make_doc(nlp, record)
+    for _, proc in nlp.pipeline:
+        doc = proc(doc)
+    return finding_from_doc(doc)
+
+
+def extract_many(records: Iterable[Record], nlp: Language | None = None,
+                 batch_size: int = 256) -> Iterator[Finding]:
+    """Read many records through nlp.pipe (single process: faster for this workload)."""
+    nlp = nlp or default_nlp()
+    docs = (_make_doc(nlp, r) for r in records)
+    for doc in nlp.pipe(docs, batch_size=batch_size):
+        yield finding_from_doc(doc)
+        doc._.fc_record = None  # let the Record go with the Doc
+
+
+def _doc_id(record_id: str) -> Any:
+    return int(record_id) if record_id.isdigit() else record_id
+
+
+def finding_to_json(finding: Finding) -> dict[str, Any]:
+    """One line of `factcheck extract` output."""
+    return {
+        "doc_id": _doc_id(finding.record_id),
+        "humans": finding.humans,
+        "design": finding.design,
+        "design_reason": finding.design_reason,
+        "sample_size": finding.sample_size,
+        "sample_size_text": finding.sample_size_text,
+        "n_studies": finding.n_studies,
+        "effects": [
+            {"measure": e.measure, "value": e.value, "ci_low": e.ci_low, "ci_high": e.ci_high,
+             "p_value": e.p_value, "p_operator": e.p_operator, "unit": e.unit,
+             "text": e.text, "start": e.span[0], "end": e.span[1]}
+            for e in finding.effects
+        ],
+        "result_sentences": [
+            {"text": s.text, "start": s.start, "end": s.end, "section": s.section}
+            for s in finding.result_sentences
+        ],
+    }
+
+
+def sections_from_sentences(sentences: Iterable[str]) -> tuple[tuple[str, str], ...]:
+    """Sentences of a flattened abstract -> (label, text) sections.
+
+    SciFact-style structured abstracts start a section with an upper-case heading inside a
+    sentence ("RESULTS We found ..."); the heading becomes the label and stays in the text,
+    so offsets still point at the words as written.
+    """
+    sections: list[tuple[str, list[str]]] = []
+    for raw in sentences:
+        sentence = raw.strip()
+        if not sentence:
+            continue
+        heading = inline_heading(sentence)
+        if heading or not sections:
+            sections.append((heading, [sentence]))
+        else:
+            sections[-1][1].append(sentence)
+    return tuple((label, " ".join(parts)) for label, parts in sections)
+
+
+def records_from_jsonl(path: str | Path) -> Iterator[Record]:
+    """Records from JSON Lines {doc_id, title, abstract (string or list of sentences), pub_types?}."""
+    path = Path(path)
+    try:
+        handle = path.open(encoding="utf-8")
+    except OSError as exc:
+        raise InputError(f"{path}: cannot open: {exc.strerror}",
+                         "check the path given with --input") from exc
+    with handle:
+        for line_no, line in enumerate(handle, 1):
+            if not line.strip():
+                continue
+            try:
+                data = json.loads(line)
+            except json.JSONDecodeError as exc:
+                raise InputError(f"{path}:{line_no}: not valid JSON ({exc.msg})",
+                                 "each line must be one JSON object {doc_id, title, abstract}") from exc
+            if not isinstance(data, dict) or "doc_id" not in data:
+                raise InputError(f"{path}:{line_no}: expected an object with a doc_id",
+                                 "each line must be one JSON object {doc_id, title, abstract}")
+            abstract = data.get("abstract") or ""
+            if isinstance(abstract, str):
+                sections: tuple[tuple[str, str], ...] = (("", abstract),) if abstract else ()
+            elif isinstance(abstract, list) and all(isinstance(s, str) for s in abstract):
+                sections = sections_from_sentences(abstract)
+            else:
+                raise InputError(f"{path}:{line_no}: abstract must be a string or a list of strings",
+                                 "write the abstract as text or as a list of sentences")
+            pub_types = data.get("pub_types") or ()
+            if isinstance(pub_types, str) or not all(isinstance(p, str) for p in pub_types):
+                raise InputError(f"{path}:{line_no}: pub_types must be a list of strings",
+                                 'write e.g. "pub_types": ["Randomized Controlled Trial"]')
+            yield Record(source="jsonl", id=str(data["doc_id"]), title=str(data.get("title") or ""),
+                         sections=sections, pub_types=tuple(pub_types))
+
+
+
+def records_from_path(path: str | Path) -> Iterator[Record]:
+    """Records from JSON Lines or PubMed XML (.xml / .xml.gz); PubMed records keep their PMID as id."""
+    import dataclasses
+    import gzip
+
+    from pipeline.errors import ParseError
+    from pipeline.sources.pubmed import iter_pubmed_xml
+
+    path = Path(path)
+    if not path.name.endswith((".xml", ".xml.gz")):
+        yield from records_from_jsonl(path)
+        return
+    try:
+        with (gzip.open(path, "rb") if path.suffix == ".gz" else path.open("rb")) as stream:
+            for record in iter_pubmed_xml(stream, what=str(path)):
+                yield dataclasses.replace(record, id=record.pmid or record.id)
+    except (OSError, EOFError, ParseError) as exc:
+        raise InputError(f"{path}: cannot read PubMed XML ({exc})", "check that the file is complete PubMed XML") from exc

@@ -1,0 +1,859 @@
+"""Rule components of the extraction pipeline, each a thin spaCy wrapper over a pure function.
+
+Pure functions (tested on their own, no spaCy needed):
+  section_spans, section_kind    where each abstract section lies, and what kind it is
+  find_effects                   effect estimates with their CI and p-value in one sentence
+  find_sample_size               participants of the reported study (+ number of studies)
+  classify_design                study design with the reason it was chosen
+  is_result_sentence             does a sentence report results
+
+The components (registered with @Language.factory / Language.component) read the Record that
+`pipeline.nlp.extract` stores on the Doc, run the pure functions on sentence text and keep the
+answers in Doc extensions; `pipeline.nlp` assembles them into a Finding. Regexes run on
+sentence text rather than tokens because the tokenizer splits "1.4-3.8" but not "0.55–0.92".
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Iterable, Sequence
+
+from spacy.language import Language
+from spacy.tokens import Doc
+
+from pipeline.nlp.numbers import (
+    NUM_RE,
+    NUMBER_WORDS_RE,
+    find_cis,
+    find_p_values,
+    find_percentages,
+    number_words_to_int,
+    parse_number,
+)
+from pipeline.types import Effect, Record, Sentence
+
+# --- sections -------------------------------------------------------------------------------
+
+_SECTION_KINDS = (
+    ("background", ("BACKGROUND", "INTRODUCTION", "CONTEXT", "RATIONALE", "IMPORTANCE",
+                    "OBJECTIVE", "OBJECTIVES", "AIM", "AIMS", "PURPOSE", "GOAL", "HYPOTHESIS")),
+    ("methods", ("METHOD", "METHODS", "DESIGN", "SETTING", "PARTICIPANTS", "PATIENTS",
+                 "SUBJECTS", "INTERVENTION", "INTERVENTIONS", "MEASUREMENTS", "MEASURES",
+                 "OUTCOME", "OUTCOMES", "MATERIALS", "PROCEDURES", "SAMPLE", "POPULATION",
+                 "EXPOSURE", "EXPOSURES", "DATA", "SOURCES", "SEARCH", "SELECTION",
+                 "EXTRACTION", "ANALYSIS", "ELIGIBILITY", "CRITERIA", "APPROACH")),
+    ("results", ("RESULT", "RESULTS", "FINDINGS", "PRINCIPAL", "OBSERVATIONS")),
+    ("conclusions", ("CONCLUSION", "CONCLUSIONS", "INTERPRETATION", "SIGNIFICANCE",
+                     "IMPLICATIONS", "DISCUSSION", "SUMMARY", "RELEVANCE")),
+)
+_KIND_BY_WORD = {word: kind for kind, words in _SECTION_KINDS for word in words}
+# Results beat methods: "METHODS AND FINDINGS" is mostly results in PLoS abstracts.
+_KIND_PRIORITY = {"conclusions": 4, "results": 3, "methods": 2, "background": 1}
+
+
+def section_kind(label: str) -> str:
+    """"RESULTS" -> "results", "Methods and Findings" -> "results", unknown -> ""."""
+    words = re.findall(r"[A-Za-z]+", label.upper())
+    kinds = {_KIND_BY_WORD[w] for w in words if w in _KIND_BY_WORD}
+    if not kinds:
+        return ""
+    return max(kinds, key=lambda k: _KIND_PRIORITY[k])
+
+
+def section_spans(sections: Sequence[tuple[str, str]]) -> list[tuple[str, int, int]]:
+    """(label, start, end) of every section inside Record.abstract ("\\n"-joined sections)."""
+    out: list[tuple[str, int, int]] = []
+    pos = 0
+    for label, text in sections:
+        out.append((label, pos, pos + len(text)))
+        pos += len(text) + 1
+    return out
+
+
+def label_at(spans: Sequence[tuple[str, int, int]], offset: int) -> str:
+    for label, start, end in spans:
+        if start <= offset <= end:
+            return label
+    return ""
+
+
+# An inline heading at the start of a sentence ("RESULTS We found ..."), as in SciFact's
+# flattened structured abstracts; only words that name abstract sections count.
+_HEADING_WORD = "|".join(sorted(_KIND_BY_WORD, key=len, reverse=True))
+_INLINE_HEADING = re.compile(
+    rf"^\s*((?:(?:{_HEADING_WORD}|AND|OF|&|/|,|MAIN|STUDY|KEY|TRIAL)\s*)+?)(?::|\s)(?=\s*\S)"
+)
+
+
+def inline_heading(sentence: str) -> str:
+    """The upper-case section heading a sentence starts with ("RESULTS", "METHODS AND
+    FINDINGS"), or "" when it starts with ordinary text."""
+    m = _INLINE_HEADING.match(sentence)
+    if not m:
+        return ""
+    heading = m.group(1).strip(" ,&/")
+    if not any(w in _KIND_BY_WORD for w in re.findall(r"[A-Z]+", heading)):
+        return ""
+    rest = sentence[m.end():].lstrip()
+    # "DESIGN of the study ..." is prose, not a heading: a heading is followed by a new sentence.
+    if rest[:1].islower():
+        return ""
+    return heading
+
+
+# --- effects ----------------------------------------------------------------------------
+
+_ADJ = r"(?:(?:adjusted|unadjusted|crude|pooled|summary|overall|multivariable|multivariate|" \
+       r"age-adjusted|fully\s+adjusted|corresponding|estimated|average)\s+)?"
+# (pattern, measure); longer names first so "incidence rate ratio" is not read as "rate ratio".
+_MEASURE_PATTERNS: tuple[tuple[str, str], ...] = (
+    (r"incidence[\s-]rate\s+ratios?|IRRs?|aIRRs?|rate\s+ratios?", "IRR"),
+    (r"hazard\s+ratios?|a?HRs?", "HR"),
+    (r"(?:diagnostic\s+)?odds\s+ratios?|a?ORs?|AORs?", "OR"),
+    (r"relative\s+risks?|risk\s+ratios?|a?RRs?", "RR"),
+    (r"absolute\s+risk\s+(?:differences?|reductions?)|risk\s+differences?|ARR|RD|"
+     r"absolute\s+differences?", "RD"),
+    (r"numbers?\s+needed\s+to\s+(?:treat|harm)|NNT|NNH", "NNT"),
+    (r"standardi[sz]ed\s+mean\s+differences?|SMDs?|Cohen['’]?s\s+d|Hedges['’]?\s+g|"
+     r"effect\s+sizes?", "SMD"),
+    (r"(?:weighted\s+)?mean\s+differences?|WMDs?|MDs?", "MD"),
+    (r"area\s+under\s+the\s+(?:receiver[\s-]operating[\s-]characteristic\s+)?(?:\(?ROC\)?\s+)?"
+     r"curves?|AUCs?|AUROCs?|c[\s-]statistics?|c[\s-]index|concordance\s+index", "AUC"),
+    (r"(?:Spearman|Pearson)['’]?s?\s+(?:rank\s+)?(?:correlation\s+coefficient|rho|r)|"
+     r"correlation\s+coefficients?|rho|ρ", "r"),
+    (r"sensitivity|specificity|positive\s+predictive\s+value|negative\s+predictive\s+value|"
+     r"PPV|NPV|accuracy|β|beta(?:\s+coefficient)?|regression\s+coefficient", "other"),
+)
+# One-letter names need "=" or ":" ("d = 1.13", "r=0.45"); otherwise "5 g" or "r" as a
+# variable would become effects.
+_SHORT_MEASURES: tuple[tuple[str, str], ...] = (("d", "SMD"), ("g", "SMD"), ("r", "r"))
+
+_LONG_LABEL = "|".join(f"(?P<m{i}>{p})" for i, (p, _) in enumerate(_MEASURE_PATTERNS))
+_LABELLED_RE = re.compile(
+    rf"(?<![\w-]){_ADJ}(?:{_LONG_LABEL})(?![\w-])"
+    r"(?:\s*[\[(][A-Za-z]{1,6}[\])])?"  # "odds ratio (OR)", "hazard ratio [HR]"
+    # "OR for death was 2.3": a qualifier is only skipped when a verb or "=" follows it.
+    r"(?:\s*,?\s*(?:for|of|in|among|between)\s+[^\d;:=()\[\]]{1,60}?\s*(?:[:=]|\b(?:was|were|is)\b))?"
+    r"\s*(?:[:=,]|≈|\b(?:of|was|were|is|equal(?:l?ed|s)?\s+to|reached|being)\b)?\s*"
+    r"(?:[\[(]\s*)?"
+    rf"(?P<value>{NUM_RE})(?P<pct>\s?%)?(?![\d])",
+    re.IGNORECASE,
+)
+_SHORT_RE = re.compile(
+    r"(?<![\w'’-])(?P<label>[dgr])\s*(?:=|:)\s*" rf"(?P<value>{NUM_RE})(?![\d])"
+)
+# An interval written without "CI" right after the value: "0.8 (0.7-0.9)", "2.3 [1.4, 3.8]".
+_BARE_INTERVAL = re.compile(
+    rf"\s*[\[(,;]\s*(?P<low>{NUM_RE})\s?%?\s*(?:-|\u2013|\u2014|to|,)\s*(?P<high>{NUM_RE})\s?%?\s*[\])]"
+)
+_RATIO_MEASURES = {"OR", "RR", "HR", "IRR"}
+_DIGIT = re.compile(r"\d")
+_CASE_SENSITIVE_ABBREV = re.compile(r"^(?:a?ORs?|AORs?|a?RRs?|a?HRs?|IRRs?|aIRRs?|ARR|RD|NNT|NNH|"
+                                    r"SMDs?|WMDs?|MDs?|AUCs?|AUROCs?|PPV|NPV)$", re.IGNORECASE)
+
+
+def _label_measure(m: re.Match[str]) -> str | None:
+    for i, (_, measure) in enumerate(_MEASURE_PATTERNS):
+        label = m.group(f"m{i}")
+        if label is not None:
+            # "or"/"hr"/"md" in lower case are words or units, not abbreviations.
+            if _CASE_SENSITIVE_ABBREV.match(label) and not re.search(r"[A-Z]", label[-2:] + label[:2]):
+                return None
+            if label in ("or", "Or", "ors", "hr", "hrs", "md", "rd"):
+                return None
+            return measure
+    return None
+
+
+def _ci_fits(measure: str, value: float, low: float, high: float) -> bool:
+    if low > high:
+        return False
+    # Ratios are printed rounded ("OR 1.0, 95% CI 1.01-1.5"), so allow a rounding margin.
+    tol = 0.011 if measure in _RATIO_MEASURES else 0.0
+    return low - tol <= value <= high + tol
+
+
+def _attach_ci(text: str, end: int, limit: int, measure: str, value: float
+               ) -> tuple[float | None, float | None, int]:
+    """The CI that follows a value at `end` (before `limit`), and where it ends."""
+    bare = _BARE_INTERVAL.match(text, end)
+    if bare and bare.end() <= limit:
+        low, high = parse_number(bare.group("low")), parse_number(bare.group("high"))
+        if low is not None and high is not None and _ci_fits(measure, value, low, high):
+            return low, high, bare.end()
+    for ci in find_cis(text[end:limit]):
+        gap = text[end:end + ci.span[0]]
+        # Only a CI separated from the value by punctuation/words, not by another number.
+        if len(gap) > 40 or re.search(r"\d", gap):
+            break
+        if _ci_fits(measure, value, ci.low, ci.high):
+            return ci.low, ci.high, end + ci.span[1]
+        break
+    return None, None, end
+
+
+def _attach_p(text: str, end: int, limit: int) -> tuple[float | None, str | None]:
+    for p in find_p_values(text[end:limit]):
+        if p.span[0] <= 80:
+            return p.value, p.operator
+    return None, None
+
+
+_REDUCE_WORDS = r"reduc\w*|decreas\w*|lower\w*|declin\w*|drop\w*|fell|fall\w*|less|fewer|" \
+                r"diminish\w*|attenuat\w*|loss|lost|shrank|shrink\w*"
+_INCREASE_WORDS = r"increas\w*|rais\w*|higher|elevat\w*|gain\w*|ris\w*|rose|improv\w*|more|" \
+                  r"greater|grew|grow\w*|enhanc\w*|boost\w*"
+_CHANGE_BEFORE = re.compile(
+    rf"\b(?P<dir>{_REDUCE_WORDS}|{_INCREASE_WORDS})\b(?:\s+[\w-]+){{0,4}}?\s+by\s+(?:an?\s+)?"
+    r"(?:average\s+of\s+|mean\s+of\s+|approximately\s+|about\s+|nearly\s+|almost\s+|over\s+)?$",
+    re.IGNORECASE,
+)
+_CHANGE_AFTER = re.compile(
+    r"^\s*(?:relative\s+|absolute\s+|mean\s+|average\s+|net\s+|overall\s+)?"
+    rf"(?P<dir>{_REDUCE_WORDS}|{_INCREASE_WORDS}|change)\b",
+    re.IGNORECASE,
+)
+# Percentages that describe who was studied, a dose or a power calculation, not an outcome.
+_NOT_OUTCOME_AFTER = re.compile(
+    r"^\s*(?:of\s+(?:the\s+)?(?:participants|patients|subjects|sample|cohort)\s+)?"
+    r"(?:were\s+|was\s+)?(?:female|male|women|men|boys|girls|white|black|caucasian|"
+    r"hispanic|asian|smokers?\b(?=\s*(?:[,;)]|and))|power|confidence|solution|dextrose|glucose|"
+    r"saline|lidocaine|bupivacaine|w/v|v/v|wt|weight/volume|ethanol|gel|cream|ointment|"
+    r"concentration|sucrose|oxygen|O2|CO2|formalin|DMSO|FBS|serum\b)",
+    re.IGNORECASE,
+)
+_NOT_OUTCOME_BEFORE = re.compile(
+    r"(?:\baged?\b|\bage\b[^.;]{0,20}|\bpower\b[^.;]{0,10}|\bwith\s+a\s+|\bFiO2\b[^.;]{0,10}|"
+    r"\bHbA1c\b[^.;]{0,20}|\bHbA\(1c\)[^.;]{0,20}|\bcutoff\b[^.;]{0,10}|\bthreshold\b[^.;]{0,10})$",
+    re.IGNORECASE,
+)
+
+
+def _percent_effect(text: str, value: float, span: tuple[int, int]) -> tuple[str, float, str] | None:
+    """Classify one percentage: ("percent" | "percent_change" | "RD", signed value, unit)."""
+    before, after = text[max(0, span[0] - 60):span[0]], text[span[1]:span[1] + 60]
+    if _NOT_OUTCOME_AFTER.match(after) or _NOT_OUTCOME_BEFORE.search(before):
+        return None
+    if re.match(r"^\s*(?:±|\+/-|\+-)", after):
+        return None
+    if re.search(r"points?$", text[span[0]:span[1]]) or re.match(r"^\s*percentage\s+points?", after, re.I):
+        return "RD", value, "percentage points"
+    change = _CHANGE_AFTER.match(after) or _CHANGE_BEFORE.search(before)
+    if change:
+        direction = change.group("dir").lower()
+        if re.match(_REDUCE_WORDS, direction, re.IGNORECASE) and value > 0:
+            value = -value
+        return "percent_change", value, "%"
+    return "percent", value, "%"
+
+
+def find_effects(text: str, offset: int = 0, percentages: bool = True) -> list[Effect]:
+    """Effect estimates reported in one sentence, spans shifted by `offset`.
+
+    Labelled estimates ("OR 2.3, 95% CI 1.4-3.8; P<0.001", "the rate ratio was 0.36 (95% CI,
+    0.27 to 0.49) ... and 0.83 (95% CI, 0.59 to 1.16)", "d=1.13, 95% CI=0.36, 1.91") take the
+    CI and the p-value that follow them; with `percentages`, shares of a group ("67% of the
+    ketamine group") and changes ("reduced by 30%") become percent / percent_change effects.
+    """
+    found: list[tuple[int, str, float, int, str]] = []  # (start, measure, value, value_end, unit)
+    if not _DIGIT.search(text):
+        return []  # every estimate has digits; this skips most background sentences cheaply
+    for m in _LABELLED_RE.finditer(text):
+        measure = _label_measure(m)
+        value = parse_number(m.group("value"))
+        if measure is None or value is None:
+            continue
+        if m.group("pct") and measure in _RATIO_MEASURES | {"AUC", "r", "SMD"}:
+            continue  # "OR 95%" is the start of a CI, not an odds ratio
+        unit = "%" if m.group("pct") else ""
+        found.append((m.start(), measure, value, m.end(), unit))
+    for m in _SHORT_RE.finditer(text):
+        value = parse_number(m.group("value"))
+        if value is None or any(s <= m.start() < e for s, _, _, e, _ in found):
+            continue
+        label = m.group("label")
+        measure = dict(_SHORT_MEASURES)[label]
+        if measure == "r" and abs(value) > 1:
+            continue
+        found.append((m.start(), measure, value, m.end(), ""))
+    found.sort()
+
+    effects: list[Effect] = []
+    consumed: list[tuple[int, int]] = []
+    starts = [f[0] for f in found]
+    for i, (start, measure, value, value_end, unit) in enumerate(found):
+        limit = starts[i + 1] if i + 1 < len(starts) else len(text)
+        ci_low, ci_high, end = _attach_ci(text, value_end, limit, measure, value)
+        p_value, p_op = _attach_p(text, end, limit)
+        effects.append(Effect(measure, value, ci_low, ci_high, p_value, p_op, unit,
+                              text[start:end], (offset + start, offset + end)))
+        consumed.append((start, end))
+
+    # A CI nobody claimed: "... and 0.83 (95% CI, 0.59 to 1.16)" repeats the last measure.
+    for ci in find_cis(text):
+        if any(s <= ci.span[0] < e for s, e in consumed):
+            continue
+        head = re.search(rf"(?<![\w.])(?P<value>{NUM_RE})(?P<pct>\s?%)?\s*[\[(,;]?\s*$", text[:ci.span[0]])
+        if not head:
+            continue
+        value = parse_number(head.group("value"))
+        if value is None:
+            continue
+        start = head.start("value")
+        earlier = [e for e in effects if e.span[0] - offset < start]
+        if head.group("pct"):
+            kind = _percent_effect(text, value, (start, head.end("pct")))
+            if kind is None:
+                continue
+            measure, value, unit = kind
+        elif earlier:
+            measure, unit = earlier[-1].measure, earlier[-1].unit
+        else:
+            measure, unit = "other", ""
+        if not _ci_fits(measure, value, ci.low, ci.high):
+            continue
+        nxt = [s for s in starts if s > ci.span[1]]
+        p_value, p_op = _attach_p(text, ci.span[1], nxt[0] if nxt else len(text))
+        effects.append(Effect(measure, value, ci.low, ci.high, p_value, p_op, unit,
+                              text[start:ci.span[1]], (offset + start, offset + ci.span[1])))
+        consumed.append((start, ci.span[1]))
+
+    if percentages:
+        for value, (s, e) in find_percentages(text):
+            if any(cs <= s < ce for cs, ce in consumed):
+                continue
+            kind = _percent_effect(text, value, (s, e))
+            if kind is None:
+                continue
+            measure, signed, unit = kind
+            nxt = [x for x in starts if x > e]
+            p_value, p_op = _attach_p(text, e, nxt[0] if nxt else len(text))
+            effects.append(Effect(measure, signed, None, None, p_value, p_op, unit,
+                                  text[s:e], (offset + s, offset + e)))
+    effects.sort(key=lambda eff: eff.span)
+    return effects
+
+
+# --- result sentences -----------------------------------------------------------------------
+
+_RESULT_LANGUAGE = re.compile(
+    r"\bsignifican\w*|\bimprov\w*|\breduc\w*|\bdecreas\w*|\bincreas\w*|\bno\s+difference|"
+    r"\bdid\s+not\s+differ|\bnot\s+differ\w*|\bassociated\s+with|\bsuperior\b|\binferior\b|"
+    r"\bnon-?inferior\w*|\beffective\b|\befficacy\b|\bbenefit\w*|\blower\b|\bhigher\b|"
+    r"\bwe\s+(?:found|observed|show|demonstrate)\w*|\bresulted\s+in\b|\bpredict\w*|\bcorrelat\w*",
+    re.IGNORECASE,
+)
+
+
+def is_result_sentence(text: str, kind: str, has_figures: bool) -> bool:
+    """Does a sentence report results? `kind` is its section kind (see section_kind)."""
+    if has_figures:
+        return kind != "background" or bool(find_p_values(text))
+    if kind in ("results", "conclusions"):
+        return True
+    if kind in ("background", "methods"):
+        return False
+    return bool(_RESULT_LANGUAGE.search(text))
+
+
+# --- sample size ----------------------------------------------------------------------------
+
+_PEOPLE = (
+    r"patients|participants|subjects|individuals|persons|people|adults|children|adolescents|"
+    r"teenagers|youths?|infants|neonates|newborns|babies|toddlers|women|men|mothers|fathers|"
+    r"parents|girls|boys|volunteers|cases|controls|students|veterans|residents|workers|"
+    r"employees|smokers|nonsmokers|drinkers|users|survivors|respondents|recipients|donors|"
+    r"outpatients|inpatients|nurses|physicians|doctors|clinicians|athletes|elders|"
+    r"pregnancies|twins|singletons|births|deliveries|decedents|members|patients'|"
+    r"participants'|families|households|couples|dyads|pairs|humans|sufferers|"
+    r"patient|participant|subject|individual|person|adult|child|woman|man|infant|volunteer"
+)
+# Adjectives allowed between a number and its noun ("120 consecutive adult patients").
+_GAP_WORD = r"(?!(?:of|from|in|with|and|or|per|to|at|on|for|by|were|was|had|have|years?|months?|" \
+            r"weeks?|days?|hours?|eyes?|samples?|visits?|cells?|mice|rats?|animals?|studies|" \
+            r"trials?|articles?|sessions?|hundred|thousand|million|billion|times|the|these|" \
+            r"those|all|each|who|whom|which|that)\b)[A-Za-z][\w'-]*"
+_COUNT = rf"(?P<num>\d{{1,3}}(?:,\d{{3}})+(?![\d])|\d+(?![.,]\d)|{NUMBER_WORDS_RE})"
+_PEOPLE_COUNT_RE = re.compile(
+    rf"(?<![\w.,%-]){_COUNT}(?!\s*%)(?P<gap>(?:\s+{_GAP_WORD}){{0,4}}?)\s+(?P<noun>{_PEOPLE})\b",
+    re.IGNORECASE,
+)
+_N_EQUALS_RE = re.compile(
+    r"[(\[,;]\s*(?P<n>[nN])\s*=\s*(?P<num>\d{1,3}(?:,\d{3})+(?![\d])|\d+)(?![.\d])"
+)
+_STUDIES_RE = re.compile(
+    rf"(?<![\w.,%-]){_COUNT}(?:\s+(?:eligible|published|randomi[sz]ed|controlled|clinical|"
+    r"observational|prospective|cohort|original|primary|independent|individual|relevant|"
+    r"separate|included|unique|population-based|placebo-controlled|double-blind|"
+    r"case-control|cross-sectional|longitudinal|comparative|intervention|"
+    r"(?:high|low|moderate|good)[\s-]quality)){0,4}\s+"
+    r"(?P<noun>studies|trials|RCTs|articles|reports|publications|papers|cohorts|datasets)\b",
+    re.IGNORECASE,
+)
+_TOTAL_BEFORE = re.compile(r"\b(?:a\s+)?total\s+(?:of\s+)?(?:\w+\s+)?$|\bin\s+total,?\s+$|\boverall,?\s+$",
+                           re.IGNORECASE)
+_ENROL = r"enroll?\w*|randomi[sz]\w*|randomly\s+(?:assigned|allocated)|recruit\w*|included|" \
+         r"studied|selected|allocated|assigned|invited|participated|took\s+part|entered|" \
+         r"underwent\s+randomi[sz]ation|comprised|consented|registered"
+_ENROL_AFTER = re.compile(
+    rf"^[^.;]{{0,40}}?\b(?:were|was|had\s+been|have\s+been|being)?\s*(?:\w+\s+)?\b(?:{_ENROL})\b",
+    re.IGNORECASE,
+)
+_ENROL_BEFORE = re.compile(
+    rf"\b(?:{_ENROL}|involv\w*|compris\w*|consist\w*\s+of|sample\s+of|cohort\s+of|"
+    r"population\s+of|total\s+of|data\s+(?:from|on)|records\s+of|study\s+of|trial\s+of|"
+    r"survey\s+of|analy[sz]ed|examined|evaluated|assessed|followed|interviewed|surveyed|"
+    r"screened\s+and\s+enrolled|we\s+studied|we\s+enrolled|we\s+included|we\s+recruited)"
+    r"(?:\s+\w+){0,2}\s+$",
+    re.IGNORECASE,
+)
+_IN_BEFORE = re.compile(r"\b(?:in|among|of|from|on|including|involving|with)\s+(?:the\s+|a\s+|an\s+)?$",
+                        re.IGNORECASE)
+_SUBSET_BEFORE = re.compile(
+    r"\b(?:of\s+whom|of\s+these|of\s+those|of\s+them|among\s+them|among\s+these|"
+    r"including|included\s+only|only|remaining|another|other|additional|further|except)\W*$",
+    re.IGNORECASE,
+)
+_SUBSET_AFTER = re.compile(r"^\s*(?:\(\s*\d+(?:\.\d+)?\s*%|of\s+(?:the|these|whom|them|all)\b|"
+                           r"out\s+of\b|\(\d+(?:\.\d+)?\s*%\))", re.IGNORECASE)
+_WEAK_AFTER = re.compile(
+    r"^[^.;]{0,40}?\b(?:screened|eligible|excluded|withdr\w*|died|dropped|lost|completed|"
+    r"developed|experienced|responded|discontinued|remained|achieved|reported|had\b|showed)",
+    re.IGNORECASE,
+)
+
+
+@dataclass(frozen=True)
+class SampleSize:
+    n: int | None
+    text: str | None
+    span: tuple[int, int] | None
+    n_studies: int | None
+    n_studies_text: str | None = None
+
+
+@dataclass(frozen=True)
+class _Candidate:
+    n: int
+    score: float
+    start: int
+    end: int
+    sentence_index: int
+
+
+def _count_value(raw: str) -> int | None:
+    if re.match(r"\d", raw):
+        return int(raw.replace(",", ""))
+    return number_words_to_int(raw)
+
+
+def _people_candidates(text: str, offset: int, kind: str, index: int) -> list[_Candidate]:
+    out: list[_Candidate] = []
+    for m in _PEOPLE_COUNT_RE.finditer(text):
+        n = _count_value(m.group("num"))
+        if n is None or n <= 0 or n > 50_000_000:
+            continue
+        # "1.5 million adults", "hundreds of patients": a scale word is not a count.
+        if re.match(r"(?i)(?:hundred|thousand|million)", m.group("num")):
+            continue
+        before, after = text[max(0, m.start() - 60):m.start()], text[m.end():m.end() + 60]
+        # "12 years old patients", "24-hour", "1990 patients" (a year) are not counts of people.
+        if re.search(r"[-/]$", before) or re.match(r"^\s*-", text[m.end("num"):]):
+            continue
+        if _SUBSET_BEFORE.search(before) or _SUBSET_AFTER.match(after):
+            continue
+        if re.match(r"(?i)^(?:one|a)$", m.group("num")) and m.group("noun").lower().endswith("s"):
+            continue  # "one patients" is not English: it is "one of ..." parsed oddly
+        score = 1.0
+        if _TOTAL_BEFORE.search(before):
+            score = 5.0
+        elif _ENROL_AFTER.match(after) or _ENROL_BEFORE.search(before):
+            score = 4.0
+        elif _IN_BEFORE.search(before):
+            score = 2.5
+        if _WEAK_AFTER.match(after) and score < 5:
+            score = min(score, 1.0)
+        out.append(_Candidate(n, score, offset + m.start("num"), offset + m.end(), index))
+    for m in _N_EQUALS_RE.finditer(text):
+        n = int(m.group("num").replace(",", ""))
+        if n <= 0:
+            continue
+        # "rats (n = 24)", "eyes (n = 40)": n counts what the words before it name.
+        if _NOT_PEOPLE_BEFORE.search(text[max(0, m.start() - 40):m.start()]):
+            continue
+        score = 3.0 if m.group("n") == "N" else 2.0
+        out.append(_Candidate(n, score, offset + m.start("n"), offset + m.end(), index))
+    # Counts in the background are about other people ("affects 3 million adults").
+    if kind == "background":
+        out = [_Candidate(c.n, c.score - 3, c.start, c.end, c.sentence_index) for c in out]
+    elif kind == "results":
+        out = [_Candidate(c.n, c.score - 0.5, c.start, c.end, c.sentence_index) for c in out]
+    return out
+
+
+_NOT_PEOPLE_BEFORE = re.compile(
+    r"\b(?:eyes?|samples?|specimens?|cells?|tumou?rs?|lesions?|knees?|hips?|teeth|tooth|biopsies|"
+    r"visits?|studies|trials|articles|genes?|SNPs?|sites?|hospitals?|centres?|centers?|"
+    r"mice|mouse|rats?|animals?|dogs?|pigs?|rabbits?|monkeys?|sheep|zebrafish|embryos?|"
+    r"oocytes?|images?|scans?|procedures?|sessions?|cycles?|wells?|plates?|colonies)\b[^.;]{0,25}$",
+    re.IGNORECASE,
+)
+_COORDINATION = re.compile(r"^[\s,]*(?:and|or|versus|vs\.?|plus|as\s+well\s+as)?[\s,]*$", re.I)
+_ARM_JOIN = re.compile(r"^[^.;]{0,80}?\b(?:and|versus|vs\.?|compared\s+(?:with|to))\b[^.;]{0,80}$",
+                       re.IGNORECASE)
+
+
+def find_sample_size(sentences: Sequence[tuple[str, int, str]], abstract: str = "",
+                     meta: bool = False) -> SampleSize:
+    """Participants of the reported study from (sentence text, start offset, section kind).
+
+    The best-cued count wins ("a total of 1,204 participants" > "120 patients were randomized"
+    > "in 45 patients" > a bare "45 patients"); ties go to the earliest. Arm counts in one
+    sentence ("preterm (n = 17) and full-term infants (n = 7)", "50 cases and 100 controls")
+    are summed. Returns n=None when no count is cued well enough: a wrong number is worse
+    than none. With `meta`, the number of included studies is read too.
+    """
+    candidates: list[_Candidate] = []
+    for index, (text, offset, kind) in enumerate(sentences):
+        own = _people_candidates(text, offset, kind, index)
+        candidates.extend(own)
+        arms = [c for c in own if c.score < 5]
+        # Arms are cued alike ("73 children were assigned ... and 72 children", "(n = 17) and
+        # (n = 7)"); "556 children enrolled ... 22 index cases" are not two arms.
+        arms.sort(key=lambda c: c.start)
+        coordinated = all(_COORDINATION.match(text[a.end - offset:b.start - offset])
+                          for a, b in zip(arms, arms[1:]))
+        if arms and max(c.score for c in arms) - min(c.score for c in arms) > 1 and not coordinated:
+            arms = []
+        if len(arms) >= 2 and not any(c.score >= 5 for c in own):
+            first, last = min(arms, key=lambda c: c.start), max(arms, key=lambda c: c.end)
+            between = text[first.end - offset:last.start - offset]
+            if _ARM_JOIN.match(between) and not re.search(r"\bof\s+whom\b|\bwhom\b", between):
+                total = sum(c.n for c in arms)
+                candidates.append(_Candidate(total, max(c.score for c in arms) + 0.5,
+                                             first.start, last.end, index))
+
+    n_studies = studies_text = None
+    if meta:
+        for text, offset, kind in sentences:
+            if kind == "background":
+                continue
+            m = _STUDIES_RE.search(text)
+            if m:
+                n_studies = _count_value(m.group("num"))
+                studies_text = text[m.start():m.end()]
+                break
+
+    good = [c for c in candidates if c.score >= 2 or (c.score >= 1 and len(candidates) == 1)]
+    if not good:
+        return SampleSize(None, None, None, n_studies, studies_text)
+    best = max(good, key=lambda c: (c.score, -c.start))
+    source = abstract or ""
+    text = source[best.start:best.end] if source else None
+    return SampleSize(best.n, text, (best.start, best.end), n_studies, studies_text)
+
+
+# --- design ---------------------------------------------------------------------------------
+
+_CUES: dict[str, re.Pattern[str]] = {
+    "meta_analysis": re.compile(r"\bmeta-?\s?analy\w*|\bmeta-regression|\bpooled\s+analysis\s+of\s+"
+                                r"(?:\d+\s+|\w+\s+)?(?:randomi[sz]ed\s+)?(?:trials|studies)", re.I),
+    "systematic_review": re.compile(r"\bsystematic(?:ally)?\s+(?:literature\s+)?(?:review|search)\w*|"
+                                    r"\bumbrella\s+review|\bscoping\s+review", re.I),
+    # The negative lookbehinds sit after the word: checked only where "randomized" matched.
+    "rct": re.compile(r"\brandomi[sz]ed(?<!non-randomi[sz]ed)(?<!nonrandomi[sz]ed)(?<!quasi-randomi[sz]ed)"
+                      r"(?:,)?\s+(?:\w+[\s-]+){0,3}"
+                      r"(?:trial|study|design|fashion|manner|crossover|cross-over)|"
+                      r"\brandomly\s+(?:assigned|allocated)|\bwere\s+randomi[sz]ed|"
+                      r"\bunderwent\s+randomi[sz]ation|\brandomi[sz]ed\s+to\b|\bRCT\b|"
+                      r"\bplacebo[\s-]controlled|\bdouble[\s-]blind\w*|\bsingle[\s-]blind\w*|"
+                      r"\btriple[\s-]blind\w*|\bsham[\s-]controlled", re.I),
+    "nonrandomized_trial": re.compile(r"\bnon-?randomi[sz]ed|\bsingle[\s-]arm|\bopen[\s-]label|"
+                                      r"\buncontrolled\s+(?:trial|study)|\bquasi[\s-]experimental|"
+                                      r"\bpre-?post\b|\bbefore[\s-]and[\s-]after|\bphase\s+(?:I|1|I/II|1/2|II|2|IIa|IIb)\s+"
+                                      r"(?:\w+\s+)?(?:trial|study)|\bpilot\s+(?:trial|study)|"
+                                      r"\bdose[\s-]escalation|\bfeasibility\s+(?:trial|study)", re.I),
+    "case_report": re.compile(r"\bcase\s+report|\bwe\s+(?:report|describe|present)\s+(?:a|an|the)\s+"
+                              r"(?:\w+\s+){0,3}(?:case|patient)\b|\ba\s+\d+-(?:year|month)-old\s+"
+                              r"(?:\w+\s+)?(?:man|woman|boy|girl|male|female|patient|infant|child)", re.I),
+    "case_series": re.compile(r"\bcase\s+series|\bseries\s+of\s+\d+|\bconsecutive\s+(?:\w+\s+)?"
+                              r"(?:patients|cases)|\bwe\s+(?:report|describe|present)\s+\d+\s+"
+                              r"(?:patients|cases)|\bchart\s+review", re.I),
+    "genetic_association": re.compile(r"\bgenome[\s-]wide\s+association|\bGWAS\b|\blinkage\s+"
+                                      r"(?:analysis|study|disequilibrium)|\bMendelian\s+randomi[sz]ation|"
+                                      r"\b(?:polymorphisms?|SNPs?|variants?|alleles?|genotypes?|haplotypes?)\b"
+                                      r"[^.]{0,80}\bassociat\w*|\bassociat\w*[^.]{0,80}\b"
+                                      r"(?:polymorphisms?|SNPs?|alleles?|genotypes?|haplotypes?)\b", re.I),
+    "case_control": re.compile(r"\bcase[\s-]+control|\bcases\s+and\s+(?:\w+\s+)?controls|"
+                               r"\bmatched\s+controls|\bcontrol\s+subjects", re.I),
+    "cohort": re.compile(r"\bcohort|\bprospective(?:ly)?\b|\blongitudinal|\bfollow-?up\s+study|"
+                         r"\bfollowed\s+(?:up\s+)?(?:for|over|until)|\bregistry|\bregister-based|"
+                         r"\bretrospective(?:ly)?\b|\bperson-years|\bincidence\s+of", re.I),
+    "cross_sectional": re.compile(r"\bcross[\s-]sectional|\bsurvey|\bquestionnaire|\bprevalence|"
+                                  r"\bdiagnostic\s+accuracy|\bsensitivity\s+and\s+specificity", re.I),
+    "modeling": re.compile(r"\bsimulat\w*|\bmarkov\s+model|\bmathematical\s+model|"
+                           r"\bcost[\s-]effectiveness|\bdecision[\s-]analytic|\bmicrosimulation|"
+                           r"\bmodel(?:l)?ing\s+study|\bcomputational\s+model|\bwe\s+model(?:l)?ed", re.I),
+    "narrative_review": re.compile(r"\bthis\s+review\b|\bwe\s+review\b|\bhere\s+we\s+review|"
+                                   r"\bin\s+this\s+(?:article|paper|chapter),?\s+we\s+(?:review|discuss|summari[sz]e)|"
+                                   r"\bwe\s+(?:summari[sz]e|discuss)\s+(?:the\s+)?(?:current|recent)|"
+                                   r"\breview\s+(?:of|on)\s+the\s+literature|\bliterature\s+review|"
+                                   r"\boverview\s+of", re.I),
+}
+_ANIMAL = re.compile(
+    r"\b(?:mice|mouse|murine|rats?|rodents?|rabbits?|dogs?|canine|pigs?|swine|porcine|piglets?|"
+    r"sheep|ovine|cattle|bovine|cows?|monkeys?|macaques?|primates?|marmosets?|zebrafish|"
+    r"drosophila|flies|C\.\s?elegans|caenorhabditis|nematodes?|worms?|hamsters?|guinea\s+pigs?|"
+    r"ferrets?|cats?|feline|horses?|equine|chickens?|chicks?|xenopus|frogs?|tadpoles?|"
+    r"animals?|knock-?out|transgenic|wild-type|littermates)\b",
+    re.I,
+)
+_IN_VITRO = re.compile(
+    r"\bin\s+vitro\b|\bcell\s+lines?\b|\bcultured\b|\bcell\s+cultures?\b|\bHeLa\b|\bHEK\s?293|"
+    r"\borganoids?\b|\bcrystal\s+structure|\bpurified\b|\brecombinant\b|\bbiochemical\b|"
+    r"\bknockdown\b|\bsiRNA\b|\bin\s+silico\b|\bfibroblasts\b|\bprimary\s+\w+\s+cells\b",
+    re.I,
+)
+_HUMAN = re.compile(
+    r"\b(?:patients?|participants?|volunteers?|women|men|children|adults|infants|humans?|"
+    r"individuals|persons|people|adolescents|neonates|respondents|pregnant)\b",
+    re.I,
+)
+# Background sentences mention other studies ("previous randomized trials have shown ...").
+_HEDGE = re.compile(r"\b(?:previous|prior|earlier|have\s+shown|has\s+been\s+shown|few|lack\s+of|"
+                    r"no\s+randomi[sz]ed|remains?\s+unclear|is\s+unknown|are\s+needed|is\s+needed|"
+                    r"future|should\s+be|warranted)\b", re.I)
+
+_PT_DESIGN = (
+    ("meta-analysis", "meta_analysis"),
+    ("systematic review", "systematic_review"),
+    ("randomized controlled trial", "rct"),
+    ("pragmatic clinical trial", "rct"),
+    ("equivalence trial", "rct"),
+    ("case reports", "case_report"),
+)
+
+
+@dataclass(frozen=True)
+class DesignInfo:
+    design: str
+    reason: str
+    humans: bool | None
+
+
+def _own_text(title: str, sentences: Sequence[tuple[str, str]]) -> str:
+    """Title plus the sentences that describe this study, not the field's background."""
+    kept = [title]
+    for text, kind in sentences:
+        if kind == "background" or (kind == "" and _HEDGE.search(text)):
+            continue
+        kept.append(text)
+    return "\n".join(kept)
+
+
+def classify_design(title: str, sentences: Sequence[tuple[str, str]],
+                    pub_types: Sequence[str] = (), has_human_count: bool = False) -> DesignInfo:
+    """The design of the reported study, why, and whether its data come from humans.
+
+    `sentences` are (text, section kind). Publication types are used where they are reliable
+    and checked against the text where they are not (a "Clinical Trial" PT on an open-label
+    single-arm study is a non-randomised trial; a "Review" titled "... meta-analysis" is a
+    meta-analysis). Cues are then read in the title and in the sentences outside the
+    background, in the order of the evidence hierarchy.
+    """
+    full = "\n".join([title] + [t for t, _ in sentences])
+    own = _own_text(title, sentences)
+    pts = [p.lower() for p in pub_types]
+
+    animal_hits = len(_ANIMAL.findall(full))
+    human_hits = len(_HUMAN.findall(full))
+    animal_in_title = bool(_ANIMAL.search(title))
+    in_vitro_hits = len(_IN_VITRO.findall(full))
+    no_people = not has_human_count
+
+    def cue(name: str, text: str = own) -> re.Match[str] | None:
+        return _CUES[name].search(text)
+
+    def result(design: str, reason: str) -> DesignInfo:
+        if design in ("animal", "in_vitro", "modeling"):
+            humans: bool | None = False if no_people else True
+        elif design in ("narrative_review", "other"):
+            humans = True if has_human_count else None  # unsure: no counted participants
+        else:
+            humans = True
+        return DesignInfo(design, reason, humans)
+
+    # Meta-analysis and systematic review: PT or title/own-text cue.
+    m = cue("meta_analysis")
+    if m or "meta-analysis" in pts:
+        why = f'cue "{m.group(0)}"' if m else 'publication type "Meta-Analysis"'
+        return result("meta_analysis", why)
+    m = cue("systematic_review")
+    if m or "systematic review" in pts:
+        why = f'cue "{m.group(0)}"' if m else 'publication type "Systematic Review"'
+        return result("systematic_review", why)
+
+    # Animals, when no human population is counted.
+    if animal_hits and no_people and (animal_in_title or animal_hits >= 2) and animal_hits >= human_hits:
+        first = _ANIMAL.search(full)
+        return result("animal", f'animal subjects ("{first.group(0)}", {animal_hits} mentions) '
+                                f"and no human participant count")
+
+    rct = cue("rct")
+    nonrand = cue("nonrandomized_trial")
+    if "randomized controlled trial" in pts and not (nonrand and re.search(r"non-?randomi", nonrand.group(0), re.I)):
+        return result("rct", 'publication type "Randomized Controlled Trial"')
+    case_report = cue("case_report")
+    if "case reports" in pts and not cue("case_series"):
+        return result("case_report", 'publication type "Case Reports"')
+    if rct and not (nonrand and re.search(r"non-?randomi", nonrand.group(0), re.I)):
+        return result("rct", f'cue "{rct.group(0)}"')
+    trial_pt = next((p for p in pub_types if "clinical trial" in p.lower()), None)
+    if nonrand:
+        return result("nonrandomized_trial", f'cue "{nonrand.group(0)}"')
+    if trial_pt:
+        return result("nonrandomized_trial", f'publication type "{trial_pt}" without randomisation in the text')
+    if case_report:
+        return result("case_report", f'cue "{case_report.group(0)}"')
+
+    if in_vitro_hits and no_people and in_vitro_hits >= human_hits:
+        if animal_hits and animal_hits >= in_vitro_hits:
+            first = _ANIMAL.search(full)
+            return result("animal", f'animal subjects ("{first.group(0)}") and no human participant count')
+        first_iv = _IN_VITRO.search(full)
+        return result("in_vitro", f'cue "{first_iv.group(0)}" and no human participant count')
+
+    for name in ("genetic_association", "case_control", "cohort", "cross_sectional",
+                 "case_series", "modeling"):
+        m = cue(name)
+        if m:
+            return result(name, f'cue "{m.group(0)}"')
+    if "observational study" in pts:
+        return result("cohort", 'publication type "Observational Study"')
+    m = cue("narrative_review", full)
+    if m:
+        return result("narrative_review", f'cue "{m.group(0)}"')
+    if "review" in pts:
+        return result("narrative_review", 'publication type "Review"')
+    if animal_hits and no_people and animal_hits > human_hits:
+        first = _ANIMAL.search(full)
+        return result("animal", f'animal subjects ("{first.group(0)}") and no human participant count')
+    return result("other", "no design cue found")
+
+
+# --- spaCy components -------------------------------------------------------------------------
+
+for _name in ("fc_record", "fc_sentences", "fc_effects", "fc_sample_size", "fc_design"):
+    if not Doc.has_extension(_name):
+        Doc.set_extension(_name, default=None)
+
+# Abbreviations after which the sentencizer must not split ("Fig. 2", "i.v. daily").
+ABBREVIATIONS = ("Fig.", "Figs.", "fig.", "i.v.", "i.p.", "i.m.", "s.c.", "p.o.", "b.i.d.",
+                 "t.i.d.", "q.d.", "al.", "approx.", "Approx.", "no.", "No.", "Nos.", "vs.",
+                 "cf.", "ca.", "e.g.", "i.e.", "resp.", "Dr.", "Prof.", "spp.", "sp.", "ref.",
+                 "Ref.", "Eq.", "Suppl.", "Vol.", "yr.", "yrs.", "wk.", "mo.", "Inc.", "Ltd.",
+                 "Co.", "U.S.", "U.K.", "St.")
+
+
+def doc_sentences(doc: Doc, sections: Sequence[tuple[str, str]]) -> list[Sentence]:
+    """The Doc's sentences as Sentence objects, whitespace trimmed, labelled by section."""
+    spans = section_spans(sections)
+    text = doc.text
+    out: list[Sentence] = []
+    current_inline = ""
+    for sent in doc.sents:
+        start, end = sent.start_char, sent.end_char
+        while start < end and text[start].isspace():
+            start += 1
+        while end > start and text[end - 1].isspace():
+            end -= 1
+        if start == end:
+            continue
+        label = label_at(spans, start)
+        heading = inline_heading(text[start:end])
+        if heading:
+            current_inline = heading
+        if not label and current_inline:
+            label = current_inline
+        out.append(Sentence(text[start:end], start, end, label))
+    return out
+
+
+@Language.component("fc_section_breaks")
+def section_breaks(doc: Doc) -> Doc:
+    """A new sentence starts after every line break: sections never share a sentence."""
+    text = doc.text
+    pos = text.find("\n")
+    while pos != -1:
+        span = doc.char_span(pos + 1, len(text), alignment_mode="expand")
+        if span is not None and span.start > 0:
+            doc[span.start].is_sent_start = True
+        pos = text.find("\n", pos + 1)
+    return doc
+
+
+def _sections_of(doc: Doc) -> tuple[tuple[str, str], ...]:
+    record: Record | None = doc._.fc_record
+    if record is not None:
+        return record.sections
+    return (("", doc.text),)
+
+
+@Language.factory("fc_sentences")
+def make_sentences(nlp: Language, name: str):  # noqa: ANN201 - spaCy factory signature
+    def component(doc: Doc) -> Doc:
+        doc._.fc_sentences = doc_sentences(doc, _sections_of(doc))
+        return doc
+    return component
+
+
+@Language.factory("fc_effects")
+def make_effects(nlp: Language, name: str):  # noqa: ANN201
+    def component(doc: Doc) -> Doc:
+        effects: list[Effect] = []
+        for sent in doc._.fc_sentences or ():
+            kind = section_kind(sent.section)
+            if kind in ("background", "methods") and not find_p_values(sent.text):
+                continue
+            effects.extend(find_effects(sent.text, sent.start,
+                                        percentages=is_result_sentence(sent.text, kind, False)
+                                        or kind == ""))
+        doc._.fc_effects = effects
+        return doc
+    return component
+
+
+@Language.factory("fc_sample_size")
+def make_sample_size(nlp: Language, name: str):  # noqa: ANN201
+    def component(doc: Doc) -> Doc:
+        sents = [(s.text, s.start, section_kind(s.section)) for s in doc._.fc_sentences or ()]
+        record: Record | None = doc._.fc_record
+        title = record.title if record else ""
+        meta_cues = _CUES["meta_analysis"].search(title) or _CUES["systematic_review"].search(title) \
+            or any(_CUES["meta_analysis"].search(t) for t, _, k in sents if k != "background")
+        doc._.fc_sample_size = find_sample_size(sents, doc.text, meta=bool(meta_cues))
+        return doc
+    return component
+
+
+@Language.factory("fc_design")
+def make_design(nlp: Language, name: str):  # noqa: ANN201
+    def component(doc: Doc) -> Doc:
+        record: Record | None = doc._.fc_record
+        sents = [(s.text, section_kind(s.section)) for s in doc._.fc_sentences or ()]
+        size: SampleSize | None = doc._.fc_sample_size
+        doc._.fc_design = classify_design(
+            record.title if record else "", sents, record.pub_types if record else (),
+            has_human_count=bool(size and size.n),
+        )
+        return doc
+    return component
+
+
+def add_abbreviations(nlp: Language, abbreviations: Iterable[str] = ABBREVIATIONS) -> None:
+    """Keep abbreviations one token so the sentencizer does not end a sentence at their dot."""
+    from spacy.symbols import ORTH
+
+    for abbrev in abbreviations:
+        nlp.tokenizer.add_special_case(abbrev, [{ORTH: abbrev}])
