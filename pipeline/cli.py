@@ -101,9 +101,11 @@ def cmd_index(args: argparse.Namespace) -> int:
     from pipeline.sources.local import build_index
 
     stats = build_index([Path(p) for p in args.files], Path(args.db),
-                        progress=lambda name, n: _say(f"  {name}: {n} records"))
-    print(json.dumps({k: v for k, v in vars(stats).items()} if hasattr(stats, "__dict__") else stats.__dict__,
-                     default=str, indent=2))
+                        progress=lambda name, n: _say(f"  {name}: {n} records indexed so far"))
+    print(f"indexed {stats.records} records from {len(stats.files)} files into {stats.db} "
+          f"({stats.size_bytes / 2**20:.1f} MB) in {stats.seconds:.1f} s; {stats.duplicates} duplicates dropped")
+    for what, why in stats.skipped:
+        print(f"  skipped {what}: {why}")
     return EXIT_OK
 
 

@@ -388,3 +388,12 @@ def test_real_tokens_files_import():
         "Preoperative small-dose ketamine has no preemptive analgesic effect in patients "
         "undergoing total mastectomy")
     assert all(r.abstract for r in records.values())
+
+
+def test_abst_keeps_the_abstract_and_leaves_the_body_out():
+    # hand-made, in the evidence-inference layout
+    text = ("TITLE.\nA trial\n\nABSTRACT.RESULTS:.\nPain fell.\n\nABSTRACT.CONCLUSION:.\nIt works.\n\n"
+            "BODY.INTRODUCTION.\nLong full text about sleep.\n\nBODY.DISCUSSION.\nMore text.\n")
+    title, sections = parse_abst(text)
+    assert title == "A trial"
+    assert sections == (("RESULTS", "Pain fell."), ("CONCLUSION", "It works."))

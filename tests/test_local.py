@@ -344,3 +344,19 @@ def test_real_corpus_keeps_one_copy_of_each_cohen_pmid(real_db):
         pmids = [row[0] for row in index._conn.execute("SELECT pmid FROM records WHERE pmid IS NOT NULL")]
     assert len(pmids) == len(set(pmids))
     assert stats.duplicates > 0  # cohen2006 topics overlap (PROVENANCE: 92 unique PMIDs in 101 rows)
+
+
+def test_humans_filter_keeps_human_and_mixed_records_and_drops_animal_only(tmp_path):
+    from pipeline.queries import HUMANS
+
+    docs = [
+        {"doc_id": 1, "title": "Ketamine in adults", "abstract": "x", "mesh": ["Humans", "Ketamine"]},
+        {"doc_id": 2, "title": "Ketamine in adults and rats", "abstract": "x", "mesh": ["Humans", "Animals", "Rats"]},
+        {"doc_id": 3, "title": "Ketamine in rats", "abstract": "x", "mesh": ["Animals", "Rats"]},
+        {"doc_id": 4, "title": "Ketamine, not yet indexed", "abstract": "x"},
+    ]
+    db = tmp_path / "h.db"
+    build_index([write_jsonl(tmp_path / "h.jsonl", docs)], db)
+    query = Query(claim_id="c", arms=(QueryArm("intervention", free_text=("ketamine",)),), filters=(HUMANS,))
+    with LocalIndex(db) as index:
+        assert sorted(index.search(query).ids) == ["doc:1", "doc:2", "doc:4"]

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from pipeline.rating.terms import bag, content_tokens, phrase_coverage, phrase_matches, stem
+from pipeline.rating.terms import bag, content_tokens, phrase_coverage, phrase_matches, record_text, stem
 from pipeline.types import Claim, Effect, Finding, Record, Sentence, Stance
 
 # --- claim direction ---------------------------------------------------------------------
@@ -95,6 +95,7 @@ class Reading:
     related: int  # 2 names intervention and outcome, 1 one of them, 0 neither
     section_rank: int  # 2 conclusion, 1 results, 0 other
     signals: tuple[str, ...]
+    names_outcome: bool = False
 
 
 def claim_direction(claim: Claim) -> str | None:
@@ -230,7 +231,7 @@ def read_sentence(sentence: Sentence, claim: Claim, direction: str | None,
     section = sentence.section.lower()
     rank = 2 if re.search(r"conclu|interpret|implication|summary", section) else (
         1 if re.search(r"result|finding|outcome", section) or not section else 0)
-    return Reading(sentence, max(-2, min(2, score)), int(has_i) + int(has_o), rank, tuple(signals))
+    return Reading(sentence, max(-2, min(2, score)), int(has_i) + int(has_o), rank, tuple(signals), has_o)
 
 
 _DIRECTION_NAMES = {"down": "reduction", "up": "increase", "better": "improvement", "worse": "worsening"}
@@ -273,13 +274,27 @@ def split_sentences(record: Record) -> tuple[Sentence, ...]:
     return tuple(out)
 
 
+# Sentences that state an aim or report others' work are not this study's result.
+_NOT_A_RESULT = re.compile(
+    r"^(to (evaluate|assess|compare|investigate|determine|examine|test)|we (aimed|sought|hypothesi[sz]ed)"
+    r"|the (aim|objective|purpose)|this study (aims|aimed))"
+    r"|previous(ly)? stud|has been (suggested|reported|shown)|have (suggested|reported|shown)"
+    r"|\[\d+(?:[,\u2013-]\d+)*\]|et al\.", re.IGNORECASE)
+
+
 def candidate_sentences(record: Record, finding: Finding) -> tuple[Sentence, ...]:
     """Result and conclusion sentences first; the whole abstract when extraction marked none."""
-    sentences = finding.sentences or split_sentences(record)
+    sentences = tuple(s for s in (finding.sentences or split_sentences(record))
+                      if not _NOT_A_RESULT.search(s.text))
+    return _candidates(sentences, finding)
+
+
+def _candidates(sentences: tuple[Sentence, ...], finding: Finding) -> tuple[Sentence, ...]:
     concl = tuple(s for s in sentences if re.search(r"conclu|interpret", s.section, re.IGNORECASE))
     if finding.result_sentences:
-        seen = {(s.start, s.end) for s in finding.result_sentences}
-        return finding.result_sentences + tuple(s for s in concl if (s.start, s.end) not in seen)
+        results = tuple(s for s in finding.result_sentences if not _NOT_A_RESULT.search(s.text))
+        seen = {(s.start, s.end) for s in results}
+        return results + tuple(s for s in concl if (s.start, s.end) not in seen)
     results = tuple(s for s in sentences if re.search(r"result|finding|conclu|interpret",
                                                       s.section, re.IGNORECASE))
     return results or sentences
@@ -313,9 +328,13 @@ def decide_stance(claim: Claim, record: Record, finding: Finding, relevant: bool
     # A sentence that names neither the intervention nor the outcome ("NSAIDs offered no benefit")
     # only counts when nothing better exists and it sits in a labelled results/conclusions section
     # or extraction marked it as a result.
+    # A result only bears on the claim when it is about the claim's outcome: "ketamine reduced
+    # pain" says nothing about sleep. The sentence must name the outcome, or the abstract must
+    # be about the outcome and the sentence name the intervention.
+    about_outcome = any(phrase_matches(p, bag(record_text(record))) for p in outcome)
     marked = {(s.start, s.end) for s in finding.result_sentences}
-    telling = [r for r in readings if r.polarity != 0 and r.related]
-    if not telling:
+    telling = [r for r in readings if r.polarity != 0 and r.names_outcome]
+    if not telling and about_outcome:
         telling = [r for r in readings if r.polarity != 0 and r.sentence.section != "title" and (
             (r.sentence.section and r.section_rank >= 1) or (r.sentence.start, r.sentence.end) in marked)]
     if not telling:
@@ -331,6 +350,11 @@ def decide_stance(claim: Claim, record: Record, finding: Finding, relevant: bool
     if total == 0:
         total = chosen[0].polarity
     stance: Stance = "supports" if total > 0 else "contradicts"
+    if stance == "contradicts" and claim.kind == "background":
+        # A background statement ("first used as an anaesthetic") is not an effect claim: a null
+        # or negative trial result does not speak against it.
+        return StanceResult("neutral", (), ("background claim: trial result not applicable",),
+                            ("A trial result neither confirms nor refutes a background statement.",))
     kept = tuple(r for r in chosen if (r.polarity > 0) == (total > 0))
     signals = tuple(dict.fromkeys(s for r in kept for s in r.signals))
     if stance == "supports":

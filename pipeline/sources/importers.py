@@ -338,7 +338,7 @@ def iter_pubmedqa(path: Path) -> Iterator[Record]:
 
 # --- evidence-inference .abst -------------------------------------------------------------
 
-_ABST_HEADER = re.compile(r"^(TITLE|ABSTRACT)(?:\.([^\n]*?))?[:.\s]*$")
+_ABST_HEADER = re.compile(r"^(TITLE|ABSTRACT|BODY)(?:\.([^\n]*?))?[:.\s]*$")
 
 
 def _pmc_map(folder: Path) -> dict[str, tuple[str, int | None]]:
@@ -368,6 +368,9 @@ def parse_abst(text: str) -> tuple[str, tuple[tuple[str, str], ...]]:
             label = (header.group(2) or "").strip().rstrip(":.").strip()
             sections.append((label, []))
             current = sections[-1][1]
+            continue
+        if header:  # BODY.<SECTION> etc.: the full text, which is not part of the abstract
+            current = None
             continue
         if current is not None and line.strip():
             current.append(line.strip())

@@ -336,8 +336,8 @@ def _render_parts(text: str, state: _Render, in_filters: bool) -> tuple[list[str
     positive: list[str] = []
     negative: list[str] = []
     conjuncts, negated_parts = _split(tree)
-    if negated:  # a filter "NOT x": all of it excludes
-        conjuncts, negated_parts = [], conjuncts + negated_parts
+    if negated:  # a filter "NOT x": x as a whole excludes ("NOT (animals NOT humans)" keeps humans)
+        conjuncts, negated_parts = [], [tree]
     for part in negated_parts:
         rendered = state.node(part, "neg")
         if rendered:
@@ -538,8 +538,11 @@ def build_index(
     """
     started = time.monotonic()
     db = Path(db)
-    if not db.parent.is_dir():
-        raise CorpusError(f"{db}: folder {db.parent} does not exist", "create it first")
+    try:
+        db.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise CorpusError(f"{db}: cannot create folder {db.parent} ({exc.strerror})",
+                          "choose a --db path in a folder you can write to") from None
     if db.is_dir():
         raise CorpusError(f"{db} is a folder", "give a file name for the index, e.g. corpus.db")
     files, skipped = discover([Path(p) for p in paths])
