@@ -68,16 +68,13 @@ def cmd_run(args: argparse.Namespace) -> int:
     started = time.monotonic()
     cache = Cache(settings.cache_path) if args.source != "local" else None
     try:
-        source = open_source(args.source, settings, cache, Path(args.corpus) if args.corpus else None)
+        source = open_source(args.source, settings, cache, Path(args.corpus) if args.corpus else None, _say)
         where = f"local corpus {args.corpus}" if args.source == "local" else ("the cache only" if settings.offline else "PubMed")
         _say(f"checking {len(claims_file.claims)} claims of \"{claims_file.article.title}\" against {where}")
         result = check_claims(claims_file, source, progress=_say)
     finally:
         if cache is not None:
             cache.close()
-    failure = getattr(source, "failure", None)
-    if failure:
-        _say(f"{args.source}: could not be reached ({failure}); served what the cache holds")
     checked = len(result.assessments) - len(result.unchecked)
     if checked == 0:
         _say(f"no claim could be checked; reports in {args.out}/ were left as they were")

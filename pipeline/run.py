@@ -39,9 +39,10 @@ class PubMedSource:
 
     name = "pubmed"
 
-    def __init__(self, settings: Settings, cache: Cache) -> None:
+    def __init__(self, settings: Settings, cache: Cache, progress: Progress = lambda _: None) -> None:
         from pipeline.sources.pubmed import PubMedClient
 
+        self._progress = progress
         self._settings = settings
         self._cache = cache
         self._client = PubMedClient(settings, cache)
@@ -51,6 +52,7 @@ class PubMedSource:
         from pipeline.sources.pubmed import PubMedClient
 
         self.failure = redact(exc.message, self._settings)
+        self._progress(f"PubMed could not be reached ({self.failure}); serving only what the cache holds")
         self._client = PubMedClient(replace(self._settings, offline=True), self._cache)
 
     def search(self, query: Query) -> SearchResult:
@@ -103,14 +105,15 @@ class LocalSource:
         return {r.id: r for r in self._index.fetch(list(ids))}
 
 
-def open_source(kind: str, settings: Settings, cache: Cache | None, corpus: Path | None) -> Source:
+def open_source(kind: str, settings: Settings, cache: Cache | None, corpus: Path | None,
+                progress: Progress = lambda _: None) -> Source:
     if kind == "local":
         if corpus is None:
             raise InputError("--source local needs --corpus DB", "build one with 'factcheck index FILE... --db DB'")
         return LocalSource(corpus, settings.max_results)
     if kind == "pubmed":
         assert cache is not None
-        return PubMedSource(settings, cache)
+        return PubMedSource(settings, cache, progress)
     raise InputError(f"unknown source '{kind}'", "use --source pubmed or --source local")
 
 
@@ -128,8 +131,11 @@ def _search_claim(claim: Claim, source: Source, per_claim: int) -> _ClaimSearch:
     for query in build_queries(claim):
         try:
             result = source.search(query)
+        except OfflineMiss:
+            state.error = "its searches are not in the cache"
+            continue
         except SourceError as exc:
-            state.error = str(exc.message)
+            state.error = exc.message
             continue
         state.searches.append(result)
         for record_id in result.ids:
@@ -166,10 +172,13 @@ def check_claims(claims_file: ClaimsFile, source: Source, progress: Progress = l
         states.append(state)
 
     all_ids = list(dict.fromkeys(i for s in states for i in s.ids))
-    progress(f"fetching {len(all_ids)} records from {source.name}")
-    fetched = source.fetch(all_ids) if all_ids else {}
+    fetched: dict[str, Record] = {}
+    if all_ids:
+        progress(f"fetching {len(all_ids)} records from {source.name}")
+        fetched = source.fetch(all_ids)
     records = {r.id: r for r in fetched.values()}
-    progress(f"extracting study design, sample size and effects from {len(records)} abstracts")
+    if records:
+        progress(f"extracting study design, sample size and effects from {len(records)} abstracts")
     finding_list = list(nlp_stage.extract_many(records.values(), nlp))
     findings = {f.record_id: f for f in finding_list}
 

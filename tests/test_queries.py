@@ -44,3 +44,8 @@ def test_citation_by_pmid_is_exact() -> None:
 
 def test_mechanism_claims_keep_animal_studies() -> None:
     assert all(HUMANS not in q.filters for q in build_queries(claim(kind="mechanism")))
+
+
+def test_pubmed_rendering_keeps_not_binary() -> None:
+    term = build_queries(claim())[1].pubmed_term()
+    assert term.endswith(") " + HUMANS) and "AND NOT" not in term

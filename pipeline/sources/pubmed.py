@@ -89,8 +89,14 @@ def render_query(query: Query) -> str:
     arms = [rendered for rendered in map(render_arm, query.arms) if rendered]
     if not arms:
         return ""
-    filters = [f.strip() for f in query.filters if f and f.strip()]
-    return " AND ".join(arms + filters)
+    term = " AND ".join(arms)
+    for text in (f.strip() for f in query.filters if f and f.strip()):
+        # PubMed's NOT is binary ("A NOT B"); "A AND NOT B" would search the word "not".
+        if text.upper().startswith("NOT "):
+            term = f"({term}) {text}"
+        else:
+            term = f"{term} AND {text}"
+    return term
 
 
 # --- pure: esearch ---------------------------------------------------------------------
