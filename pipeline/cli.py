@@ -11,6 +11,7 @@ import json
 import sys
 import time
 from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
 
 from pipeline.config import Settings, redact
@@ -63,7 +64,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         unknown = sorted(set(args.claim) - {c.id for c in claims_file.claims})
         if unknown:
             raise InputError(f"no claim with id {', '.join(unknown)} in {args.claims}", "use the ids listed in the claims file")
-        claims_file = type(claims_file)(claims_file.article, tuple(c for c in claims_file.claims if c.id in args.claim), claims_file.path)
+        claims_file = replace(claims_file, claims=tuple(c for c in claims_file.claims if c.id in args.claim))
     settings = _settings(args)
     started = time.monotonic()
     cache = Cache(settings.cache_path) if args.source != "local" else None
