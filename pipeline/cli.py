@@ -81,7 +81,8 @@ def cmd_run(args: argparse.Namespace) -> int:
         _say(f"no claim could be checked; reports in {args.out}/ were left as they were")
         _say("  fix: check your connection and run again, or use --source local --corpus DB")
         return EXIT_SOURCE
-    paths = write_reports(result, Path(args.out), partial=bool(result.unchecked))
+    # A run of some claims only (--claim, or a source failure) never replaces the full report.
+    paths = write_reports(result, Path(args.out), partial=bool(result.unchecked or args.claim))
     counts: dict[str, int] = {}
     for assessment in result.assessments:
         counts[assessment.verdict] = counts.get(assessment.verdict, 0) + 1
@@ -163,7 +164,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--offline", action="store_true", help="serve only from the cache; never touch the network")
     p.add_argument("--out", default="reports", help="folder for the reports (default: reports)")
     p.add_argument("--cache", help="cache file (default: .cache/factcheck.sqlite or $FACTCHECK_CACHE)")
-    p.add_argument("--claim", action="append", help="check only this claim id (repeatable)")
+    p.add_argument("--claim", action="append", help="check only this claim id (repeatable); writes <slug>.partial.*")
     p.set_defaults(func=cmd_run)
 
     p = sub.add_parser("validate", help="check a claims file and name every problem with its line",
