@@ -166,7 +166,8 @@ def decide(claim: Claim, rated: Sequence[Rated], checks: Sequence[Check],
             reasons = [f"{sup_text} {_verb(sup, 'supports', 'support')} the claim, but {con_text} of "
                        f"similar weight {_verb(con, 'contradicts', 'contradict')} it."]
             return "mixed", _confidence(total, 1.0, 0.3, 0.4), reasons + number_text + tail
-        against = (f"{con_text} {_verb(con, 'points', 'point')} the other way but carries less weight."
+        against = (f"{con_text} {_verb(con, 'points', 'point')} the other way but "
+                   f"{_verb(con, 'carries', 'carry')} less weight."
                    if con else "no source of similar weight contradicts it.")
         head = f"{sup_text} {_verb(sup, 'supports', 'support')} the claim; {against}"
         strong = [r for r in sup_h if adequate([r]) or r.design == "rct"]
