@@ -10,12 +10,15 @@ import argparse
 import json
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import replace
 from pathlib import Path
 
+from pipeline.cache import Cache
 from pipeline.config import Settings, redact
 from pipeline.errors import InputError, PipelineError
+from pipeline.run import Source, open_source
 
 EXIT_OK, EXIT_BUG, EXIT_INPUT, EXIT_SOURCE = 0, 1, 2, 3
 
@@ -39,6 +42,17 @@ def _settings(args: argparse.Namespace) -> Settings:
     )
 
 
+@contextmanager
+def _opened_source(args: argparse.Namespace, settings: Settings) -> Iterator[Source]:
+    """The source named by --source/--corpus; the PubMed cache is closed on the way out."""
+    cache = Cache(settings.cache_path) if args.source != "local" else None
+    try:
+        yield open_source(args.source, settings, cache, Path(args.corpus) if args.corpus else None, _say)
+    finally:
+        if cache is not None:
+            cache.close()
+
+
 # --- commands ----------------------------------------------------------------------------
 
 
@@ -55,9 +69,8 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    from pipeline.cache import Cache
     from pipeline.claims import load
-    from pipeline.run import check_claims, open_source, write_reports
+    from pipeline.run import check_claims, write_reports
 
     claims_file = load(args.claims)
     if args.claim:
@@ -67,15 +80,10 @@ def cmd_run(args: argparse.Namespace) -> int:
         claims_file = replace(claims_file, claims=tuple(c for c in claims_file.claims if c.id in args.claim))
     settings = _settings(args)
     started = time.monotonic()
-    cache = Cache(settings.cache_path) if args.source != "local" else None
-    try:
-        source = open_source(args.source, settings, cache, Path(args.corpus) if args.corpus else None, _say)
+    with _opened_source(args, settings) as source:
         where = f"local corpus {args.corpus}" if args.source == "local" else ("the cache only" if settings.offline else "PubMed")
         _say(f"checking {len(claims_file.claims)} claims of \"{claims_file.article.title}\" against {where}")
         result = check_claims(claims_file, source, progress=_say)
-    finally:
-        if cache is not None:
-            cache.close()
     checked = len(result.assessments) - len(result.unchecked)
     if checked == 0:
         _say(f"no claim could be checked; reports in {args.out}/ were left as they were")
@@ -109,20 +117,13 @@ def cmd_index(args: argparse.Namespace) -> int:
 
 
 def cmd_search(args: argparse.Namespace) -> int:
-    from pipeline.cache import Cache
-    from pipeline.run import open_source
     from pipeline.types import Query
 
     settings = _settings(args)
     query = Query(claim_id="search", raw=args.query, purpose="editor")
-    cache = Cache(settings.cache_path) if args.source != "local" else None
-    try:
-        source = open_source(args.source, settings, cache, Path(args.corpus) if args.corpus else None)
+    with _opened_source(args, settings) as source:
         result = source.search(query)
         records = source.fetch(result.ids[: args.limit])
-    finally:
-        if cache is not None:
-            cache.close()
     print(f"{result.count} hits for {result.term}")
     for note in result.notes:
         print(f"  note: {note}")

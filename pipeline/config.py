@@ -26,7 +26,6 @@ class Settings:
     offline: bool = False
     eutils_base: str = "https://eutils.ncbi.nlm.nih.gov/entrez/eutils/"
     max_results: int = 20  # PMIDs kept per query
-    min_hits: int = 3  # relax the query until at least this many records are found
     max_tries: int = 5  # attempts per request on 429/5xx/connection errors
     backoff_base: float = 1.0  # seconds; doubled on each retry
     timeout: float = 30.0  # seconds per request
