@@ -40,8 +40,9 @@ $(CORPUS): | $(FACTCHECK)
 offline: $(CORPUS)
 	$(FACTCHECK) run $(CLAIMS) --source local --corpus $(CORPUS) --out reports
 
-bench:
-	@echo "no benchmarks yet"
+# Every bench/bench_*.py prints what it measured and the command that measured it.
+bench: $(FACTCHECK)
+	@for script in bench/bench_*.py; do [ -e "$$script" ] || { echo "no benchmarks yet"; break; }; $(BIN)/python "$$script" || exit 1; done
 
 clean:
 	rm -rf .cache build dist *.egg-info .pytest_cache

@@ -7,6 +7,7 @@ could be served from the cache, 1 a bug.
 from __future__ import annotations
 
 import argparse
+import importlib
 import json
 import sys
 import time
@@ -18,6 +19,7 @@ from pathlib import Path
 from pipeline.cache import Cache
 from pipeline.config import Settings, redact
 from pipeline.errors import InputError, PipelineError
+from pipeline.evaluate import EVALUATIONS
 from pipeline.run import Source, open_source
 
 EXIT_OK, EXIT_BUG, EXIT_INPUT, EXIT_SOURCE = 0, 1, 2, 3
@@ -194,6 +196,22 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--input", required=True, help="JSONL or PubMed XML file")
     p.add_argument("--output", help="output file (default: standard output)")
     p.set_defaults(func=cmd_extract)
+
+    from pipeline import draft
+
+    p = sub.add_parser("draft", help="draft a claims YAML from an article (HTML, text or URL)", description=draft.HELP)
+    draft.add_arguments(p)
+    p.set_defaults(func=draft.run)
+
+    p = sub.add_parser("eval", help="measure a stage on gold data; prints JSON metrics",
+                       description="Evaluation harnesses: each prints JSON metrics on standard output.")
+    evals = p.add_subparsers(dest="evaluation", metavar="NAME", parser_class=_Parser, required=True,
+                            help="what to measure")
+    for name, module_name in EVALUATIONS.items():
+        module = importlib.import_module(module_name)
+        e = evals.add_parser(name, help=module.HELP, description=module.HELP)
+        module.add_arguments(e)
+        e.set_defaults(func=module.run)
     return parser
 
 

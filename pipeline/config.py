@@ -25,6 +25,9 @@ class Settings:
     cache_path: Path = Path(".cache/factcheck.sqlite")
     offline: bool = False
     eutils_base: str = "https://eutils.ncbi.nlm.nih.gov/entrez/eutils/"
+    crossref_base: str = "https://api.crossref.org/"
+    europepmc_base: str = "https://www.ebi.ac.uk/europepmc/webservices/rest/"
+    max_body_bytes: int = 20 * 2**20  # a larger answer is refused, not read into memory
     max_results: int = 20  # PMIDs kept per query
     max_tries: int = 5  # attempts per request on 429/5xx/connection errors
     backoff_base: float = 1.0  # seconds; doubled on each retry
@@ -43,6 +46,10 @@ class Settings:
             api_key=env.get("NCBI_API_KEY") or None,
             cache_path=Path(env.get("FACTCHECK_CACHE") or ".cache/factcheck.sqlite"),
             eutils_base=env.get("FACTCHECK_EUTILS_URL") or cls.eutils_base,
+            crossref_base=env.get("FACTCHECK_CROSSREF_URL") or cls.crossref_base,
+            europepmc_base=env.get("FACTCHECK_EUROPEPMC_URL") or cls.europepmc_base,
+            max_body_bytes=_positive_int(env, "FACTCHECK_MAX_BODY_MB", cls.max_body_bytes // 2**20) * 2**20,
+            timeout=_positive_float(env, "FACTCHECK_TIMEOUT", cls.timeout),
             max_tries=_positive_int(env, "FACTCHECK_MAX_TRIES", cls.max_tries),
             backoff_base=_positive_float(env, "FACTCHECK_BACKOFF", cls.backoff_base),
         )

@@ -666,13 +666,3 @@ def test_fetch_unreadable_cached_document_is_fetched_again(client_factory, memor
     memory_cache.put_documents("pubmed", {pmids[0]: b"<PubmedArticle><Medline"})
     client, fake, *_ = client_factory(sample("entrez", "pubmed2.xml"))
     assert [r.pmid for r in client.fetch(pmids)] == pmids and len(fake.requests) == 1
-
-
-def test_retry_after_http_date():
-    headers = email.message.Message()
-    headers["Retry-After"] = "Wed, 21 Oct 2015 07:28:00 GMT"  # in the past: no wait
-    assert pubmed._retry_after(headers) == 0.0
-    headers.replace_header("Retry-After", "100000")
-    assert pubmed._retry_after(headers) == pubmed.MAX_RETRY_AFTER
-    assert pubmed._retry_after(email.message.Message()) is None
-    assert re.fullmatch(r"[\d.]+", str(pubmed._retry_after(headers)))

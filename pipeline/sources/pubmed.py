@@ -11,7 +11,6 @@ rate limiter, exponential backoff and SQLite cache around it.
 
 from __future__ import annotations
 
-import email.utils
 import http.client
 import io
 import logging
@@ -30,6 +29,7 @@ from lxml import etree
 from pipeline.cache import Cache
 from pipeline.config import Settings, redact
 from pipeline.errors import InputError, OfflineMiss, ParseError, SourceError
+from pipeline.http import retry_after_seconds
 from pipeline.text import normalize_space
 from pipeline.types import Notice, Query, QueryArm, Record, SearchResult
 
@@ -43,7 +43,6 @@ HOST = "eutils.ncbi.nlm.nih.gov"
 ESEARCH_URL = "https://eutils.ncbi.nlm.nih.gov/entrez/eutils/esearch.fcgi"
 EFETCH_URL = "https://eutils.ncbi.nlm.nih.gov/entrez/eutils/efetch.fcgi"
 EFETCH_BATCH = 200  # NCBI: use POST and modest batches beyond ~200 IDs; Bio.Entrez POSTs at 200
-MAX_RETRY_AFTER = 120.0  # seconds; a longer Retry-After would stall a run, so we cap it
 
 PUBMED_URL = "https://pubmed.ncbi.nlm.nih.gov/{pmid}/"
 _ARTICLE_TAGS = ("PubmedArticle", "PubmedBookArticle", "DeleteCitation")
@@ -430,23 +429,6 @@ def _single_entrez_try() -> Iterator[None]:
             Entrez.max_tries = saved
 
 
-def _retry_after(headers: Any) -> float | None:
-    """Seconds from a Retry-After header (delta-seconds or an HTTP date), capped; None if absent."""
-    value = headers.get("Retry-After") if headers is not None else None
-    if not value:
-        return None
-    value = str(value).strip()
-    try:
-        seconds = float(value)
-    except ValueError:
-        try:
-            when = email.utils.parsedate_to_datetime(value)
-        except (TypeError, ValueError):
-            return None
-        seconds = when.timestamp() - time.time()
-    return min(max(seconds, 0.0), MAX_RETRY_AFTER)
-
-
 class PubMedClient:
     """esearch and efetch against PubMed, through the cache, a shared rate limit and backoff.
 
@@ -497,7 +479,7 @@ class PubMedClient:
             except HTTPError as exc:
                 code = exc.code
                 reason = self._safe(str(exc.reason or ""))
-                retry_after = _retry_after(exc.headers)
+                retry_after = retry_after_seconds(exc.headers)
                 try:
                     exc.close()
                 except Exception:  # closing a dead error body must not hide the real error

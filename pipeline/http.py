@@ -1,0 +1,175 @@
+"""Polite HTTP GET for the JSON and HTML services (Crossref, Europe PMC, landing pages).
+
+One `HttpClient` per service: every request goes through the SQLite cache, the cross-process
+rate limiter, a timeout on the whole request (so a slow drip cannot stall a run), a cap on the
+body size, and exponential backoff on 429, 5xx and connection errors that honours Retry-After.
+A body is cached only after the caller's `validate` accepted it, so nothing malformed is stored.
+The caller's identity (mailto, email, api keys) is sent but never part of a cache key or message.
+"""
+
+from __future__ import annotations
+
+import email.utils
+import logging
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlsplit
+
+import requests
+
+from pipeline.cache import Cache
+from pipeline.config import Settings, redact
+from pipeline.errors import OfflineMiss, ParseError, SourceError
+
+log = logging.getLogger(__name__)
+
+MAX_RETRY_AFTER = 120.0  # seconds; a longer Retry-After would stall a run, so we cap it
+CHUNK = 64 * 1024
+NETWORK_HINT = "check your connection, or run with --offline / --source local"
+
+
+class NotFound(SourceError):
+    """The service answered 404: the thing asked for does not exist (not a failure to retry)."""
+
+
+def retry_after_seconds(headers: Mapping[str, Any] | None, now: float | None = None) -> float | None:
+    """Seconds from a Retry-After header (delta-seconds or an HTTP date), capped; None if absent."""
+    value = headers.get("Retry-After") if headers is not None else None
+    if not value:
+        return None
+    value = str(value).strip()
+    try:
+        seconds = float(value)
+    except ValueError:
+        try:
+            when = email.utils.parsedate_to_datetime(value)
+        except (TypeError, ValueError):
+            return None
+        seconds = when.timestamp() - (time.time() if now is None else now)
+    return min(max(seconds, 0.0), MAX_RETRY_AFTER)
+
+
+@dataclass(frozen=True)
+class Fetched:
+    body: bytes
+    url: str
+    from_cache: bool
+
+
+class _Retry(Exception):
+    """One attempt failed in a way worth trying again."""
+
+    def __init__(self, problem: str, delay: float | None = None) -> None:
+        super().__init__(problem)
+        self.problem = problem
+        self.delay = delay
+
+
+class HttpClient:
+    """GETs for one service (`source`, e.g. "crossref"), rate-limited per host across processes."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        cache: Cache,
+        source: str,
+        per_second: float,
+        identity: Mapping[str, str] | None = None,
+        session: requests.Session | None = None,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        self.settings = settings
+        self.cache = cache
+        self.source = source
+        self.per_second = per_second
+        self.identity = dict(identity or {})  # e.g. {"mailto": email}: sent, never cached or logged
+        self.session = session or requests.Session()
+        self.session.headers.setdefault(
+            "User-Agent", f"{settings.tool} (https://github.com/factcheck-pipeline; mailto:{settings.email})"
+        )
+        self.sleep = sleep
+
+    def _safe(self, text: str) -> str:
+        return redact(text, self.settings)
+
+    def get(
+        self,
+        url: str,
+        params: Mapping[str, object] | None = None,
+        *,
+        what: str,
+        validate: Callable[[bytes], None] = lambda body: None,
+    ) -> Fetched:
+        """The body of a GET, from the cache or the service; `validate` raises ParseError on junk.
+
+        Raises NotFound on 404, SourceError on other refusals or when every try failed, and
+        OfflineMiss when offline and nothing is cached.
+        """
+        params = dict(params or {})
+        cached = self.cache.get_response(url, params)
+        if cached is not None:
+            return Fetched(cached, url, True)
+        if self.settings.offline:
+            raise OfflineMiss(self.source, f"{what}: not in the cache", "run once without --offline to fill the cache")
+        tries = max(1, self.settings.max_tries)
+        problem = ""
+        for attempt in range(tries):
+            delay = self.settings.backoff_base * 2**attempt
+            try:
+                body = self._attempt(url, params, what)
+                validate(body)
+            except _Retry as retry:
+                problem = retry.problem
+                delay = retry.delay if retry.delay is not None else delay
+            except ParseError as exc:
+                problem = self._safe(exc.message.removeprefix(f"{self.source}: "))
+            else:
+                self.cache.put_response(url, params, body)
+                return Fetched(body, url, False)
+            log.info("%s %s: attempt %d/%d failed (%s)", self.source, what, attempt + 1, tries, problem)
+            if attempt < tries - 1:
+                self.sleep(delay)
+        raise SourceError(self.source, f"{what}: no usable answer after {tries} tries (last: {problem})", NETWORK_HINT)
+
+    def _attempt(self, url: str, params: Mapping[str, object], what: str) -> bytes:
+        """One request: status handling, a deadline on the whole body, and the size cap."""
+        self.cache.wait_for_slot(urlsplit(url).netloc or url, self.per_second)
+        deadline = time.monotonic() + self.settings.timeout
+        try:
+            response = self.session.get(
+                url, params={**params, **self.identity}, timeout=self.settings.timeout, stream=True
+            )
+        except requests.RequestException as exc:
+            raise _Retry(self._safe(type(exc).__name__ + ": " + str(exc))) from None
+        with response:
+            status = response.status_code
+            if status == 404:
+                raise NotFound(self.source, f"{what}: not found (HTTP 404)")
+            if status == 429 or status >= 500:
+                raise _Retry(f"HTTP {status}", retry_after_seconds(response.headers))
+            if status >= 400:
+                raise SourceError(
+                    self.source, f"{what}: the service refused the request (HTTP {status})",
+                    "this is not a temporary failure; check the request",
+                )
+            chunks: list[bytes] = []
+            size = 0
+            try:
+                for chunk in response.iter_content(CHUNK):
+                    chunks.append(chunk)
+                    size += len(chunk)
+                    if size > self.settings.max_body_bytes:  # not retried: it would be as large again
+                        raise SourceError(
+                            self.source, f"{what}: the answer is larger than {self.settings.max_body_bytes} bytes",
+                            "narrow the request, or raise FACTCHECK_MAX_BODY_MB",
+                        )
+                    if time.monotonic() > deadline:
+                        raise _Retry(f"body not complete after {self.settings.timeout:.0f} s")
+            except requests.RequestException as exc:
+                raise _Retry(self._safe(type(exc).__name__ + ": " + str(exc))) from None
+        body = b"".join(chunks)
+        if not body.strip():
+            raise _Retry("empty body")
+        return body
