@@ -1,17 +1,105 @@
-"""`factcheck draft ARTICLE`: placeholder until issue 8 builds it."""
+"""`factcheck draft ARTICLE`: an article (HTML, text or URL) -> a draft claims YAML.
+
+article.py reads the article into blocks, worthiness.py scores its sentences, fields.py guesses
+each claim's fields, drafter.py assembles the claims and yaml_out.py writes them with comments.
+"""
 
 from __future__ import annotations
 
 import argparse
+import datetime as dt
+import os
+import re
+import sys
+import tempfile
+from pathlib import Path
 
 from pipeline.errors import InputError
 
-HELP = "(not built yet: issue 8)"
+HELP = ("Draft a claims YAML from an article: a saved page (.html), plain text (.txt, title on the first line) "
+        "or a URL (fetched politely, cached). Sentences are scored for check-worthiness; each kept one becomes a "
+        "claim with its quote, a first wording, kind, PICO guesses, numbers and cited sources, and a comment "
+        "giving its score and signals. Review the draft before use.")
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("article", help="article as .html, .txt or a URL")
+    from pipeline.draft.worthiness import THRESHOLD
+
+    parser.add_argument("article", help="article as .html, .txt or an http(s) URL")
+    parser.add_argument("--out", help="write the draft to this file instead of standard output")
+    parser.add_argument("--force", action="store_true", help="replace --out / --text-out files that exist")
+    parser.add_argument("--text-out", help="for HTML or a URL: write the article text here and point 'file:' at it "
+                                           "so quotes are checked")
+    parser.add_argument("--min-score", type=float, default=THRESHOLD,
+                        help=f"check-worthiness a sentence needs to be drafted (default: {THRESHOLD})")
+    parser.add_argument("--max-claims", type=int, help="keep at most this many claims, best scores first")
+    parser.add_argument("--offline", action="store_true", help="for a URL: serve only from the cache")
+    parser.add_argument("--cache", help="cache file (default: .cache/factcheck.sqlite or $FACTCHECK_CACHE)")
+
+
+def _refuse_overwrite(path: str | None, force: bool, flag: str) -> None:
+    if path and Path(path).exists() and not force:
+        raise InputError(f"{path} exists; {flag} never replaces a file", "give another name, or add --force to replace it")
+
+
+def _write(path: Path, text: str) -> None:
+    """Write through a temporary file, so an interrupted run never leaves half a file."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(text)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def _fetcher(args: argparse.Namespace):  # noqa: ANN202 - returns a closure
+    """GET through the shared polite client: cache, rate limit, deadline, size cap."""
+    from pipeline.cache import Cache
+    from pipeline.config import Settings
+    from pipeline.http import HttpClient
+
+    settings = Settings.from_env(offline=args.offline or None, cache_path=Path(args.cache) if args.cache else None)
+
+    def get(url: str) -> bytes:
+        with Cache(settings.cache_path) as cache:
+            return HttpClient(settings, cache, "article", per_second=1.0).get(url, what=f"article {url}").body
+    return get
 
 
 def run(args: argparse.Namespace) -> int:
-    raise InputError("factcheck draft is not built yet", "see issue 8")
+    from pipeline.claims import parse
+    from pipeline.draft.article import from_body, read_file
+    from pipeline.draft.drafter import draft
+    from pipeline.draft.yaml_out import render
+
+    if args.max_claims is not None and args.max_claims < 1:
+        raise InputError(f"--max-claims {args.max_claims} keeps nothing", "give a number of at least 1, or leave it out")
+    _refuse_overwrite(args.out, args.force, "--out")
+    _refuse_overwrite(args.text_out, args.force, "--text-out")
+    is_url = bool(re.match(r"^https?://", args.article, re.IGNORECASE))
+    if is_url:
+        article, plain = from_body(_fetcher(args)(args.article)), False
+    else:
+        article, plain = read_file(Path(args.article))
+    result = draft(article, min_score=args.min_score, max_claims=args.max_claims)
+    if not result.claims:
+        raise InputError(f"{args.article}: no sentence scored {args.min_score:g} or more (best: "
+                         f"{result.near_misses[0][0] if result.near_misses else 'none'})",
+                         "lower --min-score, or check that the file holds the article's text")
+    base = Path(args.out).parent if args.out else Path(".")
+    text_copy = args.text_out or (args.article if plain else None)
+    file = os.path.relpath(text_copy, base) if text_copy and args.out else text_copy
+    if args.text_out:
+        _write(Path(args.text_out), article.as_text())
+    yaml_text = render(result, source=args.article, file=file, url=args.article if is_url else None,
+                       today=dt.date.today().isoformat())
+    parse(yaml_text, args.out or "<draft>", base_dir=base)  # the draft must load as it stands
+    if args.out:
+        _write(Path(args.out), yaml_text)
+        print(f"wrote {len(result.claims)} draft claims to {args.out}", file=sys.stderr)
+    else:
+        sys.stdout.write(yaml_text)
+    return 0
