@@ -10,6 +10,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from spacy.language import Language
+
 from pipeline.draft.article import HEADING, QUOTATION, ArticleText, Block
 from pipeline.draft.fields import (
     Person, Pico, Topic, article_topic, find_cites, find_numbers, find_people, guess_kind, guess_pico,
@@ -76,6 +78,27 @@ def _is_lead_in(block: Block, following: Block | None) -> bool:
     return block.text.rstrip().endswith(":") and following is not None and _is_quotation(following)
 
 
+_DANGLING_OPENER = re.compile(r"\s([\"\u201c(])$")
+
+
+def split_sentences(nlp: Language, text: str) -> list[str]:
+    """spaCy's sentences, with an opening quote or bracket the sentencizer left at the end of a
+    sentence moved to the start of the next one ('... says. "' + 'They ...' -> '"They ...')."""
+    out: list[str] = []
+    carry = ""
+    for sent in nlp(text).sents:
+        piece = carry + sent.text.strip()
+        carry = ""
+        dangling = _DANGLING_OPENER.search(piece)
+        if dangling:
+            piece, carry = piece[: dangling.start()], dangling.group(1)
+        if piece.strip():
+            out.append(piece.strip())
+    if carry and out:
+        out[-1] += " " + carry
+    return out
+
+
 def units(article: ArticleText, people: tuple[Person, ...]) -> list[Unit]:
     """Every candidate claim of the article, in order."""
     nlp = sentence_nlp()
@@ -99,7 +122,7 @@ def units(article: ArticleText, people: tuple[Person, ...]) -> list[Unit]:
         body = block.text[label.end():] if label else block.text
         context = f"{heading} {label.group(1)}" if label else heading
         source = source_tag(body)
-        sentences = [s.text.strip() for s in nlp(body).sents if s.text.strip()]
+        sentences = split_sentences(nlp, body)
         if _is_lead_in(block, after):  # "Dr. X, founder of Y, explains:" introduces the quotation
             speaker = speaker_of(sentences.pop(), people)
         for text in sentences:
