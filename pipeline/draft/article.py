@@ -70,6 +70,9 @@ def from_text(text: str) -> ArticleText:
         lines = [ln.strip() for ln in chunk.split("\n") if ln.strip()]
         if not lines:
             continue
+        if _REFERENCES.match(lines[0]):  # a sources list: one source a line
+            blocks.extend(Block(PARAGRAPH, line) for line in lines)
+            continue
         if len(lines) > 1 and looks_like_heading(lines[0]):  # a heading line on top of its paragraph
             blocks.append(Block(HEADING, lines[0]))
             lines = lines[1:]

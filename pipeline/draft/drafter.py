@@ -147,7 +147,10 @@ def _claim_id(text: str, taken: set[str]) -> str:
 def _fill(unit: Unit, topic: Topic, score: Worthiness, rank: int, taken: set[str]) -> DraftClaim:
     numbers = find_numbers(unit.text)
     cites = find_cites(unit.text, speaker=unit.speaker, source=unit.source)
-    pico = guess_pico(unit.text, topic, unit.context)
+    named = unit.text
+    for journal in (c.journal for c in cites if c.journal):  # "Journal of Exercise Physiology" is not an intervention
+        named = named.replace(journal, " " * len(journal))
+    pico = guess_pico(named, topic, unit.context)
     kind = guess_kind(unit.text, numbers, cites, pico, unit.quoted)
     return DraftClaim(
         id=_claim_id(unit.text, taken), quote=unit.text, claim=reword(unit.text, kind, pico, cites), kind=kind,

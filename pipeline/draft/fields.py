@@ -23,7 +23,7 @@ _FIGURE = re.compile(rf"(?<![\w.:])(?P<num>{_NUM})(?:\s*-\s*|\s+)(?:(?P<gap>[A-Z
                      rf"(?P<unit>{UNITS})\b", re.IGNORECASE)
 _FRACTIONS = {"half": 0.5, "a third": 1 / 3, "a quarter": 0.25}
 _YEAR = re.compile(r"\b(19[5-9]\d|20[0-4]\d)\b")
-_OF_PHRASE = re.compile(r"^\s*(of\s+(?:[\w-]+\s+){0,5}?[\w-]+)(?=\s+(?:who|that|experienced|had|were|was|have)\b|[,.;]|$)")
+_ABOUT_STOP = frozenset("who that which were was had have has after before in at on for and or than by".split())
 
 
 def _value(raw: str) -> float | None:
@@ -37,9 +37,16 @@ def _unit(raw: str) -> str:
 
 
 def _about(text: str, end: int) -> str:
-    """'87% of participants with PTSD experienced ...' -> 'participants with PTSD'."""
-    match = _OF_PHRASE.match(text[end:])
-    return match.group(1)[3:] if match else ""
+    """What a figure counts: '87% of participants with PTSD improved' -> 'participants with PTSD'."""
+    words = re.findall(r"[\w'\u2019-]+|[^\w\s]", text[end:])
+    if not words or words[0].lower() != "of":
+        return ""
+    out: list[str] = []
+    for word in words[1:6]:
+        if not re.match(r"[\w'\u2019-]", word) or word.lower() in _ABOUT_STOP or (len(word) > 4 and word.endswith("ed")):
+            break
+        out.append(word)
+    return " ".join(out)
 
 
 def find_numbers(text: str) -> tuple[ClaimNumber, ...]:
