@@ -16,7 +16,8 @@ from pipeline.cli import main
 from pipeline.draft.article import HEADING, REFERENCE, from_html, from_text, read_file
 from pipeline.draft.drafter import draft, split_sentences
 from pipeline.draft.fields import article_topic, find_cites, find_numbers, guess_pico
-from pipeline.draft.worthiness import THRESHOLD, sentence_nlp, worthiness
+from pipeline.draft.lexicon import THRESHOLD
+from pipeline.draft.worthiness import sentence_nlp, worthiness
 
 ARTICLES = Path(__file__).resolve().parent / "fixtures" / "articles"
 HTML_PAGE = ARTICLES / "page-with-boilerplate.html"

@@ -23,7 +23,7 @@ HELP = ("Draft a claims YAML from an article: a saved page (.html), plain text (
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    from pipeline.draft.worthiness import THRESHOLD
+    from pipeline.draft.lexicon import THRESHOLD
 
     parser.add_argument("article", help="article as .html, .txt or an http(s) URL")
     parser.add_argument("--out", help="write the draft to this file instead of standard output")

@@ -14,11 +14,11 @@ from spacy.language import Language
 
 from pipeline.draft.article import HEADING, QUOTATION, ArticleText, Block
 from pipeline.draft.fields import (
-    Person, Pico, Topic, article_topic, find_cites, find_numbers, find_people, guess_kind, guess_pico,
+    QUOTED_WORDS, Person, Pico, Topic, article_topic, find_cites, find_numbers, find_people, guess_kind, guess_pico,
     reword, source_tag, speaker_of,
 )
-from pipeline.draft.lexicon import ATTRIBUTION, STOPWORDS
-from pipeline.draft.worthiness import THRESHOLD, Worthiness, sentence_nlp, worthiness
+from pipeline.draft.lexicon import ATTRIBUTION, STOPWORDS, THRESHOLD
+from pipeline.draft.worthiness import Worthiness, sentence_nlp, worthiness
 from pipeline.text import slugify
 from pipeline.types import Citation, ClaimNumber
 
@@ -27,7 +27,6 @@ _OPEN_QUOTES, _CLOSE_QUOTES = ('"', "\u201c"), ('"', "\u201d")
 _INLINE_LABEL = re.compile(r"^((?:[A-Z][\w'\u2019-]*|of|the|and|for|in|to|a|an|on|with)"
                            r"(?:\s+(?:[A-Z][\w'\u2019-]*|of|the|and|for|in|to|a|an|on|with)){0,5}):\s+(?=\S)")
 _SOURCE_ONLY = re.compile(r"^\(\s*Source:[^)]*\)\s*$", re.IGNORECASE)
-_QUOTED_RUN = re.compile(r"[\"\u201c][^\"\u201d]{15,}[\"\u201d]")
 
 
 @dataclass(frozen=True)
@@ -128,7 +127,7 @@ def units(article: ArticleText, people: tuple[Person, ...]) -> list[Unit]:
         for text in sentences:
             if _SOURCE_ONLY.match(text):
                 continue
-            quoted = bool(_QUOTED_RUN.search(text) and ATTRIBUTION.search(_QUOTED_RUN.sub(" ", text)))
+            quoted = bool(QUOTED_WORDS.search(text) and ATTRIBUTION.search(QUOTED_WORDS.sub(" ", text)))
             out.append(Unit(text, context, quoted=quoted, speaker=speaker_of(text, people) if quoted else None,
                             source=source))
     return out

@@ -177,7 +177,8 @@ def find_cites(text: str, speaker: Person | None = None, source: str | None = No
 # --- PICO ----------------------------------------------------------------------------------------
 
 _LEADING = frozenset("the a an their its your his her our this these that".split())
-_PHRASE_STOP = frozenset("and or in for by with from after while when that which who than to as at on "
+_PHRASE_STOP = frozenset("and or in for by with from after while when that which who than to as at on over "
+                         "their its your his her our "
                          "without within if because so but is are was were be been has have had can may "
                          "might could will would should".split())
 _VERB_STEMS = ("reduc", "lower", "improv", "increas", "decreas", "promot", "enhanc", "rais", "boost", "prevent",
@@ -185,7 +186,7 @@ _VERB_STEMS = ("reduc", "lower", "improv", "increas", "decreas", "promot", "enha
 _OBJECT_VERB = re.compile(r"(?<!\bthis\s)(?<!\bthe\s)(?<!\ban\s)(?<!\ba\s)\b(?:" + "|".join(_VERB_STEMS) + r")(?:e|es|ed|s|ing|t|ting)?\s+", re.IGNORECASE)
 _COMPARATOR = re.compile(r"\b(?:unlike|compared\s+(?:with|to)|versus|vs\.?|than|rather\s+than|instead\s+of)\s+",
                          re.IGNORECASE)
-_POPULATION_WITH = re.compile(rf"\b({lx.PEOPLE}|{lx.POPULATIONS.pattern[5:-3]})\s+(?:with|who\s+(?:have|take|had|skip)|"
+_POPULATION_WITH = re.compile(rf"\b({lx.PEOPLE.replace('those|', '')}|{lx.POPULATIONS.pattern[5:-3]})\s+(?:with|who\s+(?:have|take|had|skip)|"
                               r"taking|suffering\s+from)\s+", re.IGNORECASE)
 _ABBREVIATION = r"\(([A-Z]{2,6})\)"
 _TITLE_SPLIT = re.compile(r"\s+(?:for|and|in|to|vs\.?|versus|with|against|as|may|can|could|helps?|reduces?|"
@@ -287,7 +288,9 @@ def guess_pico(text: str, topic: Topic, context: str = "") -> Pico:
     for m in _POPULATION_WITH.finditer(text):
         condition = phrase_at(text, m.end(), 5)
         group = m.group(1).lower()
-        populations.append(condition if group in ("patients", "people", "individuals", "participants", "those")
+        if not condition or condition.lower() in ("not", "no"):
+            continue
+        populations.append(condition if group in ("patients", "people", "individuals", "participants")
                            else f"{group} {text[m.end(1):m.end()].strip()} {condition}")
     populations += [_lower_words(m.group(0)) for m in lx.POPULATIONS.finditer(text)]
     if not populations:
@@ -334,15 +337,29 @@ _DEMONSTRATIVE = re.compile(r"^(?:this|that|it)(?:\s+(?:method|treatment|approac
                             r"intervention|diet|plan|practice))?\s+(?=[a-z])", re.IGNORECASE)
 
 
+# "In a 2021 study published in J, researchers found that X" -> "A 2021 study published in J found that X"
+_STUDY_FOUND = re.compile(r"^In (an?|the) ((?:\d{4}\s+)?(?:[\w-]+\s+)?(?:study|trial|review|meta-analysis|analysis|survey)"
+                          r"\b[^,]*), (?:the\s+)?(?:researchers|scientists|investigators|authors)\s+"
+                          r"(found|reported|showed|concluded)\s+(?:that\s+)?", re.IGNORECASE)
+QUOTED_WORDS = re.compile(r"[\"\u201c]([^\"\u201d]{15,})[\"\u201d]")
+_ACCORDING_LEAD = re.compile(r"^According to ([^,]+), (.+?)\.?$", re.IGNORECASE)
+
+
 def reword(text: str, kind: str, pico: Pico, cites: tuple[Citation, ...]) -> str:
     """A first wording of the checkable statement; the editor sharpens it."""
     claim = _DISCOURSE.sub("", text.strip().strip('"\u201c\u201d').strip())
+    claim = _STUDY_FOUND.sub(lambda m: f"{m.group(1).capitalize()} {m.group(2)} {m.group(3)} that ", claim)
+    claim = _ACCORDING_LEAD.sub(lambda m: f"{m.group(2)} (according to {m.group(1)}).", claim)
     if pico.intervention and _DEMONSTRATIVE.match(claim):
         claim = _DEMONSTRATIVE.sub(pico.intervention[0] + " ", claim, count=1)
     claim = claim[:1].upper() + claim[1:]
     if not claim.endswith((".", "!", "?")):
         claim = claim.rstrip(",;:") + "."
     if kind == "quote":
+        spoken = [run.strip().rstrip(",") for run in QUOTED_WORDS.findall(text)]
+        if spoken:  # '"X," Whitfield says.' -> the words said, without the attribution
+            claim = " ".join(spoken)
+            claim = claim if claim.endswith((".", "!", "?")) else claim + "."
         person = next(c for c in cites if c.person)
         who = person.person + (f" ({person.outlet})" if person.outlet else "")
         reported = next((c.outlet for c in cites if c.outlet and not c.person), None)

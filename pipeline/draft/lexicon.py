@@ -8,6 +8,10 @@ from __future__ import annotations
 
 import re
 
+# Check-worthiness a sentence needs to be drafted (worthiness.WEIGHTS summed); here, not in
+# worthiness.py, so the command line can show it without importing spaCy.
+THRESHOLD = 2.5
+
 
 def words(*alternatives: str) -> re.Pattern[str]:
     """A case-insensitive regex matching any of the alternatives as whole words."""
@@ -25,7 +29,7 @@ EFFECT = words(r"reduc\w*", r"improv\w*", r"increas\w*", r"lower\w*", r"decreas\
                r"enhanc\w*", r"promot\w*", r"boost\w*", r"protect\w*", r"caus\w*", r"leads?\s+to",
                r"leading\s+to", r"(?<!seek\s)(?<!get\s)help(?:s|ed|ing)?", r"trigger\w*", r"worsen\w*", r"impair\w*",
                r"cut(?:s|ting)?", r"los[et]", r"burn\w*", r"block\w*", r"stimulat\w*", r"inhibit\w*",
-               r"restor\w*", r"reset\w*", r"heal(?:s|ed|ing)?", r"enabl\w*", r"works?\s+on", r"fall")
+               r"restor\w*", r"reset\w*", r"heal(?:s|ed|ing)?", r"enabl\w*", r"allow(?:s|ed|ing)?", r"works?\s+on", r"fall")
 EFFICACY = words(r"effective\w*", r"efficac\w*", r"benefits?", r"beneficial", r"better\s+than",
                  r"no\s+better", r"superior", r"inferior", r"works")
 SAFETY = words(r"safe(?:ty|ly)?", r"unsafe", r"side[- ]effects?", r"adverse", r"risks?", r"risky",

@@ -18,7 +18,6 @@ from pipeline.draft import lexicon as lx
 from pipeline.draft.fields import Topic, find_cites, find_numbers
 from pipeline.nlp.components import add_abbreviations
 
-THRESHOLD = 2.5  # below it a sentence is background, rhetoric or opinion, and is not drafted
 
 # (signal, weight): positive for what makes a claim checkable, negative for what makes it opinion.
 WEIGHTS = {

@@ -66,7 +66,7 @@ def score_quotes(gold: Sequence[str], drafted: Sequence[str], threshold: float =
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    from pipeline.draft.worthiness import THRESHOLD
+    from pipeline.draft.lexicon import THRESHOLD
 
     parser.add_argument("--article", required=True, help="the article (.txt or .html) to draft from")
     parser.add_argument("--claims", required=True, help="hand-written claims YAML of the same article")
