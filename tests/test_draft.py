@@ -266,3 +266,17 @@ def test_read_file_reports_a_missing_file(tmp_path):
 
     with pytest.raises(InputError, match="no such file"):
         read_file(tmp_path / "nope.txt")
+
+
+def test_draft_never_writes_over_the_article(tmp_path):
+    article = tmp_path / "article.txt"
+    article.write_text(SMALL_ARTICLE, encoding="utf-8")
+    assert main(["draft", str(article), "--out", str(article), "--force"]) == 2
+    assert article.read_text(encoding="utf-8") == SMALL_ARTICLE
+
+
+def test_page_title_without_site_name():
+    page = "<html><head><title>Coffee and Sleep | Example News</title></head><body><p>Coffee delays sleep by 40 minutes in adults, a 2020 study found.</p></body></html>"
+    article = from_html(page)
+    assert article.title == "Coffee and Sleep"
+    assert article.blocks[0].text.startswith("Coffee delays sleep")

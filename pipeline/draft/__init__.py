@@ -75,11 +75,15 @@ def run(args: argparse.Namespace) -> int:
     from pipeline.draft.drafter import draft
     from pipeline.draft.yaml_out import render
 
+    is_url = bool(re.match(r"^https?://", args.article, re.IGNORECASE))
     if args.max_claims is not None and args.max_claims < 1:
         raise InputError(f"--max-claims {args.max_claims} keeps nothing", "give a number of at least 1, or leave it out")
+    written = [Path(p).resolve() for p in (args.out, args.text_out) if p]
+    if len(set(written)) < len(written) or (not is_url and Path(args.article).resolve() in written):
+        raise InputError("--out, --text-out and the article must be three different files",
+                         "give the draft and the text copy their own names")
     _refuse_overwrite(args.out, args.force, "--out")
     _refuse_overwrite(args.text_out, args.force, "--text-out")
-    is_url = bool(re.match(r"^https?://", args.article, re.IGNORECASE))
     if is_url:
         article, plain = from_body(_fetcher(args)(args.article)), False
     else:

@@ -117,7 +117,8 @@ def _root(soup: BeautifulSoup) -> Tag:
 def from_html(html: str | bytes) -> ArticleText:
     """The article body of an HTML page: headings, paragraphs, list items and blockquotes."""
     soup = BeautifulSoup(html, "lxml")
-    page_title = normalize_space(soup.title.get_text()) if soup.title else ""
+    # "Headline | Site Name": the site's name is not part of the headline
+    page_title = re.split(r"\s+[|\u2013\u2014]\s+", normalize_space(soup.title.get_text()))[0] if soup.title else ""
     root = _root(soup)
     for tag in root.find_all(True):
         if not tag.decomposed and _is_boilerplate(tag):
