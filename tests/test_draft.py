@@ -15,7 +15,9 @@ from pipeline.claims import load, parse
 from pipeline.cli import main
 from pipeline.draft.article import HEADING, REFERENCE, from_html, from_text, read_file
 from pipeline.draft.drafter import draft, split_sentences
-from pipeline.draft.fields import article_topic, find_cites, find_numbers, guess_pico
+from pipeline.draft.cites import find_cites
+from pipeline.draft.figures import find_numbers
+from pipeline.draft.pico import article_topic, guess_pico
 from pipeline.draft.lexicon import THRESHOLD
 from pipeline.draft.worthiness import sentence_nlp, worthiness
 

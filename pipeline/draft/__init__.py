@@ -1,7 +1,8 @@
 """`factcheck draft ARTICLE`: an article (HTML, text or URL) -> a draft claims YAML.
 
-article.py reads the article into blocks, worthiness.py scores its sentences, fields.py guesses
-each claim's fields, drafter.py assembles the claims and yaml_out.py writes them with comments.
+article.py reads the article into blocks; worthiness.py scores its sentences (word lists in
+lexicon.py); figures.py, cites.py, pico.py and wording.py guess each claim's fields; drafter.py
+assembles the claims and yaml_out.py writes them with comments.
 """
 
 from __future__ import annotations

@@ -13,11 +13,11 @@ from dataclasses import dataclass
 from spacy.language import Language
 
 from pipeline.draft.article import HEADING, QUOTATION, ArticleText, Block
-from pipeline.draft.fields import (
-    QUOTED_WORDS, Person, Pico, Topic, article_topic, find_cites, find_numbers, find_people, guess_kind, guess_pico,
-    reword, source_tag, speaker_of,
-)
+from pipeline.draft.cites import QUOTED_WORDS, Person, find_cites, find_people, source_tag, speaker_of
+from pipeline.draft.figures import find_numbers
 from pipeline.draft.lexicon import ATTRIBUTION, STOPWORDS, THRESHOLD
+from pipeline.draft.pico import Pico, Topic, article_topic, guess_pico
+from pipeline.draft.wording import guess_kind, reword
 from pipeline.draft.worthiness import Worthiness, sentence_nlp, worthiness
 from pipeline.text import slugify
 from pipeline.types import Citation, ClaimNumber

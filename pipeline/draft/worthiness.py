@@ -15,7 +15,9 @@ from spacy.language import Language
 from spacy.tokens import Span
 
 from pipeline.draft import lexicon as lx
-from pipeline.draft.fields import Topic, find_cites, find_numbers
+from pipeline.draft.cites import find_cites
+from pipeline.draft.figures import find_numbers
+from pipeline.draft.pico import Topic
 from pipeline.nlp.components import add_abbreviations
 
 
