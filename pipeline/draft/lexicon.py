@@ -79,14 +79,15 @@ CONDITIONS = words(
     r"sleep(?:\s+patterns|\s+quality)?", r"symptoms", r"mortality", r"quality\s+of\s+life", r"mood",
     r"emotional\s+regulation", r"neuroplasticity", r"cravings",
 )
-POPULATIONS = words(
+POPULATION_WORDS = "|".join((
     r"first\s+responders", r"police\s+officers", r"firefighters", r"paramedics", r"veterans", r"soldiers",
     r"nurses", r"athletes", r"students", r"shift\s+workers", r"(?:older|young|elderly)\s+adults", r"adults",
     r"children", r"teenagers", r"adolescents", r"infants", r"pregnant\s+women", r"women", r"men",
     r"seniors", r"smokers",
-)
+))
+POPULATIONS = words(POPULATION_WORDS)
 # Bare people-words count as a population only with a qualifier: "patients with PTSD".
-PEOPLE = r"(?:patients|people|individuals|participants|those|adults|children|women|men)"
+PEOPLE = r"(?:patients|people|individuals|participants|adults|children|women|men)"
 TREATMENTS = words(
     r"(?:traditional\s+|conventional\s+|standard\s+)?antidepressants?", r"medications?", r"drugs?",
     r"insulin", r"sulfonylureas", r"metformin", r"supplements?", r"vitamin\s+[A-Z]\d?", r"exercise",

@@ -16,10 +16,12 @@ _PHRASE_STOP = frozenset("and or in for by with from after while when that which
                          "might could will would should".split())
 _VERB_STEMS = ("reduc", "lower", "improv", "increas", "decreas", "promot", "enhanc", "rais", "boost", "prevent",
                "treat", "reliev", "burn", "reset", "escap", "regain", "protect", "worsen", "impair", "cut", "los")
-_OBJECT_VERB = re.compile(r"(?<!\bthis\s)(?<!\bthe\s)(?<!\ban\s)(?<!\ba\s)\b(?:" + "|".join(_VERB_STEMS) + r")(?:e|es|ed|s|ing|t|ting)?\s+", re.IGNORECASE)
+# A verb and its object ("reduce depressive symptoms"), not an adjective ("this enhanced connectivity").
+_OBJECT_VERB = re.compile(r"(?<!\bthis\s)(?<!\bthe\s)(?<!\ban\s)(?<!\ba\s)\b(?:" + "|".join(_VERB_STEMS)
+                          + r")(?:e|es|ed|s|ing|t|ting)?\s+", re.IGNORECASE)
 _COMPARATOR = re.compile(r"\b(?:unlike|compared\s+(?:with|to)|versus|vs\.?|than|rather\s+than|instead\s+of)\s+",
                          re.IGNORECASE)
-_POPULATION_WITH = re.compile(rf"\b({lx.PEOPLE.replace('those|', '')}|{lx.POPULATIONS.pattern[5:-3]})\s+(?:with|who\s+(?:have|take|had|skip)|"
+_POPULATION_WITH = re.compile(rf"\b({lx.PEOPLE}|{lx.POPULATION_WORDS})\s+(?:with|who\s+(?:have|take|had|skip)|"
                               r"taking|suffering\s+from)\s+", re.IGNORECASE)
 _ABBREVIATION = r"\(([A-Z]{2,6})\)"
 _TITLE_SPLIT = re.compile(r"\s+(?:for|and|in|to|vs\.?|versus|with|against|as|may|can|could|helps?|reduces?|"
@@ -49,8 +51,6 @@ class Topic:
 
     intervention: str | None = None  # "ketamine-assisted psychotherapy"
     aliases: tuple[str, ...] = ()  # "KAP", "ketamine"
-    population: tuple[str, ...] = ()
-    outcomes: tuple[str, ...] = ()
 
 
 def _lower_words(phrase: str) -> str:
@@ -58,6 +58,8 @@ def _lower_words(phrase: str) -> str:
 
 
 def article_topic(title: str, body: str) -> Topic:
+    """The treatment the title leads with ("Intermittent Fasting for Type 2 Diabetes"), its
+    abbreviation in the body ("... (KAP)"), its drug ("ketamine-assisted") and head word ("fasting")."""
     head = title.split(":")[0]
     intervention = None
     for piece in _TITLE_SPLIT.split(head):
@@ -77,12 +79,7 @@ def article_topic(title: str, body: str) -> Topic:
             aliases.append(assisted.group(1))
         if len(words_) > 1 and words_[-1] not in _GENERIC_HEADS:
             aliases.append(words_[-1])
-    return Topic(
-        intervention=intervention,
-        aliases=tuple(aliases),
-        population=tuple(dict.fromkeys(_lower_words(m.group(0)) for m in lx.POPULATIONS.finditer(title))),
-        outcomes=tuple(dict.fromkeys(_lower_words(m.group(0)) for m in lx.CONDITIONS.finditer(title))),
-    )
+    return Topic(intervention=intervention, aliases=tuple(aliases))
 
 
 @dataclass(frozen=True)
