@@ -282,3 +282,16 @@ def test_page_title_without_site_name():
     article = from_html(page)
     assert article.title == "Coffee and Sleep"
     assert article.blocks[0].text.startswith("Coffee delays sleep")
+
+
+def test_first_wording_of_a_claim():
+    from pipeline.draft.pico import Pico
+    from pipeline.draft.wording import reword
+
+    kap = Pico(intervention=("ketamine-assisted psychotherapy",))
+    assert reword("In a 2021 study published in the Journal of X, researchers found that 87% improved.",
+                  "statistic", kap, ()) == "A 2021 study published in the Journal of X found that 87% improved."
+    assert reword("This method enhances the therapy.", "efficacy", kap, ()) == \
+        "ketamine-assisted psychotherapy enhances the therapy.".capitalize()
+    assert reword("According to the ADF, more than 30% have tried fasting.", "statistic", Pico(), ()) == \
+        "More than 30% have tried fasting (according to the ADF)."

@@ -9,8 +9,11 @@ from pipeline.draft.cites import QUOTED_WORDS
 from pipeline.draft.pico import Pico
 from pipeline.types import Citation, ClaimNumber
 
+
 def guess_kind(text: str, numbers: tuple[ClaimNumber, ...], cites: tuple[Citation, ...], pico: Pico,
                quoted: bool) -> str:
+    """The first kind that fits, most specific first: quote, safety, statistic, citation, mechanism,
+    efficacy, population, else background."""
     if quoted and any(c.person for c in cites):
         return "quote"
     if lx.SAFETY.search(text):
@@ -32,8 +35,6 @@ _DISCOURSE = re.compile(r"^(?:typically|for\s+many|over\s+time|however|in\s+fact
                         r"indeed|in\s+addition|today|still|yet|now|importantly),\s+", re.IGNORECASE)
 _DEMONSTRATIVE = re.compile(r"^(?:this|that|it)(?:\s+(?:method|treatment|approach|therapy|technique|drug|"
                             r"intervention|diet|plan|practice))?\s+(?=[a-z])", re.IGNORECASE)
-
-
 # "In a 2021 study published in J, researchers found that X" -> "A 2021 study published in J found that X"
 _STUDY_FOUND = re.compile(r"^In (an?|the) ((?:\d{4}\s+)?(?:[\w-]+\s+)?(?:study|trial|review|meta-analysis|analysis|survey)"
                           r"\b[^,]*), (?:the\s+)?(?:researchers|scientists|investigators|authors)\s+"
