@@ -49,6 +49,23 @@ class Rated(Protocol):
 
 
 @dataclass(frozen=True)
+class Seen:
+    """A source as the run rated it (its SourceAssessment), for checks made after the verdict."""
+
+    record: Record
+    finding: Finding
+    assessment: SourceAssessment
+
+    @property
+    def relevant(self) -> bool:
+        return not self.record.retracted and self.assessment.relevance >= RELEVANT
+
+    @property
+    def n_label(self) -> str:
+        return f"n={self.finding.sample_size}" if self.finding.sample_size else "n unknown"
+
+
+@dataclass(frozen=True)
 class Lookup:
     """What was done to find one citation (or fetch its page) and what came of it."""
 
@@ -192,7 +209,7 @@ def _found_instead(cite: Citation, rated: Sequence[Rated]) -> tuple[str, ...]:
             years = sorted({r.record.year for r in same if r.record.year})
             span = f"{years[0]}–{years[-1]}" if len(years) > 1 else (str(years[0]) if years else "years unknown")
             topical = sum(1 for r in same if r.assessment.relevance >= RELEVANT)
-            out.append(f"{_plural(len(same), 'record')} from {cite.journal} ({span}), "
+            out.append(f"{_plural(len(same), 'record')} from {cite.journal} read ({span}), "
                        f"{topical or 'none'} on the claim's topic")
     on_topic = sorted((r for r in rated if r.assessment.relevance >= RELEVANT),
                       key=lambda r: r.assessment.relevance, reverse=True)[:3]
@@ -321,8 +338,8 @@ _NUMBER = re.compile(r"\b" + _NUM + r"\b", re.IGNORECASE)
 _PERCENT_UNITS = {"%", "percent", "per cent", "pct", "percentage"}
 # Units that count treatments: an article's "sessions" are a trial's "infusions" or "doses".
 _DOSE_UNITS = frozenset(stem(w) for w in ("session", "sessions", "infusion", "infusions", "dose", "doses",
-                                           "treatment", "treatments", "injection", "injections"))
-_DOSES = re.compile(r"\b" + _NUM + r"\s+(?:[a-z-]+\s+){0,2}?(sessions?|infusions?|doses?|treatments?|injections?)\b",
+                                           "injection", "injections"))
+_DOSES = re.compile(r"\b" + _NUM + r"\s+(?:[a-z-]+\s+){0,2}?(sessions?|infusions?|doses?|injections?)\b",
                     re.IGNORECASE)
 
 
@@ -399,7 +416,7 @@ def check_number(number: ClaimNumber, rated: Sequence[Rated], claim: Claim | Non
     is_percent = unit in _PERCENT_UNITS
     claimed = f"{_fmt(number.value)}{'%' if is_percent else ' ' + number.unit if unit else ''}"
     together = claimed_figures(claim) if claim is not None else ""
-    context = together if together and claimed.split()[0] in together else claimed
+    context = together if is_percent and together and claimed in together else claimed
     about = f" ({number.about})" if number.about else ""
     if unit in ("year", "years") and number.value >= 1800:
         hits = [r for r in relevant if r.record.year == int(number.value)]
@@ -415,7 +432,7 @@ def check_number(number: ClaimNumber, rated: Sequence[Rated], claim: Claim | Non
         if is_percent:
             found = _percent_figures(r)
         else:
-            words = tuple(stem(w) for w in re.findall(r"[a-z]+", f"{unit} {number.about}".lower())
+            words = tuple(stem(w) for w in re.findall(r"[a-z]+", (unit or number.about).lower())
                           if w not in ("of", "the", "a", "in"))
             found = _count_figures(r, words) if words else []
         figures.extend((v, t, r) for v, t in found)
@@ -427,9 +444,9 @@ def check_number(number: ClaimNumber, rated: Sequence[Rated], claim: Claim | Non
                          f"claim {claimed}{about}; {label(r)} reports {shown}: {_quote(text)}", claimed,
                          (f"{label(r)}: {_quote(text)}",), _links(r.record))
     if not figures:
-        where = (f"the {_plural(len(relevant), 'relevant source')}" if relevant
+        where = (f"no comparable figure in the {_plural(len(relevant), 'relevant source')}" if relevant
                  else "no relevant source was found to compare it with")
-        return Check("number", "absent", f"claim {claimed}{about}; no comparable figure in {where}", claimed)
+        return Check("number", "absent", f"claim {claimed}{about}; {where}", claimed)
     figures.sort(key=lambda f: abs(f[0] - number.value))
     shown, evidence, seen = [], [], set()
     for value, text, r in figures:
@@ -450,8 +467,9 @@ def check_number(number: ClaimNumber, rated: Sequence[Rated], claim: Claim | Non
 # --- consistency (GRIM) ----------------------------------------------------------------------
 
 _K_OF_N = re.compile(r"\b(\d+)\s*(?:/|of|out of)\s*(\d+)\s*(?:[a-z]+\s*){0,2}\(\s*(\d+(?:\.\d+)?)\s*%", re.I)
-_P_OF_N = re.compile(r"\b(\d+(?:\.\d+)?)\s*%\s*\(\s*n\s*=\s*(\d+)\s*\)|\b(\d+(?:\.\d+)?)\s*%\s*of\s+(?:the\s+)?"
-                     r"(\d+)\s+(?:participants|patients|subjects|people|individuals|adults|veterans)\b", re.I)
+# "90% (n = 18)" usually gives the count, not the group, so only "p% of N patients" is read as a group.
+_P_OF_N = re.compile(r"\b(\d+(?:\.\d+)?)\s*%\s*of\s+(?:the\s+)?(\d+)\s+"
+                     r"(?:participants|patients|subjects|people|individuals|adults|veterans)\b", re.I)
 
 
 def grim_possible(percent: float, n: int, decimals: int = 0) -> bool:
@@ -468,14 +486,14 @@ def _decimals(raw: str) -> int:
 
 
 def _grim_sentence(text: str) -> list[str]:
-    """Impossible figures stated in one sentence: 'k/n (p%)' and 'p% (n = N)' / 'p% of N patients'."""
+    """Impossible figures stated in one sentence: 'k/n (p%)', 'k of n (p%)', 'p% of N patients'."""
     problems = []
     for m in _K_OF_N.finditer(text):
         k, n, p = int(m.group(1)), int(m.group(2)), m.group(3)
         if 0 < k <= n and abs(100 * k / n - float(p)) > 0.5 * 10 ** -_decimals(p) + 1e-9:
             problems.append(f"{k}/{n} is {100 * k / n:.1f}%, not {p}%")
     for m in _P_OF_N.finditer(text):
-        p, n = (m.group(1), m.group(2)) if m.group(1) else (m.group(3), m.group(4))
+        p, n = m.group(1), m.group(2)
         if not grim_possible(float(p), int(n), _decimals(p)):
             problems.append(f"{p}% of {n} is not a whole number of people")
     return problems

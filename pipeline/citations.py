@@ -1,0 +1,228 @@
+"""Look for the works a claim cites: the run's source (PubMed or the local index), Crossref and
+Europe PMC, and the cited page. This is the I/O half; `pipeline.rating.checks` judges the match.
+
+For each citation the exact search (journal + year + topic) already ran with the claim's other
+queries; here it is relaxed one part at a time (any year, any topic, any journal) so a near miss
+can say what differs, and Crossref (`query.bibliographic`, one year) and Europe PMC are asked
+too. A service that fails is not asked again in the run; what failed is reported per check.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
+
+from pipeline.cache import Cache
+from pipeline.config import Settings, redact
+from pipeline.errors import OfflineMiss, SourceError
+from pipeline.http import NotFound
+from pipeline.queries import arm
+from pipeline.rating.checks import Lookup
+from pipeline.sources.crossref import CrossrefClient
+from pipeline.sources.europepmc import EuropePmcClient, citation_query
+from pipeline.sources.landing import LandingClient
+from pipeline.types import Citation, Claim, Query, QueryArm, Record, SearchResult
+
+PER_SEARCH = 5  # candidates kept from each search
+INTEGRITY_LOOKUPS = 3  # cited candidates whose Crossref record is read for updated-by
+
+
+@dataclass
+class Services:
+    """The network services a check may use, and which of them failed during the run."""
+
+    crossref: CrossrefClient | None = None
+    europepmc: EuropePmcClient | None = None
+    landing: LandingClient | None = None
+    settings: Settings | None = None
+    why_not: str = ""  # why there are none, e.g. "--source local runs without the network"
+    failed: dict[str, str] = field(default_factory=dict)
+
+    @classmethod
+    def open(cls, settings: Settings, cache: Cache) -> Services:
+        return cls(CrossrefClient(settings, cache), EuropePmcClient(settings, cache),
+                   LandingClient(settings, cache), settings)
+
+    def call(self, name: str, what: str, lookup: _Found, action):  # noqa: ANN001, ANN201
+        """Run one request; a failure is noted in `lookup` and the service is not asked again."""
+        if name in self.failed:
+            lookup.failures.append(f"{name} {what}: not asked ({name} failed earlier in this run: {self.failed[name]})")
+            return None
+        try:
+            return action()
+        except NotFound:
+            raise
+        except OfflineMiss:
+            lookup.skipped.append(f"{name} {what}: not in the cache (--offline)")
+        except SourceError as exc:
+            message = redact(exc.message, self.settings) if self.settings else exc.message
+            self.failed[name] = message
+            lookup.failures.append(message)
+        return None
+
+
+@dataclass
+class _Found:
+    searched: list[str] = field(default_factory=list)
+    failures: list[str] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)
+    records: dict[str, Record] = field(default_factory=dict)
+    page: object = None
+
+    def add(self, records: Sequence[Record]) -> None:
+        for r in records[:PER_SEARCH]:
+            self.records.setdefault(r.id, r)
+
+    def lookup(self) -> Lookup:
+        return Lookup(tuple(self.searched), tuple(self.failures), tuple(self.skipped),
+                      tuple(self.records), self.page)  # type: ignore[arg-type]
+
+
+@dataclass(frozen=True)
+class Resolved:
+    lookups: tuple[Lookup, ...]  # one per citation of the claim, in order
+    records: tuple[Record, ...]  # records found here, with Crossref notices merged in
+    integrity_failures: tuple[str, ...] = ()
+
+
+def topic(claim: Claim) -> tuple[QueryArm, ...]:
+    return tuple(a for a in (arm(claim, "intervention"), arm(claim, "population")) if a is not None)
+
+
+def relaxed_queries(claim: Claim, cite: Citation) -> tuple[tuple[str, Query], ...]:
+    """The exact citation search with one part dropped: (what was dropped, query). Pure."""
+    if not cite.journal or cite.pmid or cite.doi:
+        return ()
+    journal, year = f'"{cite.journal}"[jour]', f"{cite.year}[dp]" if cite.year else None
+    rungs = [("any year", topic(claim), (journal,))]
+    if year:
+        rungs += [(f"{cite.year}, any topic", (), (journal, year)),
+                  (f"{cite.year}, any journal", topic(claim), (year,)),
+                  ("any year, any topic", (), (journal,))]
+    # Filters alone are written as a raw query: a source renders a query without arms as nothing.
+    return tuple((what, Query(claim_id=claim.id, arms=arms, filters=filters, purpose="citation") if arms
+                  else Query(claim_id=claim.id, raw=" AND ".join(filters), purpose="citation"))
+                 for what, arms, filters in rungs)
+
+
+def _shown(result: SearchResult, note: str = "") -> str:
+    extra = f" ({note})" if note else ""
+    return f"{result.source} '{result.term}'{extra} → {result.count} hits"
+
+
+def _bibliographic(claim: Claim, cite: Citation) -> str:
+    words = [cite.title or "", " ".join(cite.authors), cite.journal or ""]
+    words += [a.free_text[0] for a in topic(claim) if a.free_text]
+    return " ".join(w for w in words if w)
+
+
+def _search_source(claim: Claim, cite: Citation, source, found: _Found) -> None:  # noqa: ANN001
+    ids: list[str] = []
+    for what, query in relaxed_queries(claim, cite):
+        try:
+            result = source.search(query)
+        except OfflineMiss:
+            found.skipped.append(f"{source.name} search with {what}: not in the cache")
+            continue
+        except SourceError as exc:
+            found.failures.append(exc.message)
+            continue
+        found.searched.append(_shown(result, what))
+        ids.extend(i for i in result.ids[:PER_SEARCH] if i not in ids)
+    if ids:
+        try:
+            fetched = source.fetch(ids)
+        except SourceError as exc:
+            found.failures.append(exc.message)
+            return
+        found.add([fetched[i] for i in ids if i in fetched])
+
+
+def _search_services(claim: Claim, cite: Citation, services: Services, found: _Found) -> None:
+    if services.crossref is None:
+        found.skipped.append(f"Crossref and Europe PMC ({services.why_not or 'no network services in this run'})")
+        return
+    crossref, epmc = services.crossref, services.europepmc
+    if cite.doi:
+        try:
+            record = services.call("crossref", f"DOI {cite.doi}", found, lambda: crossref.work(cite.doi))
+        except NotFound:
+            found.searched.append(f"crossref DOI {cite.doi} → not a registered DOI (HTTP 404)")
+        else:
+            if record is not None:
+                found.searched.append(f"crossref DOI {cite.doi} → 1 record")
+                found.add([record])
+    elif cite.journal or cite.title:
+        for year in dict.fromkeys((cite.year, None)):
+            got = services.call("crossref", "search", found, lambda y=year: crossref.search(_bibliographic(claim, cite), y))
+            if got is None:
+                break
+            shown, total, records = got
+            found.searched.append(f"crossref {shown} → {total} hits")
+            found.add(records)
+            if any(r.journal and cite.journal and r.journal.lower() == cite.journal.lower() for r in records):
+                break
+    if epmc is not None and (cite.journal or cite.title or cite.doi or cite.pmid):
+        if cite.doi or cite.pmid:
+            query = f'DOI:"{cite.doi}"' if cite.doi else f"EXT_ID:{cite.pmid} AND SRC:MED"
+        else:
+            synonyms = [a.free_text for a in topic(claim) if a.free_text]
+            query = citation_query(cite.journal, cite.year, synonyms, cite.title, cite.authors)
+        got = services.call("europepmc", "search", found, lambda: epmc.search(query))
+        if got is not None:
+            shown, total, records = got
+            found.searched.append(f"europepmc '{shown}' → {total} hits")
+            found.add(records)
+
+
+def _fetch_page(cite: Citation, services: Services, found: _Found) -> None:
+    if not cite.url:
+        return
+    if services.landing is None:
+        found.skipped.append(f"the page {cite.url} ({services.why_not or 'no network in this run'})")
+        return
+    try:
+        found.page = services.call("landing", f"page {cite.url}", found, lambda: services.landing.page(cite.url))
+    except NotFound:
+        found.failures.append(f"the page {cite.url} does not exist (HTTP 404)")
+    if found.page is not None:
+        found.searched.append(f"fetched {cite.url}")
+
+
+def _with_crossref_notices(records: Sequence[Record], services: Services,
+                           failures: list[str]) -> dict[str, Record]:
+    """Crossref's updated-by (incl. Retraction Watch) merged into the records' notices."""
+    merged: dict[str, Record] = {}
+    if services.crossref is None:
+        return merged
+    for record in [r for r in records if r.doi and r.source != "crossref"][:INTEGRITY_LOOKUPS]:
+        sink = _Found()
+        try:
+            work = services.call("crossref", f"DOI {record.doi}", sink, lambda d=record.doi: services.crossref.work(d))
+        except NotFound:
+            continue
+        failures.extend(f"{record.id} (doi {record.doi}): {f}" for f in sink.failures)
+        if work is not None and work.notices:
+            notices = tuple(dict.fromkeys(record.notices + work.notices))
+            merged[record.id] = replace(record, notices=notices, retracted=record.retracted or work.retracted)
+    return merged
+
+
+def resolve(claim: Claim, source, services: Services, searches: Sequence[SearchResult],  # noqa: ANN001
+            have: Mapping[str, Record]) -> Resolved:
+    """Search every citation of a claim; the records returned are candidates for the judge."""
+    lookups, records, integrity_failures = [], {}, []
+    exact = [s for s in searches if s.query.purpose == "citation"]
+    for cite in claim.cites:
+        found = _Found()
+        found.searched.extend(_shown(s) for s in exact)
+        if cite.journal or cite.title or cite.doi or cite.pmid:
+            _search_source(claim, cite, source, found)
+            _search_services(claim, cite, services, found)
+        _fetch_page(cite, services, found)
+        cited = [have[i] for s in exact for i in s.ids[:INTEGRITY_LOOKUPS] if i in have]
+        merged = _with_crossref_notices(cited + list(found.records.values()), services, integrity_failures)
+        for rid, record in {**found.records, **merged}.items():
+            records[rid] = merged.get(rid, record)
+        lookups.append(found.lookup())
+    return Resolved(tuple(lookups), tuple(records.values()), tuple(dict.fromkeys(integrity_failures)))
