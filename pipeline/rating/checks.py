@@ -223,7 +223,8 @@ def _citation_from_page(cite: Citation, page: LandingPage | None, subject: str,
     """A cited URL that is a journal landing page: its citation_* meta tags name the work."""
     if page is None or not (page.doi or page.title):
         return None
-    year = int(page.date[:4]) if page.date and page.date[:4].isdigit() else None
+    found_year = re.search(r"\b(1[89]|20)\d\d\b", page.date or "")  # "2019/04/22", "Apr 22, 2019"
+    year = int(found_year.group()) if found_year else None
     same_doi = bool(cite.doi and page.doi and cite.doi.lower() == page.doi.lower())
     same_title = bool(cite.title and page.title and _title_match(cite.title, page.title))
     same_journal = bool(cite.journal and journals_match(cite.journal, page.journal))

@@ -94,7 +94,7 @@ def notices_from_updates(updates: Sequence[Mapping[str, Any]]) -> tuple[Notice, 
         date = _date(u.get("updated"))
         label = u.get("label") or kind.replace("_", " ")
         out.append(Notice(kind=kind, doi=u.get("DOI") or None, origin=str(u.get("source") or "publisher"),
-                          ref=f"{label}{' of ' + date if date else ''}"))
+                          ref=f"{label}{', ' + date if date else ''}"))
     return tuple(dict.fromkeys(out))
 
 
