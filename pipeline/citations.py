@@ -17,7 +17,7 @@ from pipeline.config import Settings, redact
 from pipeline.errors import OfflineMiss, SourceError
 from pipeline.http import NotFound
 from pipeline.queries import arm
-from pipeline.rating.checks import Lookup
+from pipeline.rating.checks import Lookup, journals_match
 from pipeline.sources.crossref import CrossrefClient
 from pipeline.sources.europepmc import EuropePmcClient, citation_query
 from pipeline.sources.landing import LandingClient
@@ -25,6 +25,7 @@ from pipeline.types import Citation, Claim, Query, QueryArm, Record, SearchResul
 
 PER_SEARCH = 5  # candidates kept from each search
 INTEGRITY_LOOKUPS = 3  # cited candidates whose Crossref record is read for updated-by
+QUOTE_WORDS = 12  # a phrase this long is specific enough and survives small edits at the end
 
 
 @dataclass
@@ -138,41 +139,67 @@ def _search_source(claim: Claim, cite: Citation, source, found: _Found) -> None:
         found.add([fetched[i] for i in ids if i in fetched])
 
 
-def _search_services(claim: Claim, cite: Citation, services: Services, found: _Found) -> None:
-    if services.crossref is None:
-        found.skipped.append(f"Crossref and Europe PMC ({services.why_not or 'no network services in this run'})")
+def _not_consulted(services: Services, what: str, found: _Found) -> None:
+    found.skipped.append(f"{what} ({services.why_not or 'no network services in this run'})")
+
+
+def _ran(found: _Found, name: str, got: tuple[str, int, tuple[Record, ...]] | None) -> tuple[Record, ...]:
+    """Note a search that answered (what was asked, how many hits) and keep its first records."""
+    if got is None:
+        return ()
+    shown, total, records = got
+    found.searched.append(f"{name} {shown} → {total} hits")
+    found.add(records)
+    return records
+
+
+def _search_crossref(claim: Claim, cite: Citation, services: Services, found: _Found) -> None:
+    crossref = services.crossref
+    if crossref is None:
+        _not_consulted(services, "Crossref", found)
         return
-    crossref, epmc = services.crossref, services.europepmc
     if cite.doi:
         try:
             record = services.call("crossref", f"DOI {cite.doi}", found, lambda: crossref.work(cite.doi))
         except NotFound:
             found.searched.append(f"crossref DOI {cite.doi} → not a registered DOI (HTTP 404)")
-        else:
-            if record is not None:
-                found.searched.append(f"crossref DOI {cite.doi} → 1 record")
-                found.add([record])
-    elif cite.journal or cite.title:
-        for year in dict.fromkeys((cite.year, None)):
-            got = services.call("crossref", "search", found, lambda y=year: crossref.search(_bibliographic(claim, cite), y))
-            if got is None:
-                break
-            shown, total, records = got
-            found.searched.append(f"crossref {shown} → {total} hits")
-            found.add(records)
-            if any(r.journal and cite.journal and r.journal.lower() == cite.journal.lower() for r in records):
-                break
-    if epmc is not None and (cite.journal or cite.title or cite.doi or cite.pmid):
-        if cite.doi or cite.pmid:
-            query = f'DOI:"{cite.doi}"' if cite.doi else f"EXT_ID:{cite.pmid} AND SRC:MED"
-        else:
-            synonyms = [a.free_text for a in topic(claim) if a.free_text]
-            query = citation_query(cite.journal, cite.year, synonyms, cite.title, cite.authors)
-        got = services.call("europepmc", "search", found, lambda: epmc.search(query))
-        if got is not None:
-            shown, total, records = got
-            found.searched.append(f"europepmc '{shown}' → {total} hits")
-            found.add(records)
+            return
+        if record is not None:
+            found.searched.append(f"crossref DOI {cite.doi} → 1 record")
+            found.add([record])
+        return
+    for year in dict.fromkeys((cite.year, None)):  # the cited year first, then any year for near misses
+        got = services.call("crossref", "search", found,
+                            lambda y=year: crossref.search(_bibliographic(claim, cite), y))
+        records = _ran(found, "crossref", got)
+        if got is None or any(journals_match(cite.journal, r.journal) for r in records):
+            break
+
+
+def _search_europepmc(claim: Claim, cite: Citation, services: Services, found: _Found) -> None:
+    epmc = services.europepmc
+    if epmc is None:
+        _not_consulted(services, "Europe PMC", found)
+        return
+    if cite.doi or cite.pmid:
+        query = f'DOI:"{cite.doi}"' if cite.doi else f"EXT_ID:{cite.pmid} AND SRC:MED"
+    else:
+        synonyms = [a.free_text for a in topic(claim) if a.free_text]
+        query = citation_query(cite.journal, cite.year, synonyms, cite.title, cite.authors)
+    _ran(found, "europepmc", services.call("europepmc", "search", found, lambda: epmc.search(query)))
+
+
+def _search_quote(claim: Claim, services: Services, found: _Found) -> None:
+    """Without a URL, the quoted words as a phrase in Europe PMC (its full texts include interviews
+    and news items that quote people); the judge compares the quote with what comes back."""
+    epmc = services.europepmc
+    if epmc is None:
+        _not_consulted(services, "Europe PMC phrase search for the quote", found)
+        return
+    words = claim.quote.replace('"', " ").split()[:QUOTE_WORDS]
+    if len(words) >= 4:
+        phrase = '"' + " ".join(words) + '"'
+        _ran(found, "europepmc", services.call("europepmc", "search", found, lambda: epmc.search(phrase)))
 
 
 def _fetch_page(cite: Citation, services: Services, found: _Found) -> None:
@@ -218,7 +245,10 @@ def resolve(claim: Claim, source, services: Services, searches: Sequence[SearchR
         found.searched.extend(_shown(s) for s in exact)
         if cite.journal or cite.title or cite.doi or cite.pmid:
             _search_source(claim, cite, source, found)
-            _search_services(claim, cite, services, found)
+            _search_crossref(claim, cite, services, found)
+            _search_europepmc(claim, cite, services, found)
+        elif cite.person and not cite.url:
+            _search_quote(claim, services, found)
         _fetch_page(cite, services, found)
         cited = [have[i] for s in exact for i in s.ids[:INTEGRITY_LOOKUPS] if i in have]
         merged = _with_crossref_notices(cited + list(found.records.values()), services, integrity_failures)

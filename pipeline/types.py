@@ -256,7 +256,7 @@ class Check:
     kind: str  # citation | quote | number | integrity | consistency
     # citation/quote: found / near_miss / not_found / unchecked; number: match / differs / absent /
     # unchecked; integrity: retracted / expression_of_concern / erratum / unchecked;
-    # consistency: impossible
+    # consistency: impossible / possible (GRIM)
     status: str
     detail: str  # one self-contained sentence: what was checked, the outcome and why
     subject: str = ""  # what was checked: "2021 Journal of Traumatic Stress study", "87%", a PMID

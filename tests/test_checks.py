@@ -197,3 +197,29 @@ def test_local_run_says_what_it_could_not_consult(tmp_path):
     assert cite.status == "not_found"
     assert any("not searched: Crossref and Europe PMC" in e and "--source local" in e for e in cite.evidence)
     assert any("(any year, any topic)" in e for e in cite.evidence)
+
+
+def test_figures_in_the_article_text_are_checked_too():
+    claim = Claim(id="t", text="t", quote="Ketamine helped 87% of patients after just three KAP sessions.",
+                  kind="statistic", numbers=(ClaimNumber(87, "%"),))
+    checks = [c for c in run_checks(claim, []) if c.kind == "number"]
+    assert [c.subject for c in checks] == ["87%", "3 sessions"]
+
+
+def test_quote_without_url_is_searched_as_a_phrase_in_europe_pmc(tmp_path, memory_cache):
+    body = shared_file("http-samples", "europepmc", "epmcmcp_subscription_med24073682.json").read_bytes()
+    abstract = json.loads(body)["resultList"]["result"][0]["abstractText"]
+    words = abstract.split()[10:40]
+    quoted = Claim(id="q", text="t", quote=" ".join(words), kind="quote",
+                   cites=(Citation(person="Dr. A. Person", outlet="A Magazine"),))
+    with replay({"/search": (200, "application/json", body)}) as (base, seen_paths):
+        settings = Settings(max_tries=1, timeout=5.0, europepmc_base=base)
+        services = Services(None, EuropePmcClient(settings, memory_cache), None, settings)
+        claims = ClaimsFile(Article("t"), (quoted,), "claims.yaml")
+        corpus = tmp_path / "c.jsonl"
+        corpus.write_text(json.dumps({"doc_id": "d1", "title": "Unrelated", "abstract": "Nothing here."}) + "\n")
+        build_index([corpus], tmp_path / "c.sqlite")
+        assessment = check_claims(claims, LocalSource(tmp_path / "c.sqlite", 20), services=services).assessments[0]
+    [check] = [c for c in assessment.checks if c.kind == "quote"]
+    assert check.status == "found" and "PMID 24073682" in check.detail
+    assert "query=%22" + "+".join(words[:2]) in seen_paths[0]  # the first words, as a phrase

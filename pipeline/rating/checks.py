@@ -8,10 +8,12 @@ citation   found (the record and why it matches) / near_miss (same journal or to
            what was found instead) / unchecked (a search failed and nothing matched: why).
 quote      found / near_miss (a close passage) / not_found on the fetched page; unchecked with what
            was tried when no URL is given or the page could not be read.
-number     match / differs (the nearest figures with their context and n) / absent.
+number     match / differs (the nearest figures with their context and n) / absent, for the
+           claim's `numbers` and the percentages and session counts in its quote.
 integrity  retracted / expression_of_concern / erratum for cited or relevant records, with links
            to the notices (PubMed CommentsCorrections, Europe PMC, Crossref updated-by).
-consistency impossible: a percentage of n participants that is k/n for no whole k (GRIM).
+consistency impossible: a percentage of n participants that is k/n for no whole k (GRIM), in
+           relevant abstracts; impossible / possible for the claim's percentages and the cited n.
 """
 
 from __future__ import annotations
@@ -249,7 +251,10 @@ def _named_source(cite: Citation, lookup: Lookup) -> Check:
         return Check(kind, "unchecked", f"{who}: the page {cite.url} could not be read ({'; '.join(lookup.failures)})",
                      who, lookup.searched, (cite.url,))
     tried = list(lookup.searched) + [f"not searched: {s}" for s in lookup.skipped]
-    where = f" in {cite.outlet}" if cite.outlet and cite.person else ""
+    if not cite.person:
+        return Check(kind, "unchecked", f"{who}: an organisation or outlet is named, with no study, DOI or URL "
+                     "to look up", who, tuple(tried))
+    where = f" in {cite.outlet}" if cite.outlet else ""
     return Check(kind, "unchecked", f"{who}{where}: no URL was given, so the words could not be looked up "
                  "at the source; " + (("tried: " + "; ".join(tried)) if tried else "nothing else could be searched"),
                  who, tuple(tried))
@@ -264,8 +269,12 @@ def check_quote(claim: Claim, cite: Citation, lookup: Lookup, rated: Sequence[Ra
         best = max(((find_quote(claim.quote, r.record.abstract), r) for r in rated if r.record.abstract),
                    key=lambda x: x[0].score, default=None)
         if best is not None:
+            match, r = best
+            if match.score >= QUOTE_FOUND:
+                return Check("quote", "found", f"{who}: the quote appears in {_describe(r)}: \"{match.passage}\"",
+                             who, searched, _links(r.record))
             searched += (f"the quote's words in the {_plural(len(rated), 'abstract')} found for this claim: "
-                         f"best {best[0].score:.0%} in {label(best[1])}",)
+                         f"best {match.score:.0%} in {label(r)}",)
         return _named_source(cite, Lookup(searched, lookup.failures, lookup.skipped))
     if not page.text:
         return Check("quote", "unchecked", f"{who}: the page {page.url} has no readable text "
@@ -410,6 +419,21 @@ def claimed_figures(claim: Claim) -> str:
     return " ".join(x for x in (" or ".join(percents), ("after " + " to ".join(doses)) if doses else "") if x)
 
 
+def numbers_in_text(claim: Claim) -> tuple[ClaimNumber, ...]:
+    """Percentages and treatment counts the article's words assert that claims.yaml did not list."""
+    listed = {(n.value, n.unit.strip().lower() in _PERCENT_UNITS) for n in claim.numbers}
+    found: list[ClaimNumber] = []
+    for m in _PERCENT.finditer(claim.quote):
+        value = float(m.group(1).replace("\u00b7", "."))
+        if (value, True) not in listed:
+            found.append(ClaimNumber(value, "%", "stated in the article's text"))
+    for m in _DOSES.finditer(claim.quote):
+        value = _value(m.group(1))
+        if (value, False) not in listed:
+            found.append(ClaimNumber(value, m.group(2).lower(), "stated in the article's text"))
+    return tuple(dict.fromkeys(found))
+
+
 def check_number(number: ClaimNumber, rated: Sequence[Rated], claim: Claim | None = None) -> Check:
     """Is the claim's figure among the relevant sources' figures? (percent within ±1 point)."""
     relevant = [r for r in rated if r.relevant]
@@ -536,5 +560,6 @@ def run_checks(claim: Claim, rated: Sequence[Rated], lookups: Sequence[Lookup] =
         for cite, lookup in zip(claim.cites, lookups))
     cited = [r for r in rated if any(c.status == "found" and label(r) in c.detail for c in cite_checks)]
     flagged = [r.record for r in rated if r in cited or r.assessment.relevance >= RELEVANT]
-    return (cite_checks + tuple(check_number(n, rated, claim) for n in claim.numbers)
+    numbers = claim.numbers + numbers_in_text(claim)
+    return (cite_checks + tuple(check_number(n, rated, claim) for n in numbers)
             + check_integrity(flagged, integrity_failures) + check_consistency(claim, rated, cited))
