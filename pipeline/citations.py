@@ -9,8 +9,9 @@ too. A service that fails is not asked again in the run; what failed is reported
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
+from typing import TypeVar
 
 from pipeline.cache import Cache
 from pipeline.config import Settings, redact
@@ -20,12 +21,13 @@ from pipeline.queries import arm
 from pipeline.rating.checks import Lookup, journals_match
 from pipeline.sources.crossref import CrossrefClient
 from pipeline.sources.europepmc import EuropePmcClient, citation_query
-from pipeline.sources.landing import LandingClient
+from pipeline.sources.landing import LandingClient, LandingPage
 from pipeline.types import Citation, Claim, Query, QueryArm, Record, SearchResult
 
 PER_SEARCH = 5  # candidates kept from each search
 INTEGRITY_LOOKUPS = 3  # cited candidates whose Crossref record is read for updated-by
 QUOTE_WORDS = 12  # a phrase this long is specific enough and survives small edits at the end
+T = TypeVar("T")
 
 
 @dataclass
@@ -44,7 +46,7 @@ class Services:
         return cls(CrossrefClient(settings, cache), EuropePmcClient(settings, cache),
                    LandingClient(settings, cache), settings)
 
-    def call(self, name: str, what: str, lookup: _Found, action):  # noqa: ANN001, ANN201
+    def call(self, name: str, what: str, lookup: _Found, action: Callable[[], T]) -> T | None:
         """Run one request; a failure is noted in `lookup` and the service is not asked again."""
         if name in self.failed:
             lookup.failures.append(f"{name} {what}: not asked ({name} failed earlier in this run: {self.failed[name]})")
@@ -68,15 +70,14 @@ class _Found:
     failures: list[str] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)
     records: dict[str, Record] = field(default_factory=dict)
-    page: object = None
+    page: LandingPage | None = None
 
     def add(self, records: Sequence[Record]) -> None:
         for r in records[:PER_SEARCH]:
             self.records.setdefault(r.id, r)
 
     def lookup(self) -> Lookup:
-        return Lookup(tuple(self.searched), tuple(self.failures), tuple(self.skipped),
-                      tuple(self.records), self.page)  # type: ignore[arg-type]
+        return Lookup(tuple(self.searched), tuple(self.failures), tuple(self.skipped), self.page)
 
 
 @dataclass(frozen=True)
@@ -239,6 +240,8 @@ def resolve(claim: Claim, source, services: Services, searches: Sequence[SearchR
             have: Mapping[str, Record]) -> Resolved:
     """Search every citation of a claim; the records returned are candidates for the judge."""
     lookups, records, integrity_failures = [], {}, []
+    known_ids = {r.id for r in have.values()}
+    known_dois = {r.doi.lower() for r in have.values() if r.doi}
     exact = [s for s in searches if s.query.purpose == "citation"]
     for cite in claim.cites:
         found = _Found()
@@ -250,9 +253,12 @@ def resolve(claim: Claim, source, services: Services, searches: Sequence[SearchR
         elif cite.person and not cite.url:
             _search_quote(claim, services, found)
         _fetch_page(cite, services, found)
+        # A study the run already holds (same id or DOI) is not added a second time.
+        new = [r for r in found.records.values() if r.id not in known_ids
+               and not (r.doi and r.doi.lower() in known_dois)]
         cited = [have[i] for s in exact for i in s.ids[:INTEGRITY_LOOKUPS] if i in have]
-        merged = _with_crossref_notices(cited + list(found.records.values()), services, integrity_failures)
-        for rid, record in {**found.records, **merged}.items():
-            records[rid] = merged.get(rid, record)
+        merged = _with_crossref_notices(cited + new, services, integrity_failures)
+        records.update({r.id: merged.get(r.id, r) for r in new})
+        records.update(merged)
         lookups.append(found.lookup())
     return Resolved(tuple(lookups), tuple(records.values()), tuple(dict.fromkeys(integrity_failures)))

@@ -74,7 +74,6 @@ class Lookup:
     searched: tuple[str, ...] = ()  # "PubMed '<term>' → 3 hits", one line per search
     failures: tuple[str, ...] = ()  # searches that could not be made, with why
     skipped: tuple[str, ...] = ()  # services not consulted, with why (offline, --source local)
-    candidate_ids: tuple[str, ...] = ()  # record ids the searches returned, best first
     page: LandingPage | None = None  # the cited URL, when it was fetched
 
 
