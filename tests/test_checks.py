@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import gzip
 import json
+from dataclasses import replace
 
 from conftest import FIXTURES, shared_file
 from replay_server import replay
@@ -224,3 +225,12 @@ def test_quote_without_url_is_searched_as_a_phrase_in_europe_pmc(tmp_path, memor
     [check] = [c for c in assessment.checks if c.kind == "quote"]
     assert check.status == "found" and "PMID 24073682" in check.detail
     assert "query=%22" + "+".join(words[:2]) in seen_paths[0]  # the first words, as a phrase
+
+
+def test_a_title_only_citation_needs_the_title():
+    cite = Citation(title="Ketamine-assisted psychotherapy for first responders")
+    on_topic = seen("9", "Ketamine reduced PTSD symptoms.")
+    assert check_citation(cite, [on_topic]).status == "not_found"
+    titled = Seen(replace(on_topic.record, title="Ketamine-assisted psychotherapy for first responders: a trial"),
+                  on_topic.finding, on_topic.assessment)
+    assert check_citation(cite, [titled]).status == "found"

@@ -176,11 +176,13 @@ def check_citation(cite: Citation, rated: Sequence[Rated], lookup: Lookup = Look
         why = ", ".join(w for w, ok in (("title", titled), (f"journal {cite.journal}", cite.journal and same_journal),
                                         (f"year {cite.year}", cite.year and same_year),
                                         ("topic", topical)) if ok)
-        if (titled and same_year and same_journal) or (same_journal and same_year and topical
+        if (titled and same_year and same_journal) or (cite.journal and same_journal and same_year and topical
                                                          and not r.record.retracted):
             return Check("citation", "found", f"found {_describe(r)}: same {why}", subject,
                          searched, _links(r.record))
-        if titled or sum((same_journal, same_year, topical)) >= 2:
+        # A near miss shares two of what the article named (journal, year) and the topic.
+        shared = (bool(cite.journal) and same_journal, bool(cite.year) and same_year, topical)
+        if titled or sum(shared) >= 2:
             near.append((r, differs or "similar title"))
     if near:
         candidates = tuple(f"{_describe(r)}: {differs}" for r, differs in near[:3])
