@@ -46,8 +46,9 @@ class Services:
         return cls(CrossrefClient(settings, cache), EuropePmcClient(settings, cache),
                    LandingClient(settings, cache), settings)
 
-    def call(self, name: str, what: str, lookup: _Found, action: Callable[[], T]) -> T | None:
-        """Run one request; a failure is noted in `lookup` and the service is not asked again."""
+    def call(self, name: str, what: str, lookup: _Found, action: Callable[[], T],
+             give_up: bool = True) -> T | None:
+        """Run one request; a failure is noted in `lookup` and (`give_up`) the service is not asked again."""
         if name in self.failed:
             lookup.failures.append(f"{name} {what}: not asked ({name} failed earlier in this run: {self.failed[name]})")
             return None
@@ -59,7 +60,8 @@ class Services:
             lookup.skipped.append(f"{name} {what}: not in the cache (--offline)")
         except SourceError as exc:
             message = redact(exc.message, self.settings) if self.settings else exc.message
-            self.failed[name] = message
+            if give_up:
+                self.failed[name] = message
             lookup.failures.append(message)
         return None
 
@@ -206,11 +208,14 @@ def _search_quote(claim: Claim, services: Services, found: _Found) -> None:
 def _fetch_page(cite: Citation, services: Services, found: _Found) -> None:
     if not cite.url:
         return
-    if services.landing is None:
-        found.skipped.append(f"the page {cite.url} ({services.why_not or 'no network in this run'})")
+    landing = services.landing
+    if landing is None:
+        _not_consulted(services, f"the page {cite.url}", found)
         return
     try:
-        found.page = services.call("landing", f"page {cite.url}", found, lambda: services.landing.page(cite.url))
+        # One site refusing us (403, a bot wall) says nothing of the next: never give up on pages.
+        found.page = services.call("landing", f"page {cite.url}", found, lambda: landing.page(cite.url),
+                                   give_up=False)
     except NotFound:
         found.failures.append(f"the page {cite.url} does not exist (HTTP 404)")
     if found.page is not None:

@@ -234,3 +234,26 @@ def test_a_title_only_citation_needs_the_title():
     titled = Seen(replace(on_topic.record, title="Ketamine-assisted psychotherapy for first responders: a trial"),
                   on_topic.finding, on_topic.assessment)
     assert check_citation(cite, [titled]).status == "found"
+
+
+def test_quoted_pages_are_fetched_and_one_refusing_site_does_not_stop_the_next(tmp_path, memory_cache):
+    from pipeline.sources.landing import LandingClient, parse_landing
+
+    html = shared_file("http-samples", "landing", "sandcrawler_plos_one_article.html").read_bytes()
+    words = parse_landing(html, "x").text.split()
+    passage = " ".join(words[200:230])
+    with replay({"/refused": (403, "text/html", b"<html>Forbidden</html>"),
+                 "/plos": (200, "text/html", html)}) as (base, _):
+        claims = tuple(Claim(id=f"q{i}", text="t", quote=passage, kind="quote",
+                             cites=(Citation(person="A. Person", outlet="PLOS ONE", url=base + path),))
+                       for i, path in enumerate(("refused", "plos")))
+        settings = Settings(max_tries=1, timeout=5.0)
+        services = Services(None, None, LandingClient(settings, memory_cache), settings)
+        corpus = tmp_path / "c.jsonl"
+        corpus.write_text(json.dumps({"doc_id": "d1", "title": "Unrelated", "abstract": "Nothing here."}) + "\n")
+        build_index([corpus], tmp_path / "c.sqlite")
+        result = check_claims(ClaimsFile(Article("t"), claims, "claims.yaml"),
+                              LocalSource(tmp_path / "c.sqlite", 20), services=services)
+    refused, fetched = ([c for c in a.checks if c.kind == "quote"][0] for a in result.assessments)
+    assert refused.status == "unchecked" and "HTTP 403" in refused.detail
+    assert fetched.status == "found" and fetched.links == (base + "plos",)
