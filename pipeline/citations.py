@@ -2,8 +2,8 @@
 Europe PMC, and the cited page. This is the I/O half; `pipeline.rating.checks` judges the match.
 
 For each citation the exact search (journal + year + topic) already ran with the claim's other
-queries; here it is relaxed one part at a time (any year, any topic, any journal) so a near miss
-can say what differs, and Crossref (`query.bibliographic`, one year) and Europe PMC are asked
+queries; here it is relaxed one part at a time (any year, any topic, any journal, the topic
+alone) so a near miss can say what differs and a miss what was found instead, and Crossref (`query.bibliographic`, one year) and Europe PMC are asked
 too. A service that fails is not asked again in the run; what failed is reported per check.
 """
 
@@ -69,17 +69,24 @@ class Services:
 @dataclass
 class _Found:
     searched: list[str] = field(default_factory=list)
+    summary: list[str] = field(default_factory=list)
     failures: list[str] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)
     records: dict[str, Record] = field(default_factory=dict)
     page: LandingPage | None = None
+
+    def note(self, full: str, short: str | None = None) -> None:
+        """A search as run (for the evidence) and in a few words (for the one-line detail)."""
+        self.searched.append(full)
+        self.summary.append(short or full)
 
     def add(self, records: Sequence[Record]) -> None:
         for r in records[:PER_SEARCH]:
             self.records.setdefault(r.id, r)
 
     def lookup(self) -> Lookup:
-        return Lookup(tuple(self.searched), tuple(self.failures), tuple(self.skipped), self.page)
+        return Lookup(tuple(self.searched), tuple(self.failures), tuple(self.skipped), self.page,
+                      tuple(self.summary))
 
 
 @dataclass(frozen=True)
@@ -98,20 +105,21 @@ def relaxed_queries(claim: Claim, cite: Citation) -> tuple[tuple[str, Query], ..
     if not cite.journal or cite.pmid or cite.doi:
         return ()
     journal, year = f'"{cite.journal}"[jour]', f"{cite.year}[dp]" if cite.year else None
-    rungs = [("any year", topic(claim), (journal,))]
+    rungs = [("journal and topic, any year", topic(claim), (journal,))]
     if year:
-        rungs += [(f"{cite.year}, any topic", (), (journal, year)),
-                  (f"{cite.year}, any journal", topic(claim), (year,)),
-                  ("any year, any topic", (), (journal,))]
+        rungs += [(f"journal and {cite.year}, any topic", (), (journal, year)),
+                  (f"topic and {cite.year}, any journal", topic(claim), (year,)),
+                  ("journal only", (), (journal,))]
+    rungs.append(("topic only", topic(claim), ()))
     # Filters alone are written as a raw query: a source renders a query without arms as nothing.
     return tuple((what, Query(claim_id=claim.id, arms=arms, filters=filters, purpose="citation") if arms
                   else Query(claim_id=claim.id, raw=" AND ".join(filters), purpose="citation"))
-                 for what, arms, filters in rungs)
+                 for what, arms, filters in rungs if arms or filters)
 
 
-def _shown(result: SearchResult, note: str = "") -> str:
-    extra = f" ({note})" if note else ""
-    return f"{result.source} '{result.term}'{extra} → {result.count} hits"
+def _note(found: _Found, result: SearchResult, what: str = "as cited: journal, year and topic") -> None:
+    found.note(f"{result.source} '{result.term}' ({what}) → {result.count} hits",
+               f"{result.source} {what} → {result.count}")
 
 
 def _bibliographic(claim: Claim, cite: Citation) -> str:
@@ -131,7 +139,7 @@ def _search_source(claim: Claim, cite: Citation, source, found: _Found) -> None:
         except SourceError as exc:
             found.failures.append(exc.message)
             continue
-        found.searched.append(_shown(result, what))
+        _note(found, result, what)
         ids.extend(i for i in result.ids[:PER_SEARCH] if i not in ids)
     if ids:
         try:
@@ -151,7 +159,7 @@ def _ran(found: _Found, name: str, got: tuple[str, int, tuple[Record, ...]] | No
     if got is None:
         return ()
     shown, total, records = got
-    found.searched.append(f"{name} {shown} → {total} hits")
+    found.note(f"{name} {shown} → {total} hits", f"{name} → {total}")
     found.add(records)
     return records
 
@@ -250,7 +258,8 @@ def resolve(claim: Claim, source, services: Services, searches: Sequence[SearchR
     exact = [s for s in searches if s.query.purpose == "citation"]
     for cite in claim.cites:
         found = _Found()
-        found.searched.extend(_shown(s) for s in exact)
+        for search in exact:
+            _note(found, search)
         if cite.journal or cite.title or cite.doi or cite.pmid:
             _search_source(claim, cite, source, found)
             _search_crossref(claim, cite, services, found)

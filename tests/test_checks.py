@@ -83,9 +83,11 @@ def test_citation_with_a_failed_search_is_unchecked_with_the_reason():
 
 def test_relaxed_queries_drop_one_part_at_a_time():
     relaxed = dict(relaxed_queries(CLAIM, CITE))
-    assert set(relaxed) == {"any year", "2021, any topic", "2021, any journal", "any year, any topic"}
-    assert relaxed["2021, any topic"].raw == '"Journal of Traumatic Stress"[jour] AND 2021[dp]'
-    assert "2021[dp]" not in relaxed["any year"].pubmed_term()
+    assert set(relaxed) == {"journal and topic, any year", "journal and 2021, any topic",
+                            "topic and 2021, any journal", "journal only", "topic only"}
+    assert relaxed["journal and 2021, any topic"].raw == '"Journal of Traumatic Stress"[jour] AND 2021[dp]'
+    assert "2021[dp]" not in relaxed["journal and topic, any year"].pubmed_term()
+    assert "[jour]" not in relaxed["topic only"].pubmed_term()
 
 
 # --- integrity -------------------------------------------------------------------------------
@@ -198,7 +200,8 @@ def test_local_run_says_what_it_could_not_consult(tmp_path):
     assert cite.status == "not_found"
     for service in ("Crossref", "Europe PMC"):
         assert any(e.startswith(f"not searched: {service} (") and "--source local" in e for e in cite.evidence)
-    assert any("(any year, any topic)" in e for e in cite.evidence)
+    assert any("(journal only)" in e for e in cite.evidence)
+    assert "local journal only → 0" in cite.detail
 
 
 def test_figures_in_the_article_text_are_checked_too():

@@ -75,6 +75,7 @@ class Lookup:
     failures: tuple[str, ...] = ()  # searches that could not be made, with why
     skipped: tuple[str, ...] = ()  # services not consulted, with why (offline, --source local)
     page: LandingPage | None = None  # the cited URL, when it was fetched
+    summary: tuple[str, ...] = ()  # the searches in a few words each: "pubmed journal only → 21"
 
 
 def journal_words(name: str) -> tuple[str, ...]:
@@ -195,8 +196,10 @@ def check_citation(cite: Citation, rated: Sequence[Rated], lookup: Lookup = Look
                      f"could not finish looking for a {subject}: " + "; ".join(lookup.failures)
                      + (f"; the searches that ran found none ({len(rated)} records)" if rated else ""),
                      subject, searched + tuple(f"failed: {f}" for f in lookup.failures) + instead)
-    where = "; ".join(lookup.searched) if lookup.searched else f"{_plural(len(rated), 'record')} considered"
+    where = "; ".join(lookup.summary or lookup.searched) or f"{_plural(len(rated), 'record')} considered"
     detail = f"no {subject} was found. Searched: {where}."
+    if lookup.skipped:
+        detail += " Not searched: " + "; ".join(lookup.skipped) + "."
     if instead:
         detail += " Found instead: " + "; ".join(instead) + "."
     return Check("citation", "not_found", detail, subject, searched + instead)
