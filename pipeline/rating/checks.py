@@ -353,8 +353,10 @@ _PERCENT_UNITS = {"%", "percent", "per cent", "pct", "percentage"}
 # Units that count treatments: an article's "sessions" are a trial's "infusions" or "doses".
 _DOSE_UNITS = frozenset(stem(w) for w in ("session", "sessions", "infusion", "infusions", "dose", "doses",
                                            "injection", "injections"))
-_DOSES = re.compile(r"\b" + _NUM + r"\s+(?:[a-z-]+\s+){0,2}?(sessions?|infusions?|doses?|injections?)\b",
-                    re.IGNORECASE)
+# "three KAP sessions", "six intravenous ketamine infusions"; not "24 hrs following injection".
+_NOT_A_QUALIFIER = r"(?!(?:hours?|hrs?|h|days?|weeks?|months?|min(?:utes?)?|mg|kg|ml|following|after|before|per|of|the|and|or|to)\b)"
+_DOSES = re.compile(r"\b" + _NUM + r"\s+(?:" + _NOT_A_QUALIFIER + r"[a-z-]+\s+){0,2}?"
+                    r"(sessions?|infusions?|doses?|injections?)\b", re.IGNORECASE)
 
 
 def _fmt(value: float) -> str:
@@ -396,13 +398,15 @@ def _percent_figures(r: Rated) -> list[tuple[float, str]]:
 
 
 def _count_figures(r: Rated, unit_words: tuple[str, ...]) -> list[tuple[float, str]]:
-    """Numbers followed within three words by the unit ('three sessions', '42 patients')."""
+    """Counts of the unit: treatments ('six ketamine infusions' for 'sessions'), or any number
+    followed within three words by the unit ('42 patients')."""
+    if _DOSE_UNITS & set(unit_words):
+        return [(_value(m.group(1)), s.text) for s in _sentences(r) for m in _DOSES.finditer(s.text)]
     out: list[tuple[float, str]] = []
-    wanted = set(unit_words) | (_DOSE_UNITS if _DOSE_UNITS & set(unit_words) else set())
     for s in _sentences(r):
         for m in _NUMBER.finditer(s.text):
             after = re.findall(r"[a-z]+", s.text[m.end():m.end() + 40].lower())[:3]
-            if wanted and any(stem(w) in wanted for w in after):
+            if unit_words and any(stem(w) in unit_words for w in after):
                 out.append((_value(m.group(1)), s.text))
     return out
 
