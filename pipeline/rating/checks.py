@@ -345,7 +345,7 @@ def check_integrity(records: Sequence[Record], failures: Sequence[str] = ()) -> 
 
 _NUMBER_WORDS = {w: i for i, w in enumerate(
     "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen "
-    "fifteen sixteen seventeen eighteen nineteen twenty".split())}
+    "fifteen sixteen seventeen eighteen nineteen twenty".split())} | {"single": 1}  # "a single infusion"
 _NUM = r"(\d+(?:\.\d+)?|" + "|".join(_NUMBER_WORDS) + r")"
 _PERCENT = re.compile(r"(\d+(?:[.\u00b7]\d+)?)\s*(?:%|percent\b|per cent\b)", re.IGNORECASE)
 _NUMBER = re.compile(r"\b" + _NUM + r"\b", re.IGNORECASE)
@@ -384,30 +384,33 @@ def _sentence_at(r: Rated, span: tuple[int, int], text: str) -> str:
     return text
 
 
-def _percent_figures(r: Rated) -> list[tuple[float, str]]:
+Figure = tuple[float, str, str]  # value, the sentence it is in, how the source words it ("6 infusions")
+
+
+def _percent_figures(r: Rated) -> list[Figure]:
     figures: dict[tuple[float, str], None] = {}
     for e in r.finding.effects:
         if e.measure in ("percent", "percent_change") or e.unit == "%":
             figures.setdefault((e.value, _sentence_at(r, e.span, e.text)), None)
     for s in _sentences(r):
         for m in _PERCENT.finditer(s.text):
-            value = float(m.group(1).replace("\u00b7", "."))
-            if not any(v == value and s.text == t for v, t in figures):
-                figures.setdefault((value, s.text), None)
-    return list(figures)
+            figures.setdefault((float(m.group(1).replace("\u00b7", ".")), s.text), None)
+    return [(v, t, figures_in(t) or f"{_fmt(v)}%") for v, t in figures]
 
 
-def _count_figures(r: Rated, unit_words: tuple[str, ...]) -> list[tuple[float, str]]:
+def _count_figures(r: Rated, unit_words: tuple[str, ...], unit: str) -> list[Figure]:
     """Counts of the unit: treatments ('six ketamine infusions' for 'sessions'), or any number
     followed within three words by the unit ('42 patients')."""
     if _DOSE_UNITS & set(unit_words):
-        return [(_value(m.group(1)), s.text) for s in _sentences(r) for m in _DOSES.finditer(s.text)]
-    out: list[tuple[float, str]] = []
+        return [(_value(m.group(1)), s.text, f"{_fmt(_value(m.group(1)))} {m.group(2).lower()}")
+                for s in _sentences(r) for m in _DOSES.finditer(s.text)]
+    out: list[Figure] = []
     for s in _sentences(r):
         for m in _NUMBER.finditer(s.text):
             after = re.findall(r"[a-z]+", s.text[m.end():m.end() + 40].lower())[:3]
             if unit_words and any(stem(w) in unit_words for w in after):
-                out.append((_value(m.group(1)), s.text))
+                value = _value(m.group(1))
+                out.append((value, s.text, f"{_fmt(value)} {unit}".strip()))
     return out
 
 
@@ -460,41 +463,36 @@ def check_number(number: ClaimNumber, rated: Sequence[Rated], claim: Claim | Non
         return Check("number", "differs" if years else "absent",
                      f"claim {claimed}{about}; relevant sources are from "
                      f"{', '.join(map(str, years)) or 'no known year'}", claimed)
-    figures: list[tuple[float, str, Rated]] = []
+    figures: list[tuple[float, str, str, Rated]] = []
     for r in relevant:
         if is_percent:
             found = _percent_figures(r)
         else:
             words = tuple(stem(w) for w in re.findall(r"[a-z]+", (unit or number.about).lower())
                           if w not in ("of", "the", "a", "in"))
-            found = _count_figures(r, words) if words else []
-        figures.extend((v, t, r) for v, t in found)
+            found = _count_figures(r, words, number.unit) if words else []
+        figures.extend((v, t, shown, r) for v, t, shown in found)
     tolerance = 1.0 if is_percent else 0.0
-    for value, text, r in figures:
+    for value, text, shown, r in figures:
         if abs(value - number.value) <= tolerance + 1e-9:
-            shown = f"{_fmt(value)}%" if is_percent else f"{_fmt(value)} {number.unit}".strip()
+            said = f"{_fmt(value)}%" if is_percent else shown
             return Check("number", "match",
-                         f"claim {claimed}{about}; {label(r)} reports {shown}: {_quote(text)}", claimed,
+                         f"claim {claimed}{about}; {label(r)} reports {said}: {_quote(text)}", claimed,
                          (f"{label(r)}: {_quote(text)}",), _links(r.record))
     if not figures:
         where = (f"no comparable figure in the {_plural(len(relevant), 'relevant source')}" if relevant
                  else "no relevant source was found to compare it with")
         return Check("number", "absent", f"claim {claimed}{about}; {where}", claimed)
     figures.sort(key=lambda f: abs(f[0] - number.value))
-    shown, evidence, seen = [], [], set()
-    for value, text, r in figures:
-        if (text, r.record.id) in seen:
-            continue
-        seen.add((text, r.record.id))
-        n = f", {r.n_label}" if r.finding.sample_size else ""
-        fig = figures_in(text) if is_percent else ""
-        fig = fig or (f"{_fmt(value)}%" if is_percent else f"{_fmt(value)} {number.unit}".strip())
-        shown.append(f"{fig} ({label(r)}{n})")
-        evidence.append(f"{label(r)}{n}: {_quote(text, 200)}")
-        if len(shown) == 3:
-            break
-    return Check("number", "differs", f"claim {context}{about}; sources: " + "; ".join(shown), claimed,
-                 tuple(evidence), _links(*(r.record for _, _, r in figures[:3])))
+    nearest: dict[tuple[str, str], tuple[str, Rated]] = {}  # one line per wording per source
+    for _, text, shown, r in figures:
+        if len(nearest) < 3:
+            nearest.setdefault((shown, r.record.id), (text, r))
+    listed = [f"{shown} ({label(r)}{', ' + r.n_label if r.finding.sample_size else ''})"
+              for (shown, _), (_, r) in nearest.items()]
+    evidence = tuple(f"{label(r)}: {_quote(text, 200)}" for text, r in nearest.values())
+    return Check("number", "differs", f"claim {context}{about}; sources: " + "; ".join(listed), claimed,
+                 evidence, _links(*(r.record for _, r in nearest.values())))
 
 
 # --- consistency (GRIM) ----------------------------------------------------------------------
