@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 from pipeline.cache import Cache
 from pipeline.config import Settings, redact
@@ -23,6 +23,9 @@ from pipeline.sources.crossref import CrossrefClient
 from pipeline.sources.europepmc import EuropePmcClient, citation_query
 from pipeline.sources.landing import LandingClient, LandingPage
 from pipeline.types import Citation, Claim, Query, QueryArm, Record, SearchResult
+
+if TYPE_CHECKING:  # run.py imports this module
+    from pipeline.run import Source
 
 PER_SEARCH = 5  # candidates kept from each search
 INTEGRITY_LOOKUPS = 3  # cited candidates whose Crossref record is read for updated-by
@@ -117,7 +120,7 @@ def relaxed_queries(claim: Claim, cite: Citation) -> tuple[tuple[str, Query], ..
                  for what, arms, filters in rungs if arms or filters)
 
 
-def _note(found: _Found, result: SearchResult, what: str = "as cited: journal, year and topic") -> None:
+def _note(found: _Found, result: SearchResult, what: str = "as cited") -> None:
     found.note(f"{result.source} '{result.term}' ({what}) → {result.count} hits",
                f"{result.source} {what} → {result.count}")
 
@@ -128,7 +131,7 @@ def _bibliographic(claim: Claim, cite: Citation) -> str:
     return " ".join(w for w in words if w)
 
 
-def _search_source(claim: Claim, cite: Citation, source, found: _Found) -> None:  # noqa: ANN001
+def _search_source(claim: Claim, cite: Citation, source: Source, found: _Found) -> None:
     ids: list[str] = []
     for what, query in relaxed_queries(claim, cite):
         try:
@@ -249,7 +252,7 @@ def _with_crossref_notices(records: Sequence[Record], services: Services,
     return merged
 
 
-def resolve(claim: Claim, source, services: Services, searches: Sequence[SearchResult],  # noqa: ANN001
+def resolve(claim: Claim, source: Source, services: Services, searches: Sequence[SearchResult],
             have: Mapping[str, Record]) -> Resolved:
     """Search every citation of a claim; the records returned are candidates for the judge."""
     lookups, records, integrity_failures = [], {}, []
