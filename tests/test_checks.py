@@ -65,6 +65,11 @@ def test_citation_near_miss_lists_what_differs():
     assert check.status == "near_miss"
     assert any("published 2019, not 2021" in c for c in check.candidates)
     assert any("in Am J Psychiatry, not Journal of Traumatic Stress" in c for c in check.candidates)
+    trial = seen("10", "After six infusions, 67% of the ketamine group vs 20% of the midazolam group responded.",
+                  journal="Am J Psychiatry")
+    [near] = check_citation(CITE, [trial], claim=CLAIM).candidates
+    assert near.endswith("in Am J Psychiatry, not Journal of Traumatic Stress; "
+                         "reports 67% vs 20% after 6 infusions, not 87%")
 
 
 def test_citation_not_found_says_what_was_searched_and_found_instead():

@@ -149,14 +149,28 @@ def _differences(cite: Citation, r: Rated) -> tuple[bool, bool, bool, str]:
         what.append(f"in {rec.journal or rec.journal_abbrev or 'another journal'}, not {cite.journal}")
     if not topical:
         what.append(f"about another topic (relevance {r.assessment.relevance:.2f})")
+    what.extend(s for s in r.assessment.signals if s.startswith("population mismatch"))
     return same_journal, same_year, topical, "; ".join(what)
+
+
+def _other_figures(r: Rated, claim: Claim | None) -> str:
+    """'reports 67% vs 20% after 6 infusions, not 87%' when the claim's percentage is not there."""
+    wanted = [n.value for n in claim.numbers if n.unit.strip().lower() in _PERCENT_UNITS] if claim else []
+    if not wanted:
+        return ""
+    figures = _percent_figures(r)
+    if not figures or any(abs(v - w) <= 1.0 for v, _, _ in figures for w in wanted):
+        return ""
+    _, _, shown = min(figures, key=lambda f: min(abs(f[0] - w) for w in wanted))
+    return f"reports {shown}, not {' or '.join(f'{_fmt(w)}%' for w in wanted)}"
 
 
 def _links(*records: Record) -> tuple[str, ...]:
     return tuple(dict.fromkeys(r.link for r in records if r.link))
 
 
-def check_citation(cite: Citation, rated: Sequence[Rated], lookup: Lookup = Lookup()) -> Check:
+def check_citation(cite: Citation, rated: Sequence[Rated], lookup: Lookup = Lookup(),
+                   claim: Claim | None = None) -> Check:
     """Judge whether the cited study is among the records (the searches are in `lookup`)."""
     if not (cite.journal or cite.doi or cite.pmid or cite.title):
         return _named_source(cite, lookup)
@@ -184,7 +198,7 @@ def check_citation(cite: Citation, rated: Sequence[Rated], lookup: Lookup = Look
         # A near miss shares two of what the article named (journal, year) and the topic.
         shared = (bool(cite.journal) and same_journal, bool(cite.year) and same_year, topical)
         if titled or sum(shared) >= 2:
-            near.append((r, differs or "similar title"))
+            near.append((r, "; ".join(x for x in (differs, _other_figures(r, claim)) if x) or "similar title"))
     if near:
         candidates = tuple(f"{_describe(r)}: {differs}" for r, differs in near[:3])
         detail = (f"no {subject} was found; nearest: " + "; ".join(candidates[:2]))
@@ -562,7 +576,7 @@ def run_checks(claim: Claim, rated: Sequence[Rated], lookups: Sequence[Lookup] =
     """Citation/quote checks (one per cite, in order), number checks, integrity and consistency."""
     lookups = list(lookups) + [Lookup()] * (len(claim.cites) - len(lookups))
     cite_checks = tuple(
-        check_quote(claim, cite, lookup, rated) if cite.person else check_citation(cite, rated, lookup)
+        check_quote(claim, cite, lookup, rated) if cite.person else check_citation(cite, rated, lookup, claim)
         for cite, lookup in zip(claim.cites, lookups))
     cited = [r for r in rated if any(c.status == "found" and label(r) in c.detail for c in cite_checks)]
     flagged = [r.record for r in rated if r in cited or r.assessment.relevance >= RELEVANT]
