@@ -43,11 +43,16 @@ class Services:
     settings: Settings | None = None
     why_not: str = ""  # why there are none, e.g. "--source local runs without the network"
     failed: dict[str, str] = field(default_factory=dict)
+    cache_only: str = "--offline"  # why only the cache is served, when it is
 
     @classmethod
-    def open(cls, settings: Settings, cache: Cache) -> Services:
+    def open(cls, settings: Settings, cache: Cache, network_down: str | None = None) -> Services:
+        """The clients; when the run already lost the network they serve only the cache."""
+        if network_down:
+            settings = replace(settings, offline=True)
         return cls(CrossrefClient(settings, cache), EuropePmcClient(settings, cache),
-                   LandingClient(settings, cache), settings)
+                   LandingClient(settings, cache), settings,
+                   cache_only=f"the network failed earlier in this run: {network_down}" if network_down else "--offline")
 
     def call(self, name: str, what: str, lookup: _Found, action: Callable[[], T],
              give_up: bool = True) -> T | None:
@@ -60,7 +65,7 @@ class Services:
         except NotFound:
             raise
         except OfflineMiss:
-            lookup.skipped.append(f"{name} {what}: not in the cache (--offline)")
+            lookup.skipped.append(f"{name} {what}: not in the cache ({self.cache_only})")
         except SourceError as exc:
             message = redact(exc.message, self.settings) if self.settings else exc.message
             if give_up:

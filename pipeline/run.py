@@ -214,12 +214,13 @@ def check_claims(claims_file: ClaimsFile, source: Source, progress: Progress = l
 
 
 def default_services(source: Source) -> Services:
-    """Crossref, Europe PMC and landing pages share the PubMed run's settings and cache; a local
-    run has no network, so its checks say what they could not consult."""
+    """Crossref, Europe PMC and landing pages share the PubMed run's settings and cache (only the
+    cache once PubMed found the network down); a local run has no network, so its checks say
+    what they could not consult."""
     settings, cache = getattr(source, "settings", None), getattr(source, "cache", None)
     if settings is None or cache is None:
         return Services(why_not=f"not consulted: --source {source.name} runs without the network")
-    return Services.open(settings, cache)
+    return Services.open(settings, cache, getattr(source, "failure", None))
 
 
 def _resolve(state: _ClaimSearch, source: Source, services: Services, fetched: dict[str, Record],

@@ -13,7 +13,7 @@ from dataclasses import replace
 from conftest import FIXTURES, shared_file
 from replay_server import replay
 
-from pipeline.citations import Services, relaxed_queries
+from pipeline.citations import Services, _Found, relaxed_queries
 from pipeline.config import Settings
 from pipeline.rating.checks import (
     Lookup, Seen, check_citation, check_consistency, check_integrity, check_number, grim_possible, run_checks,
@@ -265,3 +265,12 @@ def test_quoted_pages_are_fetched_and_one_refusing_site_does_not_stop_the_next(t
     refused, fetched = ([c for c in a.checks if c.kind == "quote"][0] for a in result.assessments)
     assert refused.status == "unchecked" and "HTTP 403" in refused.detail
     assert fetched.status == "found" and fetched.links == (base + "plos",)
+
+
+def test_services_after_a_network_failure_serve_only_the_cache(memory_cache):
+    services = Services.open(Settings(), memory_cache, network_down="PubMed: connection refused")
+    assert services.settings.offline and services.crossref.http.settings.offline
+    found = _Found()
+    assert services.call("crossref", "search", found, lambda: services.crossref.search("x", 2021)) is None
+    assert found.skipped == ["crossref search: not in the cache (the network failed earlier in this run: "
+                             "PubMed: connection refused)"]
