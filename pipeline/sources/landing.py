@@ -7,7 +7,7 @@ BeautifulSoup is pure. A 403 or a bot wall is "no data", not a failure of the ru
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from difflib import SequenceMatcher
 
 from bs4 import BeautifulSoup
@@ -24,14 +24,16 @@ _SKIP_TAGS = ("script", "style", "noscript", "template", "svg", "head")
 _WORD = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
 
 
-def html_text(html: str | bytes) -> str:
-    """The visible text of HTML or JATS markup, whitespace collapsed."""
-    if not html:
-        return ""
-    soup = BeautifulSoup(html, "lxml")
+def _visible(soup: BeautifulSoup) -> str:
+    """The text a reader sees (scripts, styles and the head dropped), whitespace collapsed."""
     for tag in soup(_SKIP_TAGS):
         tag.decompose()
     return normalize_space(soup.get_text(" "))
+
+
+def html_text(html: str | bytes) -> str:
+    """The visible text of HTML or JATS markup."""
+    return _visible(BeautifulSoup(html, "lxml")) if html else ""
 
 
 @dataclass(frozen=True)
@@ -60,7 +62,10 @@ def _meta(soup: BeautifulSoup, *names: str) -> list[str]:
 def parse_landing(html: str | bytes, url: str) -> LandingPage:
     """Meta tags (Highwire first, Dublin Core as fallback) and the visible text of a page."""
     soup = BeautifulSoup(html, "lxml")
-    first = lambda *names: next(iter(_meta(soup, *names)), None)  # noqa: E731
+
+    def first(*names: str) -> str | None:
+        return next(iter(_meta(soup, *names)), None)
+
     doi = first("citation_doi", "dc.identifier", "DC.identifier")
     if doi:  # "doi:10.x/y" and https://doi.org/ forms; Project Euclid puts non-DOIs here
         doi = re.sub(r"^(?:doi:\s*|https?://(?:dx\.)?doi\.org/)", "", doi, flags=re.I)
@@ -74,9 +79,7 @@ def parse_landing(html: str | bytes, url: str) -> LandingPage:
         journal=first("citation_journal_title", "citation_conference_title", "prism.publicationName"),
         authors=tuple(_meta(soup, "citation_author", "dc.creator")),
     )
-    for tag in soup(_SKIP_TAGS):
-        tag.decompose()
-    return LandingPage(**{**page.__dict__, "text": normalize_space(soup.get_text(" "))})
+    return replace(page, text=_visible(soup))
 
 
 # --- quotes (pure) ---------------------------------------------------------------------------
