@@ -15,10 +15,11 @@ from pathlib import Path
 from typing import Protocol
 
 from pipeline.cache import Cache
+from pipeline.citations import Resolved, Services, resolve
 from pipeline.config import Settings, redact
 from pipeline.errors import InputError, OfflineMiss, SourceError
 from pipeline.queries import build_queries
-from pipeline.types import Assessment, Claim, ClaimsFile, Query, Record, RunResult, SearchResult
+from pipeline.types import Assessment, Claim, ClaimsFile, Finding, Query, Record, RunResult, SearchResult
 
 Progress = Callable[[str], None]
 MAX_RECORDS_PER_CLAIM = 25
@@ -45,6 +46,7 @@ class PubMedSource:
         self._progress = progress
         self._settings = settings
         self._cache = cache
+        self.settings, self.cache = settings, cache  # Crossref and Europe PMC share them (run_checks)
         self._client = PubMedClient(settings, cache)
         self.failure: str | None = None  # why the network was given up on, if it was
 
@@ -157,7 +159,7 @@ def versions() -> tuple[tuple[str, str], ...]:
 
 
 def check_claims(claims_file: ClaimsFile, source: Source, progress: Progress = lambda _: None,
-                 nlp: object | None = None) -> RunResult:
+                 nlp: object | None = None, services: Services | None = None) -> RunResult:
     """Search, fetch, extract and rate every claim. Source failures mark claims as not checked."""
     from pipeline import nlp as nlp_stage
     from pipeline.rating import assess
@@ -176,7 +178,12 @@ def check_claims(claims_file: ClaimsFile, source: Source, progress: Progress = l
     if all_ids:
         progress(f"fetching {len(all_ids)} records from {source.name}")
         fetched = source.fetch(all_ids)
+    services = services if services is not None else default_services(source)
+    resolved = {s.claim.id: _resolve(s, source, services, fetched, progress) for s in states
+                if s.claim.cites and not s.error}
     records = {r.id: r for r in fetched.values()}
+    for found in resolved.values():
+        records.update((r.id, r) for r in found.records)  # Crossref notices merged in
     if records:
         progress(f"extracting study design, sample size and effects from {len(records)} abstracts")
     finding_list = list(nlp_stage.extract_many(records.values(), nlp))
@@ -187,8 +194,12 @@ def check_claims(claims_file: ClaimsFile, source: Source, progress: Progress = l
         if state.error:
             assessments.append(_not_checked(state.claim, state.error))
             continue
-        evidence = [(fetched[i], findings[fetched[i].id]) for i in state.ids if i in fetched]
-        assessments.append(assess(state.claim, evidence, state.searches))
+        ids = [fetched[i].id for i in state.ids if i in fetched]
+        found = resolved.get(state.claim.id)
+        ids += [r.id for r in found.records] if found else []
+        evidence = [(records[i], findings[i]) for i in dict.fromkeys(ids)]
+        assessment = assess(state.claim, evidence, state.searches)
+        assessments.append(_with_checks(state.claim, assessment, records, findings, found))
 
     return RunResult(
         claims_file=claims_file,
@@ -200,6 +211,35 @@ def check_claims(claims_file: ClaimsFile, source: Source, progress: Progress = l
         versions=versions(),
         unchecked=tuple(s.claim.id for s in states if s.error),
     )
+
+
+def default_services(source: Source) -> Services:
+    """Crossref, Europe PMC and landing pages share the PubMed run's settings and cache (only the
+    cache once PubMed found the network down); a local run has no network, so its checks say
+    what they could not consult."""
+    settings, cache = getattr(source, "settings", None), getattr(source, "cache", None)
+    if settings is None or cache is None:
+        return Services(why_not=f"not consulted: --source {source.name} runs without the network")
+    return Services.open(settings, cache, getattr(source, "failure", None))
+
+
+def _resolve(state: _ClaimSearch, source: Source, services: Services, fetched: dict[str, Record],
+             progress: Progress) -> Resolved:
+    progress(f"{state.claim.id}: looking for the cited {'work' if len(state.claim.cites) == 1 else 'works'}")
+    return resolve(state.claim, source, services, state.searches, fetched)
+
+
+def _with_checks(claim: Claim, assessment: Assessment, records: dict[str, Record],
+                 findings: dict[str, Finding], found: Resolved | None) -> Assessment:
+    """The full checks (with what the citation searches did) in place of the verdict's own."""
+    from pipeline.rating.checks import Seen, run_checks
+
+    seen = [Seen(records[s.record_id], findings[s.record_id], s) for s in assessment.sources
+            if s.record_id in records and s.record_id in findings]
+    seen.sort(key=lambda r: (r.assessment.weight, r.assessment.relevance), reverse=True)
+    checks = run_checks(claim, seen, found.lookups if found else (),
+                        found.integrity_failures if found else ())
+    return replace(assessment, checks=checks)
 
 
 def _not_checked(claim: Claim, error: str) -> Assessment:

@@ -133,6 +133,14 @@ class Notice:
     kind: str  # RetractionIn, ExpressionOfConcernIn, ErratumIn, RetractionOf, ...
     pmid: str | None = None
     ref: str = ""  # the citation text of the notice (RefSource)
+    doi: str | None = None  # the notice's DOI (Crossref updated-by)
+    origin: str = ""  # who reported it: pubmed, europepmc, publisher, retraction-watch
+
+    @property
+    def link(self) -> str | None:
+        if self.pmid:
+            return f"https://pubmed.ncbi.nlm.nih.gov/{self.pmid}/"
+        return f"https://doi.org/{self.doi}" if self.doi else None
 
 
 @dataclass(frozen=True)
@@ -245,9 +253,16 @@ class SourceAssessment:
 class Check:
     """A check of a claim's own specifics: a citation, a number, a quote."""
 
-    kind: str  # citation | number | quote
-    status: str  # found / not_found / near_miss / match / differs / absent / unchecked
-    detail: str
+    kind: str  # citation | quote | number | integrity | consistency
+    # citation/quote: found / near_miss / not_found / unchecked; number: match / differs / absent /
+    # unchecked; integrity: retracted / expression_of_concern / erratum / unchecked;
+    # consistency: impossible / possible (GRIM)
+    status: str
+    detail: str  # one self-contained sentence: what was checked, the outcome and why
+    subject: str = ""  # what was checked: "2021 Journal of Traumatic Stress study", "87%", a PMID
+    evidence: tuple[str, ...] = ()  # what was searched and what was seen, one line each
+    links: tuple[str, ...] = ()  # the records, notices and pages behind the outcome
+    candidates: tuple[str, ...] = ()  # near misses and what differs, best first
 
 
 @dataclass(frozen=True)

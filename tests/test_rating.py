@@ -338,7 +338,7 @@ def test_quote_from_outlet_is_unchecked_and_unverifiable():
     a = assess(claim, [positive_rct()])
     check = a.checks[0]
     assert (check.kind, check.status) == ("quote", "unchecked")
-    assert "not implemented" in check.detail
+    assert "no URL was given" in check.detail
     assert a.verdict == "unverifiable"
 
 
