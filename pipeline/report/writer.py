@@ -19,10 +19,12 @@ from urllib.parse import quote, urlsplit
 
 from jinja2 import Environment, PackageLoader, StrictUndefined
 
+from pipeline.report.plots import forest_plot, stance_glyph, weight_bar, weight_totals
 from pipeline.serialize import to_jsonable
 from pipeline.types import (
     VERDICTS,
     Assessment,
+    Check,
     Claim,
     Effect,
     Finding,
@@ -139,6 +141,25 @@ def doi_url(doi: str | None) -> str | None:
     return f"https://doi.org/{quote(doi.strip(), safe='/:;.-_()')}" if doi else None
 
 
+def mark_terms(text: str, terms: list[str] | tuple[str, ...]) -> list[tuple[str, bool]]:
+    """`text` cut into (piece, is_key_word) pieces: the matched terms, found case-insensitively
+    on word boundaries, are the key words an editor's eye should land on."""
+    words = sorted({t.strip() for t in terms if t and t.strip()}, key=len, reverse=True)
+    if not words:
+        return [(text, False)] if text else []
+    pattern = re.compile(r"(?<!\w)(?:" + "|".join(re.escape(w) for w in words) + r")(?!\w)", re.IGNORECASE)
+    pieces: list[tuple[str, bool]] = []
+    at = 0
+    for match in pattern.finditer(text):
+        if match.start() > at:
+            pieces.append((text[at:match.start()], False))
+        pieces.append((match.group(0), True))
+        at = match.end()
+    if at < len(text):
+        pieces.append((text[at:], False))
+    return pieces
+
+
 def _round(value: float | None) -> float | None:
     return None if value is None else round(float(value), 3)
 
@@ -226,10 +247,22 @@ def _query_json(result: SearchResult) -> dict[str, Any]:
     }
 
 
+# A check status that means the article's own citation, number or quote did not hold up.
+FAILED_CHECKS = {"not_found": "not found", "differs": "differs from the sources",
+                 "absent": "not found in the sources"}
+
+
+def _check_json(check: Check) -> dict[str, Any]:
+    """Every field of the Check but its kind (the key it is grouped under), so fields added
+    to Check later reach the report without a change here."""
+    return {k: v for k, v in to_jsonable(check).items() if k != "kind"}
+
+
 def _claim_flags(
     assessment: Assessment | None, sources: list[dict[str, Any]], unchecked: bool
 ) -> list[dict[str, str]]:
-    """What an editor must not miss: retracted sources, animal-only or tiny evidence, errors."""
+    """What an editor must not miss: retracted sources, animal-only or tiny evidence,
+    a citation, number or quote that did not check out, errors."""
     flags: list[dict[str, str]] = []
     if assessment is None:
         flags.append({"kind": "not_checked", "text": "Not checked: the run produced no assessment."})
@@ -240,6 +273,12 @@ def _claim_flags(
         flags.append({"kind": "not_checked", "text": "Not checked: the run listed this claim as unchecked."})
     if not sources and not assessment.error:
         flags.append({"kind": "no_sources", "text": "No sources were found for this claim."})
+    for check in assessment.checks:
+        if check.status in FAILED_CHECKS:
+            flags.append({
+                "kind": f"{check.kind}_{check.status}",
+                "text": f"{check.kind.capitalize()} {FAILED_CHECKS[check.status]}: {check.detail}",
+            })
     for src in sources:
         if src["retracted"]:
             flags.append({"kind": "retracted", "text": f"Retracted source: {src['title']}"})
@@ -261,9 +300,9 @@ def _claim_json(
         _source_json(s, result.records.get(s.record_id), result.findings.get(s.record_id))
         for s in (assessment.sources if assessment else ())
     ]
-    checks: dict[str, list[dict[str, str]]] = {}
+    checks: dict[str, list[dict[str, Any]]] = {}
     for check in assessment.checks if assessment else ():
-        checks.setdefault(check.kind, []).append({"status": check.status, "detail": check.detail})
+        checks.setdefault(check.kind, []).append(_check_json(check))
     verdict = assessment.verdict if assessment else None
     return {
         "id": claim_id,
@@ -277,6 +316,7 @@ def _claim_json(
         "reasons": list(assessment.reasons) if assessment else [],
         "checks": checks,
         "sources": sources,
+        "evidence_weight": weight_totals(sources),
         "queries": [_query_json(q) for q in (assessment.queries if assessment else ())],
         "error": assessment.error if assessment else "no assessment was produced",
         "checked": assessment is not None and not assessment.error
@@ -409,13 +449,17 @@ def _env(kind: str) -> Environment:
         env.filters["link"] = md_link
         env.filters["raw"] = MdSafe
     env.filters["safe_url"] = safe_url
+    env.filters["marks"] = mark_terms
+    env.globals.update(forest_plot=forest_plot, weight_bar=weight_bar, stance_glyph=stance_glyph,
+                       STANCE_LABELS=STANCE_LABELS)
     env.globals["VERDICT_MEANINGS"] = VERDICT_MEANINGS
     env.globals["verdict_label"] = verdict_label
     return env
 
 
 def render_html(result: RunResult) -> str:
-    """The self-contained HTML report (inline CSS, no scripts, every value escaped)."""
+    """The self-contained HTML report (inline CSS and SVG, every value escaped; one tiny inline
+    script only opens the folded parts before printing)."""
     return _env("html").get_template("report.html.j2").render(report=report_json(result))
 
 
@@ -443,20 +487,25 @@ def render(result: RunResult, out_dir: Path, partial: bool = False) -> list[Path
         ".md": render_markdown(result),
         ".json": render_json(result),
     }
-    out_dir = Path(out_dir)
+    return write_atomic(Path(out_dir), {f"{slug}{suffix}": text for suffix, text in texts.items()})
+
+
+def write_atomic(out_dir: Path, texts: dict[str, str]) -> list[Path]:
+    """Write each name -> text into out_dir; every file is replaced from a temporary file in
+    the same directory, and a failure removes the temporary files and leaves old files whole."""
     out_dir.mkdir(parents=True, exist_ok=True)
     temps: dict[str, str] = {}
     try:
-        for suffix, text in texts.items():
-            fd, tmp = tempfile.mkstemp(dir=out_dir, prefix=f".{slug}{suffix}.", suffix=".tmp")
-            temps[suffix] = tmp
+        for name, text in texts.items():
+            fd, tmp = tempfile.mkstemp(dir=out_dir, prefix=f".{name}.", suffix=".tmp")
+            temps[name] = tmp
             with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
                 handle.write(text)
                 handle.flush()
                 os.fsync(handle.fileno())
         paths = []
-        for suffix, tmp in temps.items():
-            target = out_dir / f"{slug}{suffix}"
+        for name, tmp in temps.items():
+            target = out_dir / name
             os.replace(tmp, target)
             paths.append(target)
         return paths
