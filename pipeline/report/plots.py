@@ -51,8 +51,8 @@ class Row:
     label: str
     stance: str
     value: float
-    low: float | None
-    high: float | None
+    low: float
+    high: float
     n: int | None
     text: str
 
@@ -90,7 +90,7 @@ def _panel_key(measure: str) -> str | None:
     return measure if measure in PANELS else None
 
 
-def _short(text: str, limit: int = 44) -> str:
+def _short(text: str, limit: int = 39) -> str:
     text = " ".join(text.split())
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
@@ -99,17 +99,16 @@ def _num(value: float) -> str:
     return f"{value:.3g}"
 
 
-def _estimate_text(measure: str, value: float, low: float | None, high: float | None) -> str:
+def _estimate_text(measure: str, value: float, low: float, high: float) -> str:
     name = "" if measure in ("other", "percent_change") else measure + " "
-    ci = f" [{_num(low)}, {_num(high)}]" if low is not None and high is not None else " (no CI)"
-    return f"{name}{_num(value)}{ci}"
+    return f"{name}{_num(value)} [{_num(low)}, {_num(high)}]"
 
 
 def forest_rows(claim: dict[str, Any]) -> dict[str, list[Row]]:
     """The drawable estimates of a claim, by panel, in stance order then source order.
 
-    An estimate is drawn when its measure has a scale here and its numbers make sense
-    (CI around the value; positive for a ratio). Percentages have no null and are not drawn.
+    An estimate is drawn when it has a CI, its measure has a scale here and its numbers make
+    sense (CI around the value; positive for a ratio). Percentages have no null: not drawn.
     """
     panels: dict[str, list[Row]] = {}
     for stance in STANCES:
@@ -121,11 +120,9 @@ def forest_rows(claim: dict[str, Any]) -> dict[str, list[Row]]:
             for effect in src["effects"]:
                 key = _panel_key(effect["measure"])
                 value, low, high = effect["value"], effect["ci_low"], effect["ci_high"]
-                if key is None or (key == "other" and (low is None or high is None)):
+                if key is None or low is None or high is None or not low <= value <= high:
                     continue
-                if low is not None and high is not None and not low <= value <= high:
-                    continue
-                if key == "ratio" and min(v for v in (value, low, high) if v is not None) <= 0:
+                if key == "ratio" and low <= 0:
                     continue
                 panels.setdefault(key, []).append(Row(
                     label, stance, value, low, high, src.get("sample_size"),
@@ -148,7 +145,7 @@ def _ticks(lo: float, hi: float, log: bool) -> list[float]:
 
 
 def _domain(rows: list[Row], null: float | None, log: bool) -> tuple[float, float]:
-    values = [v for r in rows for v in (r.value, r.low, r.high) if v is not None]
+    values = [v for r in rows for v in (r.low, r.high)]
     if null is not None:
         values.append(null)
     lo, hi = min(values), max(values)
@@ -182,17 +179,17 @@ def _panel_svg(key: str, rows: list[Row], top: float) -> tuple[list[str], float]
     for row in shown:
         if row.stance != current:
             current = row.stance
-            parts.append(f'<text x="{LABEL_X}" y="{y + 14}" font-size="11.5" font-style="italic" '
+            parts.append(marker(row.stance, LABEL_X + 4, y + 10, 7))
+            parts.append(f'<text x="{LABEL_X + 14}" y="{y + 14}" font-size="11.5" font-style="italic" '
                          f'fill="#444">{escape(STANCE_GROUPS[row.stance])}</text>')
             y += GROUP_H
         mid = y + ROW_H / 2
         colour = STANCE_COLOURS[row.stance]
-        if row.low is not None and row.high is not None:
-            parts.append(f'<line x1="{x_of(row.low):.1f}" y1="{mid:.1f}" x2="{x_of(row.high):.1f}" '
-                         f'y2="{mid:.1f}" stroke="{colour}" stroke-width="1.6"/>')
+        parts.append(f'<line x1="{x_of(row.low):.1f}" y1="{mid:.1f}" x2="{x_of(row.high):.1f}" '
+                     f'y2="{mid:.1f}" stroke="{colour}" stroke-width="1.6"/>')
         size = 5 + 9 * math.sqrt(row.n / max_n) if row.n and max_n else 5
         parts.append(marker(row.stance, x_of(row.value), mid, size))
-        parts.append(f'<text x="{LABEL_X + 10}" y="{mid + 4:.1f}" font-size="11.5">{escape(row.label)}</text>')
+        parts.append(f'<text x="{LABEL_X + 14}" y="{mid + 4:.1f}" font-size="11.5">{escape(row.label)}</text>')
         n_text = f", n={row.n}" if row.n else ""
         parts.append(f'<text x="{TEXT_X}" y="{mid + 4:.1f}" font-size="11.5">{escape(row.text + n_text)}</text>')
         y += ROW_H

@@ -252,6 +252,23 @@ FAILED_CHECKS = {"not_found": "not found", "differs": "differs from the sources"
                  "absent": "not found in the sources"}
 
 
+FLAG_LABELS = {
+    "retracted": "retracted source",
+    "animal_only": "animal or in-vitro evidence only",
+    "small_sample": "small sample",
+    "no_sources": "no sources found",
+    "error": "not checked",
+    "not_checked": "not checked",
+    "number_differs": "number differs from the sources",
+    "number_absent": "number not found in the sources",
+}
+
+
+def flag_label(kind: str) -> str:
+    """A flag's kind in a few words, for the summary's 'look at these first' list."""
+    return FLAG_LABELS.get(kind, kind.replace("_", " "))
+
+
 def _check_json(check: Check) -> dict[str, Any]:
     """Every field of the Check but its kind (the key it is grouped under), so fields added
     to Check later reach the report without a change here."""
@@ -450,6 +467,7 @@ def _env(kind: str) -> Environment:
         env.filters["raw"] = MdSafe
     env.filters["safe_url"] = safe_url
     env.filters["marks"] = mark_terms
+    env.filters["flag_kind"] = flag_label
     env.globals.update(forest_plot=forest_plot, weight_bar=weight_bar, stance_glyph=stance_glyph,
                        STANCE_LABELS=STANCE_LABELS)
     env.globals["VERDICT_MEANINGS"] = VERDICT_MEANINGS
