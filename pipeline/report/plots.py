@@ -39,7 +39,7 @@ MAX_ROWS = 12  # per panel: more rows stop being readable; the rest are counted,
 
 # Geometry of the forest plot (viewBox units; the SVG scales to its container).
 WIDTH = 760
-LABEL_X, PLOT_LEFT, PLOT_RIGHT, TEXT_X = 6, 300, 560, 572
+LABEL_X, PLOT_LEFT, PLOT_RIGHT, TEXT_X = 6, 318, 572, 584
 ROW_H, GROUP_H, TITLE_H, AXIS_H = 20, 20, 24, 30
 FONT = "font-family=\"system-ui, 'DejaVu Sans', sans-serif\""
 

@@ -19,7 +19,14 @@ from urllib.parse import quote, urlsplit
 
 from jinja2 import Environment, PackageLoader, StrictUndefined
 
-from pipeline.report.plots import forest_plot, stance_glyph, weight_bar, weight_totals
+from pipeline.report.plots import (
+    PANELS,
+    forest_plot,
+    forest_rows,
+    stance_glyph,
+    weight_bar,
+    weight_totals,
+)
 from pipeline.serialize import to_jsonable
 from pipeline.types import (
     VERDICTS,
@@ -437,6 +444,16 @@ def md_code(value: Any) -> MdSafe:
     return MdSafe(f"{fence}{pad}{text}{pad}{fence}")
 
 
+def flat_text(value: Any) -> str:
+    """A JSON value on one line: lists joined with '; ', mappings as 'key: value'."""
+    if isinstance(value, dict):
+        return "; ".join(f"{k.replace('_', ' ')}: {flat_text(v)}" for k, v in value.items()
+                         if v not in (None, "", [], {}))
+    if isinstance(value, (list, tuple)):
+        return "; ".join(flat_text(v) for v in value)
+    return "" if value is None else str(value)
+
+
 def md_link(text: Any, url: str | None) -> MdSafe:
     """[text](<url>) when the URL is safe, otherwise the escaped text alone."""
     href = safe_url(url)
@@ -465,6 +482,8 @@ def _env(kind: str) -> Environment:
         env.filters["code"] = md_code
         env.filters["link"] = md_link
         env.filters["raw"] = MdSafe
+        env.filters["flat"] = flat_text
+        env.globals.update(forest_rows=forest_rows, PANELS=PANELS)
     env.filters["safe_url"] = safe_url
     env.filters["marks"] = mark_terms
     env.filters["flag_kind"] = flag_label
