@@ -148,13 +148,20 @@ def doi_url(doi: str | None) -> str | None:
     return f"https://doi.org/{quote(doi.strip(), safe='/:;.-_()')}" if doi else None
 
 
+@lru_cache(maxsize=4096)
+def _terms_pattern(terms: tuple[str, ...]) -> re.Pattern[str] | None:
+    words = sorted({t.strip() for t in terms if t and t.strip()}, key=len, reverse=True)
+    if not words:
+        return None
+    return re.compile(r"(?<!\w)(?:" + "|".join(re.escape(w) for w in words) + r")(?!\w)", re.IGNORECASE)
+
+
 def mark_terms(text: str, terms: list[str] | tuple[str, ...]) -> list[tuple[str, bool]]:
     """`text` cut into (piece, is_key_word) pieces: the matched terms, found case-insensitively
     on word boundaries, are the key words an editor's eye should land on."""
-    words = sorted({t.strip() for t in terms if t and t.strip()}, key=len, reverse=True)
-    if not words:
+    pattern = _terms_pattern(tuple(terms))
+    if pattern is None:
         return [(text, False)] if text else []
-    pattern = re.compile(r"(?<!\w)(?:" + "|".join(re.escape(w) for w in words) + r")(?!\w)", re.IGNORECASE)
     pieces: list[tuple[str, bool]] = []
     at = 0
     for match in pattern.finditer(text):
@@ -415,6 +422,7 @@ class MdSafe(str):
     """Markdown that is already built (links, code spans): not escaped again."""
 
 
+_MD_NEEDS = re.compile(r"[\\`*_\[\]<>|~&]")
 _MD_SPECIAL = re.compile(r"([\\`*_\[\]<>|~])")
 _MD_ENTITY = re.compile(r"&(?=#?\w+;)")
 _MD_LINE_START = re.compile(r"^(\s*|\s*\d+(?=[.)](?:\s|$)))([#+=.)-])")
@@ -430,6 +438,8 @@ def md_escape(value: Any) -> str:
     if isinstance(value, MdSafe):
         return value
     text = " ".join(str(value).split())
+    if not _MD_NEEDS.search(text):  # most values: only the line start can need escaping
+        return _MD_LINE_START.sub(r"\1\\\2", text)
     text = _MD_SPECIAL.sub(r"\\\1", text)
     text = _MD_ENTITY.sub(r"\\&", text)
     return _MD_LINE_START.sub(r"\1\\\2", text)
@@ -494,19 +504,31 @@ def _env(kind: str) -> Environment:
     return env
 
 
-def render_html(result: RunResult) -> str:
+def html_text(view: dict[str, Any]) -> str:
     """The self-contained HTML report (inline CSS and SVG, every value escaped; one tiny inline
     script only opens the folded parts before printing)."""
-    return _env("html").get_template("report.html.j2").render(report=report_json(result))
+    return _env("html").get_template("report.html.j2").render(report=view)
+
+
+def markdown_text(view: dict[str, Any]) -> str:
+    """The Markdown report: same content as the HTML, for a CMS or a pull-request diff."""
+    return _env("md").get_template("report.md.j2").render(report=view)
+
+
+def json_text(view: dict[str, Any]) -> str:
+    return json.dumps(view, indent=2, ensure_ascii=False) + "\n"
+
+
+def render_html(result: RunResult) -> str:
+    return html_text(report_json(result))
 
 
 def render_markdown(result: RunResult) -> str:
-    """The Markdown report: same content as the HTML, for a CMS or a pull-request diff."""
-    return _env("md").get_template("report.md.j2").render(report=report_json(result))
+    return markdown_text(report_json(result))
 
 
 def render_json(result: RunResult) -> str:
-    return json.dumps(report_json(result), indent=2, ensure_ascii=False) + "\n"
+    return json_text(report_json(result))
 
 
 def render(result: RunResult, out_dir: Path, partial: bool = False) -> list[Path]:
@@ -519,11 +541,8 @@ def render(result: RunResult, out_dir: Path, partial: bool = False) -> list[Path
     temporary file in the same directory, so a failure leaves the previous reports whole.
     """
     slug = result.claims_file.article.slug + (".partial" if partial else "")
-    texts = {
-        ".html": render_html(result),
-        ".md": render_markdown(result),
-        ".json": render_json(result),
-    }
+    view = report_json(result)  # built once: the three files are three renderings of it
+    texts = {".html": html_text(view), ".md": markdown_text(view), ".json": json_text(view)}
     return write_atomic(Path(out_dir), {f"{slug}{suffix}": text for suffix, text in texts.items()})
 
 
