@@ -283,6 +283,23 @@ def flag_label(kind: str) -> str:
     return FLAG_LABELS.get(kind, kind.replace("_", " "))
 
 
+MINOR_FLAGS = {"small_sample"}  # worth a look, but listed on one line so the serious ones stand out
+
+
+def attention(claims: list[dict[str, Any]]) -> dict[str, Any]:
+    """The summary's 'look at these first': claims with serious flags (with the flags in a few
+    words), then the ids of claims whose only flag is a small sample."""
+    serious, minor = [], []
+    for claim in claims:
+        kinds = list(dict.fromkeys(f["kind"] for f in claim["flags"]))
+        major = [flag_label(k) for k in kinds if k not in MINOR_FLAGS]
+        if major:
+            serious.append({"id": claim["id"], "flags": major + [flag_label(k) for k in kinds if k in MINOR_FLAGS]})
+        elif kinds:
+            minor.append(claim["id"])
+    return {"serious": serious, "small_sample": minor}
+
+
 def _check_json(check: Check) -> dict[str, Any]:
     """Every field of the Check but its kind (the key it is grouped under), so fields added
     to Check later reach the report without a change here."""
@@ -496,7 +513,7 @@ def _env(kind: str) -> Environment:
         env.globals.update(forest_rows=forest_rows, PANELS=PANELS)
     env.filters["safe_url"] = safe_url
     env.filters["marks"] = mark_terms
-    env.filters["flag_kind"] = flag_label
+    env.filters["attention"] = attention
     env.globals.update(forest_plot=forest_plot, weight_bar=weight_bar, stance_glyph=stance_glyph,
                        STANCE_LABELS=STANCE_LABELS)
     env.globals["VERDICT_MEANINGS"] = VERDICT_MEANINGS
