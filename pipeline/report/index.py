@@ -11,7 +11,7 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
-from pipeline.report.writer import NOT_CHECKED, _env, write_atomic
+from pipeline.report.writer import NOT_CHECKED, environment, write_atomic
 from pipeline.types import VERDICTS
 
 INDEX = "index.html"
@@ -56,7 +56,7 @@ def index_entries(out_dir: Path) -> list[dict[str, Any]]:
 
 
 def render_index(entries: list[dict[str, Any]]) -> str:
-    return _env("html").get_template("index.html.j2").render(entries=entries)
+    return environment("html").get_template("index.html.j2").render(entries=entries)
 
 
 def write_index(out_dir: Path) -> Path:

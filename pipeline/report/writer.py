@@ -273,13 +273,14 @@ FLAG_LABELS = {
     "no_sources": "no sources found",
     "error": "not checked",
     "not_checked": "not checked",
-    "number_differs": "number differs from the sources",
-    "number_absent": "number not found in the sources",
 }
 
 
 def flag_label(kind: str) -> str:
     """A flag's kind in a few words, for the summary's 'look at these first' list."""
+    for status, words in FAILED_CHECKS.items():  # '<check kind>_<status>', e.g. number_absent
+        if kind.endswith("_" + status):
+            return f"{kind[: -len(status) - 1].replace('_', ' ')} {words}"
     return FLAG_LABELS.get(kind, kind.replace("_", " "))
 
 
@@ -493,7 +494,7 @@ def _finalize_md(value: Any) -> str:
 
 
 @lru_cache(maxsize=None)
-def _env(kind: str) -> Environment:
+def environment(kind: str) -> Environment:
     """One Jinja environment per output kind; HTML escapes everything, Markdown too (finalize)."""
     common: dict[str, Any] = {
         "loader": PackageLoader("pipeline", "report/templates"),
@@ -524,12 +525,12 @@ def _env(kind: str) -> Environment:
 def html_text(view: dict[str, Any]) -> str:
     """The self-contained HTML report (inline CSS and SVG, every value escaped; one tiny inline
     script only opens the folded parts before printing)."""
-    return _env("html").get_template("report.html.j2").render(report=view)
+    return environment("html").get_template("report.html.j2").render(report=view)
 
 
 def markdown_text(view: dict[str, Any]) -> str:
     """The Markdown report: same content as the HTML, for a CMS or a pull-request diff."""
-    return _env("md").get_template("report.md.j2").render(report=view)
+    return environment("md").get_template("report.md.j2").render(report=view)
 
 
 def json_text(view: dict[str, Any]) -> str:
