@@ -125,3 +125,10 @@ def test_mark_terms_finds_whole_words_case_insensitively():
     assert "".join(p for p, _ in pieces).startswith("Ketamine reduced PTSD;")
     assert mark_terms("no terms", []) == [("no terms", False)]
     assert mark_terms("a (b) c", ["(b)"]) == [("a ", False), ("(b)", True), (" c", False)]
+
+
+def test_markdown_marks_key_words_in_bold_and_keeps_the_spaces():
+    from pipeline.report.writer import md_marked
+
+    assert md_marked("Mood, sleep and   pain improved.", ["sleep"]) == "Mood, **sleep** and pain improved."
+    assert md_marked("a <b> | c", ["<b>"]) == r"a **\<b\>** \| c"

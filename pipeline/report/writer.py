@@ -455,12 +455,20 @@ def md_escape(value: Any) -> str:
         return ""
     if isinstance(value, MdSafe):
         return value
-    text = " ".join(str(value).split())
-    if not _MD_NEEDS.search(text):  # most values: only the line start can need escaping
-        return _MD_LINE_START.sub(r"\1\\\2", text)
-    text = _MD_SPECIAL.sub(r"\\\1", text)
-    text = _MD_ENTITY.sub(r"\\&", text)
-    return _MD_LINE_START.sub(r"\1\\\2", text)
+    return _MD_LINE_START.sub(r"\1\\\2", _md_inline(" ".join(str(value).split())))
+
+
+def _md_inline(text: str) -> str:
+    """Markdown punctuation and entities backslash-escaped; whitespace left as it is."""
+    if not _MD_NEEDS.search(text):  # most values: nothing to escape
+        return text
+    return _MD_ENTITY.sub(r"\\&", _MD_SPECIAL.sub(r"\\\1", text))
+
+
+def md_marked(text: str, terms: list[str] | tuple[str, ...]) -> MdSafe:
+    """A sentence with its key words in bold, everything escaped (see mark_terms)."""
+    pieces = mark_terms(" ".join(str(text).split()), terms)
+    return MdSafe("".join(f"**{_md_inline(p)}**" if key else _md_inline(p) for p, key in pieces))
 
 
 def md_code(value: Any) -> MdSafe:
@@ -511,6 +519,7 @@ def environment(kind: str) -> Environment:
         env.filters["link"] = md_link
         env.filters["raw"] = MdSafe
         env.filters["flat"] = flat_text
+        env.filters["marked"] = md_marked
         env.globals.update(forest_rows=forest_rows, PANELS=PANELS)
     env.filters["safe_url"] = safe_url
     env.filters["marks"] = mark_terms
