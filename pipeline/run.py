@@ -253,7 +253,9 @@ def _not_checked(claim: Claim, error: str) -> Assessment:
 
 
 def write_reports(result: RunResult, out_dir: Path, partial: bool = False) -> list[Path]:
-    """Write the HTML, Markdown and JSON reports atomically (`<slug>.partial.*` when partial)."""
-    from pipeline.report import render
+    """Write the HTML, Markdown and JSON reports atomically (`<slug>.partial.*` when partial),
+    then refresh `index.html`, the list of every report in out_dir."""
+    from pipeline.report import render, write_index
 
-    return render(result, out_dir, partial=partial)
+    paths = render(result, out_dir, partial=partial)
+    return [*paths, write_index(out_dir)]

@@ -9,7 +9,10 @@ from __future__ import annotations
 
 import json
 import re
+from dataclasses import dataclass
+from importlib import resources
 
+import jsonschema
 import pytest
 from bs4 import BeautifulSoup
 
@@ -33,6 +36,21 @@ from pipeline.types import (
 )
 
 EVIL = '<script>alert(1)</script> & "x"'
+PRINT_SCRIPT = 'addEventListener("beforeprint"'
+
+
+@dataclass(frozen=True)
+class RicherCheck(Check):
+    """A Check with the optional fields another stage may add: the report shows any field."""
+
+    subject: str = ""
+    evidence: tuple[str, ...] = ()
+    links: tuple[str, ...] = ()
+    candidates: tuple[dict, ...] = ()
+
+
+def schema() -> dict:
+    return json.loads(resources.files("pipeline.report").joinpath("report.schema.json").read_text())
 
 
 def _record(rid: str, title: str, *, pmid=None, doi=None, retracted=False, journal="J Test", year=2020):
@@ -40,17 +58,18 @@ def _record(rid: str, title: str, *, pmid=None, doi=None, retracted=False, journ
                   year=year, retracted=retracted, sections=(("", "An abstract."),))
 
 
-def _source(rid: str, stance: str, *, weight=0.5, sentence="The result sentence.", reasons=("r",), signals=()):
+def _source(rid: str, stance: str, *, weight=0.5, sentence="The result sentence.", reasons=("r",), signals=(),
+            terms=()):
     return SourceAssessment(
         record_id=rid, relevance=0.8, stance=stance, weight=weight,
         rationale_sentences=(Sentence(sentence, 0, len(sentence), "RESULTS"),),
-        reasons=reasons, signals=signals,
+        reasons=reasons, signals=signals, matched_terms=terms,
     )
 
 
-def _search(claim_id: str, term: str, ids: tuple[str, ...], *, from_cache=False):
+def _search(claim_id: str, term: str, ids: tuple[str, ...], *, from_cache=False, note="phrase not found"):
     return SearchResult(query=Query(claim_id=claim_id), term=term, source="pubmed", ids=ids,
-                        count=len(ids), from_cache=from_cache, notes=("phrase not found",))
+                        count=len(ids), from_cache=from_cache, notes=(note,))
 
 
 def build_result(evil: str | None = None) -> RunResult:
@@ -87,12 +106,18 @@ def build_result(evil: str | None = None) -> RunResult:
     }
     s = t("Ketamine reduced symptoms.")
     r = (t("design: meta-analysis"),)
+    terms = ("ketamine", evil) if evil else ("ketamine",)
     assessments = (
         Assessment("c1", "supported", 0.85, (t("A meta-analysis supports it."),),
-                   sources=(_source("pmid:1", "supports", weight=1.0, sentence=s, reasons=r),),
+                   sources=(_source("pmid:1", "supports", weight=1.0, sentence=s, reasons=r,
+                                    signals=(t("direction: decrease"),), terms=terms),),
                    checks=(Check("citation", "found", t("Cited study found")),
-                           Check("number", "match", "87% reported")),
-                   queries=(_search("c1", t("ketamine[mh] AND depression"), ("1",)),)),
+                           Check("number", "match", "87% reported"),
+                           RicherCheck("citation", "near_miss", t("Nearest match"), subject=t("J Trauma Stress 2021"),
+                                       evidence=(t("quoted line"),),
+                                       links=("https://pubmed.ncbi.nlm.nih.gov/9/", "javascript:alert(1)"),
+                                       candidates=({"pmid": "9", "title": t("Candidate title")},))),
+                   queries=(_search("c1", t("ketamine[mh] AND depression"), ("1",), note=t("phrase not found")),)),
         Assessment("c2", "partly_supported", 0.6, ("Smaller effect.",),
                    sources=(_source("pmid:2", "supports", sentence=s),),
                    checks=(Check("number", "differs", "article 87%, source 60%"),),
@@ -150,7 +175,7 @@ def test_failed_render_leaves_previous_reports_untouched(result, tmp_path, monke
     def boom(_result):
         raise RuntimeError("markdown renderer failed")
 
-    monkeypatch.setattr(writer, "render_markdown", boom)
+    monkeypatch.setattr(writer, "markdown_text", boom)
     changed = build_result()
     changed = RunResult(**{**changed.__dict__, "generated": "2099-01-01T00:00:00Z"})
     with pytest.raises(RuntimeError, match="markdown renderer failed"):
@@ -188,7 +213,7 @@ def test_json_has_stable_keys_and_round_trips(result, tmp_path):
                 "queries"} <= claim.keys()
         assert isinstance(claim["checks"], dict)
         for items in claim["checks"].values():
-            assert all(item.keys() == {"status", "detail"} for item in items)
+            assert all({"status", "detail"} <= item.keys() and "kind" not in item for item in items)
         for src in claim["sources"]:
             assert {"record_id", "pmid", "doi", "link", "title", "journal", "year", "design",
                     "sample_size", "effects", "stance", "relevance", "weight", "retracted",
@@ -283,8 +308,13 @@ def test_html_links_to_pubmed_and_doi(result):
 def test_html_is_self_contained(result):
     html = report.render_html(result)
     soup = _soup(html)
-    assert soup.find_all(["script", "link", "img", "iframe"]) == []
+    assert soup.find_all(["link", "img", "iframe", "object", "embed"]) == []
     assert not soup.find_all(src=True)
+    # one inline script only: it opens the folded parts before printing, nothing else
+    scripts = soup.find_all("script")
+    assert len(scripts) == 1 and PRINT_SCRIPT in scripts[0].get_text()
+    # SVG icons refer to the page's own symbols, never to a file
+    assert all(use["href"].startswith("#i-") for use in soup.find_all("use"))
     style = soup.find("style").get_text()
     assert "@import" not in style and "url(" not in style
     assert "@media print" in style and "overflow-x: auto" in style
@@ -322,18 +352,25 @@ def test_unsafe_urls_are_not_links():
 def test_every_text_field_is_escaped_in_html():
     result = build_result(evil=EVIL)
     html = report.render_html(result)
-    assert "<script>" not in html and "</script>" not in html
+    assert "<script>alert" not in html and html.count("</script>") == 1
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
     assert "&amp; &#34;x&#34;" in html or "&amp; &quot;x&quot;" in html
     soup = _soup(html)
-    assert soup.find_all("script") == []
+    assert [PRINT_SCRIPT in s.get_text() for s in soup.find_all("script")] == [True]
     text = soup.get_text()
     # escaped exactly once: the parsed text shows the string as it was written, in every field
     for field in ("Ketamine and depression", "with pipe", "Quote c1 as printed",
                   "Meta-analysis of ketamine", "Ketamine reduced symptoms.", "design: meta-analysis",
                   "ketamine[mh] AND depression", "Rodent J", "A meta-analysis supports it.",
-                  "Cited study found", "PubMed unavailable and nothing cached"):
+                  "Cited study found", "PubMed unavailable and nothing cached", "direction: decrease",
+                  "Nearest match", "J Trauma Stress 2021", "quoted line", "Candidate title", "phrase not found"):
         assert f"{field} {EVIL}" in text, field
+    # the key word marked in the deciding sentence is the evil string itself, escaped inside <mark>
+    assert EVIL in [m.get_text() for m in soup.find_all("mark")]
+    # the SVG pictures (labels from source titles) are escaped too
+    forest = soup.select_one("svg.forest")
+    assert forest is not None and "<script" not in str(forest).replace("&lt;script", "")
+    assert not any("javascript" in a["href"] for a in soup.find_all("a", href=True))
 
 
 def _outside_code_spans(markdown: str) -> str:
@@ -346,6 +383,17 @@ def test_every_text_field_is_escaped_in_markdown():
     assert "<script>" not in _outside_code_spans(md)
     assert r"\<script\>alert(1)\</script\>" in md
     assert "`ketamine[mh] AND depression <script>alert(1)</script> & \"x\"`" in md
+    for field in ("Claim text c1", "Quote c1 as printed", "Meta-analysis of ketamine", "Ketamine reduced",
+                  "direction: decrease", "Nearest match", "J Trauma Stress 2021", "Candidate title", "Rodent J"):
+        assert re.search(re.escape(field) + r"[^\n]{0,40}\\<script\\>", md), field
+    assert "(<javascript" not in md
+
+
+def test_evil_json_stays_valid_and_matches_the_schema():
+    text = report.render_json(build_result(evil=EVIL))
+    data = json.loads(text)
+    jsonschema.validate(data, schema())
+    assert data["claims"][0]["claim"].endswith(EVIL)  # JSON carries the text as it was, unescaped
 
 
 # --- Markdown -----------------------------------------------------------------------------

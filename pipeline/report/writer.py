@@ -19,10 +19,19 @@ from urllib.parse import quote, urlsplit
 
 from jinja2 import Environment, PackageLoader, StrictUndefined
 
+from pipeline.report.plots import (
+    PANELS,
+    forest_plot,
+    forest_rows,
+    stance_glyph,
+    weight_bar,
+    weight_totals,
+)
 from pipeline.serialize import to_jsonable
 from pipeline.types import (
     VERDICTS,
     Assessment,
+    Check,
     Claim,
     Effect,
     Finding,
@@ -139,6 +148,32 @@ def doi_url(doi: str | None) -> str | None:
     return f"https://doi.org/{quote(doi.strip(), safe='/:;.-_()')}" if doi else None
 
 
+@lru_cache(maxsize=4096)
+def _terms_pattern(terms: tuple[str, ...]) -> re.Pattern[str] | None:
+    words = sorted({t.strip() for t in terms if t and t.strip()}, key=len, reverse=True)
+    if not words:
+        return None
+    return re.compile(r"(?<!\w)(?:" + "|".join(re.escape(w) for w in words) + r")(?!\w)", re.IGNORECASE)
+
+
+def mark_terms(text: str, terms: list[str] | tuple[str, ...]) -> list[tuple[str, bool]]:
+    """`text` cut into (piece, is_key_word) pieces: the matched terms, found case-insensitively
+    on word boundaries, are the key words an editor's eye should land on."""
+    pattern = _terms_pattern(tuple(terms))
+    if pattern is None:
+        return [(text, False)] if text else []
+    pieces: list[tuple[str, bool]] = []
+    at = 0
+    for match in pattern.finditer(text):
+        if match.start() > at:
+            pieces.append((text[at:match.start()], False))
+        pieces.append((match.group(0), True))
+        at = match.end()
+    if at < len(text):
+        pieces.append((text[at:], False))
+    return pieces
+
+
 def _round(value: float | None) -> float | None:
     return None if value is None else round(float(value), 3)
 
@@ -226,10 +261,57 @@ def _query_json(result: SearchResult) -> dict[str, Any]:
     }
 
 
+# A check status that means the article's own citation, number or quote did not hold up.
+FAILED_CHECKS = {"not_found": "not found", "differs": "differs from the sources",
+                 "absent": "not found in the sources"}
+
+
+FLAG_LABELS = {
+    "retracted": "retracted source",
+    "animal_only": "animal or in-vitro evidence only",
+    "small_sample": "small sample",
+    "no_sources": "no sources found",
+    "error": "not checked",
+    "not_checked": "not checked",
+}
+
+
+def flag_label(kind: str) -> str:
+    """A flag's kind in a few words, for the summary's 'look at these first' list."""
+    for status, words in FAILED_CHECKS.items():  # '<check kind>_<status>', e.g. number_absent
+        if kind.endswith("_" + status):
+            return f"{kind[: -len(status) - 1].replace('_', ' ')} {words}"
+    return FLAG_LABELS.get(kind, kind.replace("_", " "))
+
+
+MINOR_FLAGS = {"small_sample"}  # worth a look, but listed on one line so the serious ones stand out
+
+
+def attention(claims: list[dict[str, Any]]) -> dict[str, Any]:
+    """The summary's 'look at these first': claims with serious flags (with the flags in a few
+    words), then the ids of claims whose only flag is a small sample."""
+    serious, minor = [], []
+    for claim in claims:
+        kinds = list(dict.fromkeys(f["kind"] for f in claim["flags"]))
+        major = [flag_label(k) for k in kinds if k not in MINOR_FLAGS]
+        if major:
+            serious.append({"id": claim["id"], "flags": major + [flag_label(k) for k in kinds if k in MINOR_FLAGS]})
+        elif kinds:
+            minor.append(claim["id"])
+    return {"serious": serious, "small_sample": minor}
+
+
+def _check_json(check: Check) -> dict[str, Any]:
+    """Every field of the Check but its kind (the key it is grouped under), so fields added
+    to Check later reach the report without a change here."""
+    return {k: v for k, v in to_jsonable(check).items() if k != "kind"}
+
+
 def _claim_flags(
     assessment: Assessment | None, sources: list[dict[str, Any]], unchecked: bool
 ) -> list[dict[str, str]]:
-    """What an editor must not miss: retracted sources, animal-only or tiny evidence, errors."""
+    """What an editor must not miss: retracted sources, animal-only or tiny evidence,
+    a citation, number or quote that did not check out, errors."""
     flags: list[dict[str, str]] = []
     if assessment is None:
         flags.append({"kind": "not_checked", "text": "Not checked: the run produced no assessment."})
@@ -240,6 +322,12 @@ def _claim_flags(
         flags.append({"kind": "not_checked", "text": "Not checked: the run listed this claim as unchecked."})
     if not sources and not assessment.error:
         flags.append({"kind": "no_sources", "text": "No sources were found for this claim."})
+    for check in assessment.checks:
+        if check.status in FAILED_CHECKS:
+            flags.append({
+                "kind": f"{check.kind}_{check.status}",
+                "text": f"{check.kind.capitalize()} {FAILED_CHECKS[check.status]}: {check.detail}",
+            })
     for src in sources:
         if src["retracted"]:
             flags.append({"kind": "retracted", "text": f"Retracted source: {src['title']}"})
@@ -261,9 +349,9 @@ def _claim_json(
         _source_json(s, result.records.get(s.record_id), result.findings.get(s.record_id))
         for s in (assessment.sources if assessment else ())
     ]
-    checks: dict[str, list[dict[str, str]]] = {}
+    checks: dict[str, list[dict[str, Any]]] = {}
     for check in assessment.checks if assessment else ():
-        checks.setdefault(check.kind, []).append({"status": check.status, "detail": check.detail})
+        checks.setdefault(check.kind, []).append(_check_json(check))
     verdict = assessment.verdict if assessment else None
     return {
         "id": claim_id,
@@ -277,6 +365,7 @@ def _claim_json(
         "reasons": list(assessment.reasons) if assessment else [],
         "checks": checks,
         "sources": sources,
+        "evidence_weight": weight_totals(sources),
         "queries": [_query_json(q) for q in (assessment.queries if assessment else ())],
         "error": assessment.error if assessment else "no assessment was produced",
         "checked": assessment is not None and not assessment.error
@@ -351,6 +440,7 @@ class MdSafe(str):
     """Markdown that is already built (links, code spans): not escaped again."""
 
 
+_MD_NEEDS = re.compile(r"[\\`*_\[\]<>|~&]")
 _MD_SPECIAL = re.compile(r"([\\`*_\[\]<>|~])")
 _MD_ENTITY = re.compile(r"&(?=#?\w+;)")
 _MD_LINE_START = re.compile(r"^(\s*|\s*\d+(?=[.)](?:\s|$)))([#+=.)-])")
@@ -365,10 +455,20 @@ def md_escape(value: Any) -> str:
         return ""
     if isinstance(value, MdSafe):
         return value
-    text = " ".join(str(value).split())
-    text = _MD_SPECIAL.sub(r"\\\1", text)
-    text = _MD_ENTITY.sub(r"\\&", text)
-    return _MD_LINE_START.sub(r"\1\\\2", text)
+    return _MD_LINE_START.sub(r"\1\\\2", _md_inline(" ".join(str(value).split())))
+
+
+def _md_inline(text: str) -> str:
+    """Markdown punctuation and entities backslash-escaped; whitespace left as it is."""
+    if not _MD_NEEDS.search(text):  # most values: nothing to escape
+        return text
+    return _MD_ENTITY.sub(r"\\&", _MD_SPECIAL.sub(r"\\\1", text))
+
+
+def md_marked(text: str, terms: list[str] | tuple[str, ...]) -> MdSafe:
+    """A sentence with its key words in bold, everything escaped (see mark_terms)."""
+    pieces = mark_terms(" ".join(str(text).split()), terms)
+    return MdSafe("".join(f"**{_md_inline(p)}**" if key else _md_inline(p) for p, key in pieces))
 
 
 def md_code(value: Any) -> MdSafe:
@@ -378,6 +478,16 @@ def md_code(value: Any) -> MdSafe:
     fence = "`" * (longest + 1)
     pad = " " if text.startswith("`") or text.endswith("`") or longest else ""
     return MdSafe(f"{fence}{pad}{text}{pad}{fence}")
+
+
+def flat_text(value: Any) -> str:
+    """A JSON value on one line: lists joined with '; ', mappings as 'key: value'."""
+    if isinstance(value, dict):
+        return "; ".join(f"{k.replace('_', ' ')}: {flat_text(v)}" for k, v in value.items()
+                         if v not in (None, "", [], {}))
+    if isinstance(value, (list, tuple)):
+        return "; ".join(flat_text(v) for v in value)
+    return "" if value is None else str(value)
 
 
 def md_link(text: Any, url: str | None) -> MdSafe:
@@ -392,7 +502,7 @@ def _finalize_md(value: Any) -> str:
 
 
 @lru_cache(maxsize=None)
-def _env(kind: str) -> Environment:
+def environment(kind: str) -> Environment:
     """One Jinja environment per output kind; HTML escapes everything, Markdown too (finalize)."""
     common: dict[str, Any] = {
         "loader": PackageLoader("pipeline", "report/templates"),
@@ -408,24 +518,44 @@ def _env(kind: str) -> Environment:
         env.filters["code"] = md_code
         env.filters["link"] = md_link
         env.filters["raw"] = MdSafe
+        env.filters["flat"] = flat_text
+        env.filters["marked"] = md_marked
+        env.globals.update(forest_rows=forest_rows, PANELS=PANELS)
     env.filters["safe_url"] = safe_url
+    env.filters["marks"] = mark_terms
+    env.filters["attention"] = attention
+    env.globals.update(forest_plot=forest_plot, weight_bar=weight_bar, stance_glyph=stance_glyph,
+                       STANCE_LABELS=STANCE_LABELS)
     env.globals["VERDICT_MEANINGS"] = VERDICT_MEANINGS
     env.globals["verdict_label"] = verdict_label
     return env
 
 
+def html_text(view: dict[str, Any]) -> str:
+    """The self-contained HTML report (inline CSS and SVG, every value escaped; one tiny inline
+    script only opens the folded parts before printing)."""
+    return environment("html").get_template("report.html.j2").render(report=view)
+
+
+def markdown_text(view: dict[str, Any]) -> str:
+    """The Markdown report: same content as the HTML, for a CMS or a pull-request diff."""
+    return environment("md").get_template("report.md.j2").render(report=view)
+
+
+def json_text(view: dict[str, Any]) -> str:
+    return json.dumps(view, indent=2, ensure_ascii=False) + "\n"
+
+
 def render_html(result: RunResult) -> str:
-    """The self-contained HTML report (inline CSS, no scripts, every value escaped)."""
-    return _env("html").get_template("report.html.j2").render(report=report_json(result))
+    return html_text(report_json(result))
 
 
 def render_markdown(result: RunResult) -> str:
-    """The Markdown report: same content as the HTML, for a CMS or a pull-request diff."""
-    return _env("md").get_template("report.md.j2").render(report=report_json(result))
+    return markdown_text(report_json(result))
 
 
 def render_json(result: RunResult) -> str:
-    return json.dumps(report_json(result), indent=2, ensure_ascii=False) + "\n"
+    return json_text(report_json(result))
 
 
 def render(result: RunResult, out_dir: Path, partial: bool = False) -> list[Path]:
@@ -438,25 +568,27 @@ def render(result: RunResult, out_dir: Path, partial: bool = False) -> list[Path
     temporary file in the same directory, so a failure leaves the previous reports whole.
     """
     slug = result.claims_file.article.slug + (".partial" if partial else "")
-    texts = {
-        ".html": render_html(result),
-        ".md": render_markdown(result),
-        ".json": render_json(result),
-    }
-    out_dir = Path(out_dir)
+    view = report_json(result)  # built once: the three files are three renderings of it
+    texts = {".html": html_text(view), ".md": markdown_text(view), ".json": json_text(view)}
+    return write_atomic(Path(out_dir), {f"{slug}{suffix}": text for suffix, text in texts.items()})
+
+
+def write_atomic(out_dir: Path, texts: dict[str, str]) -> list[Path]:
+    """Write each name -> text into out_dir; every file is replaced from a temporary file in
+    the same directory, and a failure removes the temporary files and leaves old files whole."""
     out_dir.mkdir(parents=True, exist_ok=True)
     temps: dict[str, str] = {}
     try:
-        for suffix, text in texts.items():
-            fd, tmp = tempfile.mkstemp(dir=out_dir, prefix=f".{slug}{suffix}.", suffix=".tmp")
-            temps[suffix] = tmp
+        for name, text in texts.items():
+            fd, tmp = tempfile.mkstemp(dir=out_dir, prefix=f".{name}.", suffix=".tmp")
+            temps[name] = tmp
             with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
                 handle.write(text)
                 handle.flush()
                 os.fsync(handle.fileno())
         paths = []
-        for suffix, tmp in temps.items():
-            target = out_dir / f"{slug}{suffix}"
+        for name, tmp in temps.items():
+            target = out_dir / name
             os.replace(tmp, target)
             paths.append(target)
         return paths
