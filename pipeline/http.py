@@ -59,13 +59,18 @@ class Fetched:
     from_cache: bool
 
 
+class Unreachable(SourceError):
+    """Every try failed before the service answered at all (DNS, refused, reset, no answer)."""
+
+
 class _Retry(Exception):
     """One attempt failed in a way worth trying again."""
 
-    def __init__(self, problem: str, delay: float | None = None) -> None:
+    def __init__(self, problem: str, delay: float | None = None, answered: bool = True) -> None:
         super().__init__(problem)
         self.problem = problem
         self.delay = delay
+        self.answered = answered  # False: no HTTP answer came back at all
 
 
 class HttpClient:
@@ -135,6 +140,7 @@ class HttpClient:
         """
         tries = max(1, self.settings.max_tries)
         problem = ""
+        answered = False
         for attempt in range(tries):
             delay = self.settings.backoff_base * 2**attempt
             try:
@@ -143,14 +149,17 @@ class HttpClient:
             except _Retry as retry:
                 problem = retry.problem
                 delay = retry.delay if retry.delay is not None else delay
+                answered = answered or retry.answered
             except ParseError as exc:
                 problem = self._safe(exc.message.removeprefix(f"{self.source}: "))
+                answered = True
             else:
                 return body
             log.info("%s %s: attempt %d/%d failed (%s)", self.source, what, attempt + 1, tries, problem)
             if attempt < tries - 1:
                 self.sleep(delay)
-        raise SourceError(self.source, f"{what}: no usable answer after {tries} tries (last: {problem})", NETWORK_HINT)
+        error = SourceError if answered else Unreachable
+        raise error(self.source, f"{what}: no usable answer after {tries} tries (last: {problem})", NETWORK_HINT)
 
     def _attempt(
         self, method: str, url: str, params: Mapping[str, object] | None, data: bytes | None, what: str
@@ -164,7 +173,7 @@ class HttpClient:
                 method, url, params=params, data=data, headers=headers, timeout=self.settings.timeout, stream=True
             )
         except requests.RequestException as exc:
-            raise _Retry(self._safe(type(exc).__name__ + ": " + str(exc))) from None
+            raise _Retry(self._safe(type(exc).__name__ + ": " + str(exc)), answered=False) from None
         with response:
             status = response.status_code
             if status == 404:
