@@ -119,7 +119,8 @@ class HttpClient:
             return Fetched(cached, url, True)
         if self.settings.offline:
             raise OfflineMiss(self.source, f"{what}: not in the cache", "run once without --offline to fill the cache")
-        body = self.send("GET", url, params={**params, **self.identity}, what=what, validate=validate)
+        body = self.send("GET", url, params={**params, **self.identity}, what=what, validate=validate,
+                         recheck=lambda: self.cache.get_response(url, params))
         self.cache.put_response(url, params, body)
         return Fetched(body, url, False)
 
@@ -132,11 +133,14 @@ class HttpClient:
         data: bytes | None = None,
         what: str,
         validate: Callable[[bytes], None] = lambda body: None,
+        recheck: Callable[[], bytes | None] = lambda: None,
     ) -> bytes:
         """One request, retried with backoff; no cache. `url`/`params`/`data` are sent as given.
 
         For callers that build their own requests (PubMed: Bio.Entrez's request builder) and
-        cache the result their own way. Same errors as `get`, except OfflineMiss.
+        cache the result their own way. `recheck` looks in the cache again once a rate-limit
+        slot is granted: another run sharing the cache may have stored the answer meanwhile,
+        and asking again would be a duplicate request. Same errors as `get`, except OfflineMiss.
         """
         tries = max(1, self.settings.max_tries)
         problem = ""
@@ -144,7 +148,7 @@ class HttpClient:
         for attempt in range(tries):
             delay = self.settings.backoff_base * 2**attempt
             try:
-                body = self._attempt(method, url, params, data, what)
+                body = self._attempt(method, url, params, data, what, recheck)
                 validate(body)
             except _Retry as retry:
                 problem = retry.problem
@@ -162,10 +166,14 @@ class HttpClient:
         raise error(self.source, f"{what}: no usable answer after {tries} tries (last: {problem})", NETWORK_HINT)
 
     def _attempt(
-        self, method: str, url: str, params: Mapping[str, object] | None, data: bytes | None, what: str
+        self, method: str, url: str, params: Mapping[str, object] | None, data: bytes | None, what: str,
+        recheck: Callable[[], bytes | None],
     ) -> bytes:
         """One request: status handling, a deadline on the whole body, and the size cap."""
         self.cache.wait_for_slot(urlsplit(url).netloc or url, self.per_second)
+        stored = recheck()
+        if stored is not None:
+            return stored
         deadline = time.monotonic() + self.settings.timeout
         headers = {"Content-Type": "application/x-www-form-urlencoded"} if data is not None else None
         try:

@@ -441,11 +441,13 @@ class PubMedClient:
 
     # --- sending -----------------------------------------------------------------------
 
-    def _call(self, what: str, cgi: str, params: dict[str, Any], validate: Callable[[bytes], object]) -> bytes:
+    def _call(self, what: str, cgi: str, params: dict[str, Any], validate: Callable[[bytes], object],
+              recheck: Callable[[], bytes | None] = lambda: None) -> bytes:
         """One E-utilities request with retries; a body `validate` rejects is retried, never kept."""
         request = Entrez._build_request(self.settings.eutils_base.rstrip("/") + "/" + cgi, {**params, **self._identity()})
         try:
-            return self.http.send(request.get_method(), request.full_url, data=request.data, what=what, validate=validate)
+            return self.http.send(request.get_method(), request.full_url, data=request.data, what=what,
+                                  validate=validate, recheck=recheck)
         except SourceError as exc:
             error = self._redacted(exc)
         raise error  # outside the except block: no chained error that might quote a secret
@@ -471,7 +473,8 @@ class PubMedClient:
                     f"claim {query.claim_id}: the search {term!r} is not in the cache",
                     "run once without --offline to fill the cache, or use --source local --corpus DB",
                 )
-            body = self._call("esearch", "esearch.fcgi", params, parse_esearch)
+            body = self._call("esearch", "esearch.fcgi", params, parse_esearch,
+                              recheck=lambda: self.cache.get_response(ESEARCH_URL, params))
         try:
             result = parse_esearch(body)
         except SourceError as exc:
