@@ -142,23 +142,31 @@ class _ClaimSearch:
 
 
 def _search_claim(claim: Claim, source: Source, per_claim: int) -> _ClaimSearch:
-    """Run a claim's query ladder; keep ids in order of the query that found them first."""
+    """Run a claim's query ladder; keep ids in order of the query that found them first.
+
+    Offline, a claim is checked on the searches the cache holds. A search that failed for a
+    source fault (or was missed because the run gave up on the network) would leave the claim
+    rated on part of its evidence, so the claim is reported as not checked instead.
+    """
     state = _ClaimSearch(claim)
+    lost = False
     for query in build_queries(claim):
         try:
             result = source.search(query)
         except OfflineMiss:
             state.error = "its searches are not in the cache"
+            lost = lost or getattr(source, "failure", None) is not None
             continue
         except SourceError as exc:
             state.error = exc.message
+            lost = True
             continue
         state.searches.append(result)
         for record_id in result.ids:
             if record_id not in state.ids and (len(state.ids) < per_claim or query.purpose == "citation"):
                 state.ids.append(record_id)
-    if state.searches:
-        state.error = None  # some queries answered: the claim was checked on what they found
+    if state.searches and not lost:
+        state.error = None  # the queries that answered are all it has: checked on what they found
     return state
 
 

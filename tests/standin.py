@@ -36,6 +36,7 @@ DATA = Path(__file__).resolve().parent.parent.parent / "shared" / "data"
 EUTILS = DATA / "eutils-samples"
 HTTP_SAMPLES = DATA / "http-samples"
 
+OK = "ok"  # a planned normal answer, to space faults out
 FAULTS = {
     "429": "HTTP 429 without Retry-After",
     "429-retry-after": "HTTP 429 with Retry-After: 1",
@@ -141,7 +142,7 @@ class StandIn:
              term: str | None = None) -> None:
         """The next matching requests get these answers, in order (each `times` times)."""
         for answer in answers:
-            if isinstance(answer, str) and answer not in FAULTS:
+            if isinstance(answer, str) and answer not in FAULTS and answer != OK:
                 raise ValueError(f"unknown fault {answer!r}; known: {', '.join(FAULTS)}")
             with self._lock:
                 self._plans.append(_Plan(answer, route, times, term))
@@ -228,7 +229,8 @@ class StandIn:
                 route = {"entrez/eutils/esearch.fcgi": "esearch", "entrez/eutils/efetch.fcgi": "efetch"}.get(
                     path, path.split("/", 1)[0])
                 answer = server._take(route, params)
-                label = "ok" if answer is None else answer if isinstance(answer, str) else f"reply {answer.status}"
+                answer = None if answer == OK else answer
+                label = OK if answer is None else answer if isinstance(answer, str) else f"reply {answer.status}"
                 with server._lock:
                     server.seen.append(Seen(arrived, self.command, route, params, label))
                 try:

@@ -1,0 +1,232 @@
+"""Faults from the network and the services, injected by the stand-in server (tests/standin.py).
+
+For each fault: the clients recover (retry with backoff, honouring Retry-After), or give up with
+a SourceError that says why; nothing malformed is cached. Through the command line: a run with
+faults sprinkled over its requests writes the same report as a clean run; a claim whose searches
+keep failing is reported as not checked, with the reason, and the other claims still complete.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+import yaml
+
+from conftest import REPO, shared_file
+from pipeline.cache import Cache
+from pipeline.cli import main
+from pipeline.config import Settings
+from pipeline.errors import ParseError, SourceError
+from pipeline.http import HttpClient, Unreachable
+from pipeline.sources.pubmed import PubMedClient, parse_esearch
+from pipeline.types import Query, QueryArm
+from standin import FAULTS, StandIn
+
+RECOVERABLE = [f for f in FAULTS if f != "huge"]
+NO_ANSWER = {"timeout", "reset"}  # the service never answered: Unreachable
+QUERY = Query(claim_id="c1", arms=(QueryArm("intervention", mesh=("Ketamine",), free_text=("ketamine",)),))
+
+
+@pytest.fixture(scope="module")
+def server():
+    shared_file("eutils-samples", "entrez", "esearch1.xml")  # skip with a reason when data is absent
+    with StandIn(hang_seconds=1.0, drip_interval=0.05) as standin:
+        yield standin
+
+
+@pytest.fixture
+def settings(server, tmp_path):
+    # Short timeouts and backoff keep these fast; the deadline (0.4 s) is what stops a slow drip.
+    return Settings(eutils_base=server.eutils, crossref_base=server.crossref, europepmc_base=server.europepmc,
+                    cache_path=tmp_path / "cache.sqlite", timeout=0.4, backoff_base=0.01, max_tries=3,
+                    api_key="FAULTKEY", max_body_bytes=2**20)
+
+
+def _since(server, count):
+    return server.requests()[count:]
+
+
+# --- PubMed client -----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("fault", RECOVERABLE)
+def test_pubmed_search_recovers_from_one_fault(server, settings, fault):
+    with Cache(settings.cache_path) as cache:
+        before = len(server.requests())
+        server.plan(fault, route="esearch")
+        result = PubMedClient(settings, cache).search(QUERY)
+        seen = _since(server, before)
+        assert [s.answer for s in seen] == [fault, "ok"]
+        assert len(result.ids) >= 2 and not result.from_cache
+        if fault == "429-retry-after":  # Retry-After: 1 honoured, measured at the server
+            assert seen[1].time - seen[0].time >= 1.0
+        stored = cache._db.execute("SELECT body FROM responses").fetchall()
+        assert len(stored) == 1 and parse_esearch(stored[0][0]).ids == result.ids  # the good body only
+
+
+@pytest.mark.parametrize("fault", RECOVERABLE)
+def test_pubmed_fetch_recovers_from_one_fault(server, settings, fault):
+    pmids = server.store.pick("fetch-" + fault, 3)
+    with Cache(settings.cache_path) as cache:
+        before = len(server.requests())
+        server.plan(fault, route="efetch")
+        records = PubMedClient(settings, cache).fetch(pmids)
+        assert [s.answer for s in _since(server, before)] == [fault, "ok"]
+        assert [r.pmid for r in records] == list(dict.fromkeys(pmids))
+        assert {row[0] for row in cache._db.execute("SELECT id FROM documents")} == set(pmids)
+
+
+@pytest.mark.parametrize("fault", list(FAULTS))
+def test_pubmed_persistent_fault_is_a_source_error_and_nothing_is_cached(server, settings, fault):
+    with Cache(settings.cache_path) as cache:
+        before = len(server.requests())
+        server.plan(fault, route="esearch", times=None)
+        try:
+            with pytest.raises(SourceError) as info:
+                PubMedClient(settings, cache).search(QUERY)
+        finally:
+            server._plans.clear()
+        tries = 1 if fault == "huge" else settings.max_tries  # a 50 MB answer is not asked for again
+        assert len(_since(server, before)) == tries
+        assert isinstance(info.value, Unreachable) == (fault in NO_ANSWER)
+        message = str(info.value)
+        assert "larger than" in message if fault == "huge" else f"after {tries} tries" in message
+        assert "FAULTKEY" not in message and "Traceback" not in message
+        assert cache._db.execute("SELECT count(*) FROM responses").fetchone() == (0,)
+
+
+# --- Crossref and Europe PMC through HttpClient (the clients for them sit on it) -----------
+
+
+def _json(body: bytes) -> None:
+    try:
+        json.loads(body)
+    except ValueError as exc:
+        raise ParseError("test", f"not JSON ({exc})") from None
+
+
+@pytest.mark.parametrize(  # the same HttpClient serves both: each fault once, services alternating
+    ("fault", "service"), [(f, ("crossref", "europepmc")[i % 2]) for i, f in enumerate(RECOVERABLE)]
+)
+def test_http_client_recovers_from_one_fault(server, settings, service, fault):
+    base = getattr(settings, f"{service}_base")
+    url = base + ("works/10.1371/journal.pone.0020476" if service == "crossref" else "search")
+    with Cache(settings.cache_path) as cache:
+        client = HttpClient(settings, cache, service, per_second=50.0, identity={"mailto": "fault@example.org"})
+        before = len(server.requests())
+        server.plan(fault, route=service)
+        fetched = client.get(url, {"query": fault}, what="lookup", validate=_json)
+        seen = _since(server, before)
+        assert [s.answer for s in seen] == [fault, "ok"] and not fetched.from_cache
+        if fault == "429-retry-after":
+            assert seen[1].time - seen[0].time >= 1.0
+        assert json.loads(cache.get_response(url, {"query": fault})) == json.loads(fetched.body)
+        assert client.get(url, {"query": fault}, what="lookup", validate=_json).from_cache
+
+
+@pytest.mark.parametrize("service", ["crossref", "europepmc"])
+def test_http_client_refuses_a_huge_body_and_caches_nothing(server, settings, service):
+    with Cache(settings.cache_path) as cache:
+        client = HttpClient(settings, cache, service, per_second=50.0)
+        server.plan("huge", route=service)
+        with pytest.raises(SourceError, match="larger than"):
+            client.get(getattr(settings, f"{service}_base") + "x", what="lookup", validate=_json)
+        assert cache._db.execute("SELECT count(*) FROM responses").fetchone() == (0,)
+
+
+# --- whole runs through the command line --------------------------------------------------
+
+CLAIM_IDS = ("responders-exposure", "origin-anaesthetic", "rapid-relief", "jts-2021-87-percent")
+
+
+def small_claims(path: Path) -> Path:
+    """Four claims of the project's claims.yaml (one with cited sources), to keep runs short."""
+    data = yaml.safe_load((REPO / "claims.yaml").read_text())
+    data["claims"] = [c for c in data["claims"] if c["id"] in CLAIM_IDS]
+    path.write_text(yaml.safe_dump(data, sort_keys=False))
+    return path
+
+
+def run_env(server: StandIn) -> dict[str, str]:
+    """Environment for `factcheck run` against the stand-in, with a key (10/s) to keep it quick."""
+    return {"FACTCHECK_EUTILS_URL": server.eutils, "FACTCHECK_TIMEOUT": "0.4", "FACTCHECK_BACKOFF": "0.01",
+            "FACTCHECK_MAX_TRIES": "3", "NCBI_API_KEY": "RUNKEY", "NCBI_EMAIL": "run@example.org"}
+
+
+def run(tmp: Path, name: str, cache: str | None = None) -> tuple[int, dict]:
+    out = tmp / name
+    code = main(["run", str(tmp / "claims.yaml"), "--out", str(out), "--cache", str(tmp / f"{cache or name}.sqlite")])
+    (report,) = out.glob("*.json")
+    return code, json.loads(report.read_text())
+
+
+def claims_of(report: dict) -> dict[str, dict]:
+    keep = ("verdict", "confidence", "reasons", "sources", "error")
+    return {c["id"]: {k: c.get(k) for k in keep} for c in report["claims"]}
+
+
+@pytest.fixture(scope="module")
+def clean(server, tmp_path_factory):
+    """(folder, report) of an uninterrupted run with no faults."""
+    tmp = tmp_path_factory.mktemp("runs")
+    small_claims(tmp / "claims.yaml")
+    with pytest.MonkeyPatch.context() as patch:
+        for name, value in run_env(server).items():
+            patch.setenv(name, value)
+        code, report = run(tmp, "clean")
+    assert code == 0 and set(claims_of(report)) == set(CLAIM_IDS)
+    return tmp, report
+
+
+@pytest.fixture
+def runs(server, clean, monkeypatch):
+    for name, value in run_env(server).items():
+        monkeypatch.setenv(name, value)
+    yield clean
+    server._plans.clear()
+
+
+def test_run_with_faults_sprinkled_writes_the_same_report_as_a_clean_run(server, runs, capsys):
+    tmp, clean_report = runs
+    before = len(server.requests())
+    for fault in RECOVERABLE:  # every recoverable fault once, each followed by a good answer
+        server.plan(fault, "ok", route="esearch")
+    server.plan("503", "cut", route="efetch")
+    code, faulty = run(tmp, "faulty")
+    answers = [s.answer for s in _since(server, before)]
+    assert code == 0 and claims_of(faulty) == claims_of(clean_report)
+    assert sorted(a for a in answers if a != "ok") == sorted(RECOVERABLE + ["503", "cut"])
+    assert "Traceback" not in capsys.readouterr().err
+
+
+def test_claim_whose_searches_keep_failing_is_not_checked_and_the_others_complete(server, runs, capsys):
+    tmp, clean_report = runs
+    server.plan("500", route="esearch", term="Emergency Responders", times=None)  # one claim's queries
+    code, partial = run(tmp, "partial")
+    err = capsys.readouterr().err
+    assert code == 3 and "Traceback" not in err
+    assert list((tmp / "partial").glob("*.partial.json"))
+    unchecked = [c for c in partial["claims"] if c.get("error")]
+    assert [c["id"] for c in unchecked] == ["responders-exposure"]
+    assert "HTTP 500" in unchecked[0]["error"] and "Not checked" in unchecked[0]["reasons"][0]
+    others = lambda report: {k: v for k, v in claims_of(report).items() if k != "responders-exposure"}
+    assert others(partial) == others(clean_report)
+    assert "RUNKEY" not in err and "run@example.org" not in err
+
+
+def test_failed_fetch_marks_claims_not_checked_then_a_rerun_completes(server, runs, capsys):
+    tmp, clean_report = runs
+    server.plan("502", route="efetch", times=None)
+    out = tmp / "rerun"
+    code = main(["run", str(tmp / "claims.yaml"), "--out", str(out), "--cache", str(tmp / "rerun.sqlite")])
+    server._plans.clear()
+    err = capsys.readouterr().err
+    # every claim found records, none could be fetched: none is rated on no evidence
+    assert code == 3 and "Traceback" not in err and not list(out.glob("*"))
+    assert all(f"{claim}: not checked (" in err for claim in CLAIM_IDS) and "could not be fetched" in err
+    before = len(server.requests())
+    code, again = run(tmp, "rerun")  # the network is back: same cache, the full report
+    assert code == 0 and claims_of(again) == claims_of(clean_report)
+    assert [s.route for s in _since(server, before)] == ["efetch"]  # the searches came from the cache
