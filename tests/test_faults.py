@@ -32,7 +32,7 @@ QUERY = Query(claim_id="c1", arms=(QueryArm("intervention", mesh=("Ketamine",), 
 @pytest.fixture(scope="module")
 def server():
     shared_file("eutils-samples", "entrez", "esearch1.xml")  # skip with a reason when data is absent
-    with StandIn(hang_seconds=1.0, drip_interval=0.05) as standin:
+    with StandIn(hang_seconds=1.0, drip_interval=0.05, hits=(1, 2)) as standin:
         yield standin
 
 
