@@ -138,8 +138,8 @@ class HttpClient:
         """One request, retried with backoff; no cache. `url`/`params`/`data` are sent as given.
 
         For callers that build their own requests (PubMed: Bio.Entrez's request builder) and
-        cache the result their own way. `recheck` looks in the cache again once a rate-limit
-        slot is granted: another run sharing the cache may have stored the answer meanwhile,
+        cache the result their own way. `recheck` looks in the cache again while waiting for a
+        rate-limit slot: another run sharing the cache may have stored the answer meanwhile,
         and asking again would be a duplicate request. Same errors as `get`, except OfflineMiss.
         """
         tries = max(1, self.settings.max_tries)
@@ -170,8 +170,7 @@ class HttpClient:
         recheck: Callable[[], bytes | None],
     ) -> bytes:
         """One request: status handling, a deadline on the whole body, and the size cap."""
-        self.cache.wait_for_slot(urlsplit(url).netloc or url, self.per_second)
-        stored = recheck()
+        stored = self.cache.wait_for_slot(urlsplit(url).netloc or url, self.per_second, recheck)
         if stored is not None:
             return stored
         deadline = time.monotonic() + self.settings.timeout

@@ -67,7 +67,7 @@ def client_factory(memory_cache, monkeypatch):
     (bytes: HTTP 200 with that body; a Reply; or a fault name) and logs every request.
     """
     slots: list[tuple[str, float]] = []
-    monkeypatch.setattr(memory_cache, "wait_for_slot", lambda host, rate: slots.append((host, rate)))
+    monkeypatch.setattr(memory_cache, "wait_for_slot", lambda host, rate, recheck: slots.append((host, rate)))
     with StandIn() as server:
 
         def make(*script: object, **overrides: object):
