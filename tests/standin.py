@@ -30,6 +30,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
+import yaml
 from lxml import etree
 
 DATA = Path(__file__).resolve().parent.parent.parent / "shared" / "data"
@@ -115,6 +116,26 @@ class ArticleStore:
         return self.header + b"<PubmedArticleSet>\n" + b"\n".join(found) + b"\n</PubmedArticleSet>\n"
 
 
+# --- helpers for whole runs against the stand-in ---------------------------------------------
+
+REPO = Path(__file__).resolve().parent.parent
+CLAIM_IDS = ("responders-exposure", "origin-anaesthetic", "rapid-relief", "jts-2021-87-percent")
+
+
+def small_claims(path: Path) -> Path:
+    """Four claims of the project's claims.yaml (one with cited sources), to keep runs short."""
+    data = yaml.safe_load((REPO / "claims.yaml").read_text())
+    data["claims"] = [c for c in data["claims"] if c["id"] in CLAIM_IDS]
+    path.write_text(yaml.safe_dump(data, sort_keys=False))
+    return path
+
+
+def claims_of(report: dict) -> dict[str, dict]:
+    """What a JSON report says about each claim (not when it was generated)."""
+    keep = ("verdict", "confidence", "reasons", "sources", "error")
+    return {c["id"]: {k: c.get(k) for k in keep} for c in report["claims"]}
+
+
 class StandIn:
     """The server; `eutils`, `crossref` and `europepmc` are base URLs for Settings."""
 
@@ -146,6 +167,13 @@ class StandIn:
                 raise ValueError(f"unknown fault {answer!r}; known: {', '.join(FAULTS)}")
             with self._lock:
                 self._plans.append(_Plan(answer, route, times, term))
+
+    def run_env(self, api_key: str | None = None, email: str = "standin@example.org") -> dict[str, str]:
+        """Environment variables that point `factcheck run` here, with fast retries."""
+        env = {"FACTCHECK_EUTILS_URL": self.eutils, "FACTCHECK_CROSSREF_URL": self.crossref,
+               "FACTCHECK_EUROPEPMC_URL": self.europepmc, "FACTCHECK_BACKOFF": "0.01",
+               "FACTCHECK_MAX_TRIES": "3", "NCBI_EMAIL": email}
+        return {**env, "NCBI_API_KEY": api_key} if api_key else env
 
     def requests(self, route: str | None = None) -> list[Seen]:
         with self._lock:

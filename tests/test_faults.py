@@ -12,9 +12,8 @@ import json
 from pathlib import Path
 
 import pytest
-import yaml
 
-from conftest import REPO, shared_file
+from conftest import shared_file
 from pipeline.cache import Cache
 from pipeline.cli import main
 from pipeline.config import Settings
@@ -22,7 +21,7 @@ from pipeline.errors import ParseError, SourceError
 from pipeline.http import HttpClient, Unreachable
 from pipeline.sources.pubmed import PubMedClient, parse_esearch
 from pipeline.types import Query, QueryArm
-from standin import FAULTS, StandIn
+from standin import CLAIM_IDS, FAULTS, StandIn, claims_of, small_claims
 
 RECOVERABLE = [f for f in FAULTS if f != "huge"]
 NO_ANSWER = {"timeout", "reset"}  # the service never answered: Unreachable
@@ -138,21 +137,8 @@ def test_http_client_refuses_a_huge_body_and_caches_nothing(server, settings, se
 
 # --- whole runs through the command line --------------------------------------------------
 
-CLAIM_IDS = ("responders-exposure", "origin-anaesthetic", "rapid-relief", "jts-2021-87-percent")
-
-
-def small_claims(path: Path) -> Path:
-    """Four claims of the project's claims.yaml (one with cited sources), to keep runs short."""
-    data = yaml.safe_load((REPO / "claims.yaml").read_text())
-    data["claims"] = [c for c in data["claims"] if c["id"] in CLAIM_IDS]
-    path.write_text(yaml.safe_dump(data, sort_keys=False))
-    return path
-
-
 def run_env(server: StandIn) -> dict[str, str]:
-    """Environment for `factcheck run` against the stand-in, with a key (10/s) to keep it quick."""
-    return {"FACTCHECK_EUTILS_URL": server.eutils, "FACTCHECK_TIMEOUT": "0.4", "FACTCHECK_BACKOFF": "0.01",
-            "FACTCHECK_MAX_TRIES": "3", "NCBI_API_KEY": "RUNKEY", "NCBI_EMAIL": "run@example.org"}
+    return {**server.run_env(api_key="RUNKEY", email="run@example.org"), "FACTCHECK_TIMEOUT": "0.4"}
 
 
 def run(tmp: Path, name: str, cache: str | None = None) -> tuple[int, dict]:
@@ -160,11 +146,6 @@ def run(tmp: Path, name: str, cache: str | None = None) -> tuple[int, dict]:
     code = main(["run", str(tmp / "claims.yaml"), "--out", str(out), "--cache", str(tmp / f"{cache or name}.sqlite")])
     (report,) = out.glob("*.json")
     return code, json.loads(report.read_text())
-
-
-def claims_of(report: dict) -> dict[str, dict]:
-    keep = ("verdict", "confidence", "reasons", "sources", "error")
-    return {c["id"]: {k: c.get(k) for k in keep} for c in report["claims"]}
 
 
 @pytest.fixture(scope="module")
