@@ -93,6 +93,15 @@ class _Checker:
             return None
         return value or None
 
+    def link(self, node: _Node | None, what: str) -> str | None:
+        """An http(s) address: anything else (javascript:, data:) would become a link in the report."""
+        value = self.text(node, what)
+        if value and not re.match(r"https?://[^\s/]", value, re.IGNORECASE):
+            self.error(node, f"{what} must start with http:// or https://, got {value[:40]!r}",
+                       "give the page's web address, or leave the url out")
+            return None
+        return value
+
     def text_list(self, node: _Node | None, what: str) -> tuple[str, ...]:
         """A string or a list of strings (synonyms)."""
         if node is None:
@@ -137,7 +146,7 @@ def _article(checker: _Checker, node: _Node | None) -> Article | None:
         checker.error(node, "article has no title", "add 'title: <the article's headline>'")
     return Article(
         title=title or "untitled article",
-        url=checker.text(fields.get("url"), "article url"),
+        url=checker.link(fields.get("url"), "article url"),
         checked=checker.text(fields.get("checked"), "article checked date"),
         file=checker.text(fields.get("file"), "article file"),
     )
@@ -182,7 +191,7 @@ def _citation(checker: _Checker, node: _Node) -> Citation | None:
         authors=checker.text_list(fields.get("authors"), "citation authors"),
         doi=checker.text(fields.get("doi"), "citation doi"),
         pmid=pmid,
-        url=checker.text(fields.get("url"), "citation url"),
+        url=checker.link(fields.get("url"), "citation url"),
     )
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import email.utils
 import logging
+import re
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -21,10 +22,26 @@ import requests
 import urllib3
 
 from pipeline.cache import Cache
-from pipeline.config import Settings, redact
+from pipeline.config import SECRET_PARAMS, Settings, redact
 from pipeline.errors import OfflineMiss, ParseError, SourceError
 
 log = logging.getLogger(__name__)
+
+
+class _RedactUrls(logging.Filter):
+    """urllib3 logs every request's full URL at DEBUG level: take the identity parameters out."""
+
+    _SECRET = re.compile(r"\b(" + "|".join(sorted(SECRET_PARAMS)) + r")=[^&\s\"']*", re.IGNORECASE)
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        cleaned = self._SECRET.sub(r"\1=***", message)
+        if cleaned != message:
+            record.msg, record.args = cleaned, ()
+        return True
+
+
+logging.getLogger("urllib3.connectionpool").addFilter(_RedactUrls())
 
 MAX_RETRY_AFTER = 120.0  # seconds; a longer Retry-After would stall a run, so we cap it
 CHUNK = 64 * 1024
