@@ -130,6 +130,17 @@ def small_claims(path: Path) -> Path:
     return path
 
 
+def max_in_any_window(times: list[float], width: float = 1.0) -> int:
+    """The most arrivals inside any window [t, t + width) (it suffices to start at each arrival)."""
+    times = sorted(times)
+    best, end = 0, 0
+    for start, t in enumerate(times):
+        while end < len(times) and times[end] < t + width:
+            end += 1
+        best = max(best, end - start)
+    return best
+
+
 def claims_of(report: dict) -> dict[str, dict]:
     """What a JSON report says about each claim (not when it was generated)."""
     keep = ("verdict", "confidence", "reasons", "sources", "error")

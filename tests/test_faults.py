@@ -21,7 +21,7 @@ from pipeline.errors import ParseError, SourceError
 from pipeline.http import HttpClient, Unreachable
 from pipeline.sources.pubmed import PubMedClient, parse_esearch
 from pipeline.types import Query, QueryArm
-from standin import CLAIM_IDS, FAULTS, StandIn, claims_of, small_claims
+from standin import CLAIM_IDS, FAULTS, StandIn, claims_of, max_in_any_window, small_claims
 
 RECOVERABLE = [f for f in FAULTS if f != "huge"]
 NO_ANSWER = {"timeout", "reset"}  # the service never answered: Unreachable
@@ -94,6 +94,20 @@ def test_pubmed_persistent_fault_is_a_source_error_and_nothing_is_cached(server,
         assert "larger than" in message if fault == "huge" else f"after {tries} tries" in message
         assert "FAULTKEY" not in message and "Traceback" not in message
         assert cache._db.execute("SELECT count(*) FROM responses").fetchone() == (0,)
+
+
+def test_retries_keep_to_the_keyless_rate(server, settings):
+    """A service that keeps answering 429 is asked again no faster than 3 requests a second."""
+    keyless = Settings(**{**settings.__dict__, "api_key": None, "max_tries": 7, "backoff_base": 0.0})
+    with Cache(settings.cache_path) as cache:
+        before = len(server.requests())
+        server.plan("429", route="esearch", times=7)
+        with pytest.raises(SourceError, match="7 tries"):
+            PubMedClient(keyless, cache).search(QUERY)
+    seen = _since(server, before)
+    rate = max_in_any_window([s.time for s in seen])
+    print(f"persistent 429, no key, no backoff: {len(seen)} requests, max {rate} in any 1-s window")
+    assert len(seen) == 7 and rate <= 3
 
 
 # --- Crossref and Europe PMC through HttpClient (the clients for them sit on it) -----------
@@ -176,9 +190,14 @@ def test_run_with_faults_sprinkled_writes_the_same_report_as_a_clean_run(server,
         server.plan(fault, "ok", route="esearch")
     server.plan("503", "cut", route="efetch")
     code, faulty = run(tmp, "faulty")
-    answers = [s.answer for s in _since(server, before)]
+    seen = _since(server, before)
+    answers = [s.answer for s in seen]
     assert code == 0 and claims_of(faulty) == claims_of(clean_report)
     assert sorted(a for a in answers if a != "ok") == sorted(RECOVERABLE + ["503", "cut"])
+    rate = max_in_any_window([s.time for s in seen])
+    with capsys.disabled():
+        print(f"faults sprinkled, with key: {len(seen)} requests, max {rate} in any 1-s window")
+    assert rate <= 10  # retries go through the same limiter
     assert "Traceback" not in capsys.readouterr().err
 
 

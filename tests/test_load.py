@@ -17,20 +17,9 @@ from pathlib import Path
 import yaml
 
 from conftest import REPO, shared_file
-from standin import StandIn
+from standin import StandIn, max_in_any_window
 
 CLAIMS = 50
-
-
-def max_in_any_window(times: list[float], width: float = 1.0) -> int:
-    """The most arrivals inside any window [t, t + width) (it suffices to start at each arrival)."""
-    times = sorted(times)
-    best, end = 0, 0
-    for start, t in enumerate(times):
-        while end < len(times) and times[end] < t + width:
-            end += 1
-        best = max(best, end - start)
-    return best
 
 
 def test_max_in_any_window():
