@@ -74,6 +74,7 @@ def whole(server, tmp_path_factory):
     return claims, tmp / "out"
 
 
+@pytest.mark.slow
 def test_killed_run_reruns_to_the_same_report_without_asking_twice(server, whole, tmp_path):
     claims, whole_out = whole
     cache, out = tmp_path / "crash.sqlite", tmp_path / "crash"

@@ -14,6 +14,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 import yaml
 
 from conftest import REPO, shared_file
@@ -51,6 +52,7 @@ def start_run(claims: Path, out: Path, cache: Path, server: StandIn, key: str | 
     return subprocess.Popen(command, env=env, cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 
 
+@pytest.mark.slow
 def test_two_runs_sharing_a_cache_never_exceed_the_rate(tmp_path):
     shared_file("eutils-samples", "entrez", "esearch1.xml")
     claims = fifty_claims(tmp_path / "claims.yaml")
