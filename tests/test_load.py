@@ -77,5 +77,7 @@ def test_two_runs_sharing_a_cache_never_exceed_the_rate(tmp_path):
             reports = [json.loads(next((tmp_path / f"{label}-{n}").glob("*.json")).read_text()) for n in (1, 2)]
             verdicts = [[(c["id"], c["verdict"]) for c in r["claims"]] for r in reports]
             assert verdicts[0] == verdicts[1]  # both runs wrote the same report
-            print(f"{label}: {len(seen)} requests, max {observed[label]} in any 1-s window (limit {limit})")
+            times = sorted(s.time for s in seen)
+            gaps = [b - a for a, b in zip(times, times[1:])]
+            print(f"{label}: {len(seen)} requests, max {observed[label]} in any 1-s window (limit {limit}); smallest gap {min(gaps):.3f} s")
         assert observed["key"] > 3  # the key really raised the rate (so the keyless limit is the limiter's doing)
