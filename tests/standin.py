@@ -179,6 +179,11 @@ class StandIn:
             with self._lock:
                 self._plans.append(_Plan(answer, route, times, term))
 
+    def clear(self) -> None:
+        """Forget every planned answer: from now on, only normal ones."""
+        with self._lock:
+            self._plans.clear()
+
     def run_env(self, api_key: str | None = None, email: str = "standin@example.org") -> dict[str, str]:
         """Environment variables that point `factcheck run` here, with fast retries."""
         env = {"FACTCHECK_EUTILS_URL": self.eutils, "FACTCHECK_CROSSREF_URL": self.crossref,

@@ -86,7 +86,7 @@ def test_pubmed_persistent_fault_is_a_source_error_and_nothing_is_cached(server,
             with pytest.raises(SourceError) as info:
                 PubMedClient(settings, cache).search(QUERY)
         finally:
-            server._plans.clear()
+            server.clear()
         tries = 1 if fault == "huge" else settings.max_tries  # a 50 MB answer is not asked for again
         assert len(_since(server, before)) == tries
         assert isinstance(info.value, Unreachable) == (fault in NO_ANSWER)
@@ -180,7 +180,7 @@ def runs(server, clean, monkeypatch):
     for name, value in run_env(server).items():
         monkeypatch.setenv(name, value)
     yield clean
-    server._plans.clear()
+    server.clear()
 
 
 def test_run_with_faults_sprinkled_writes_the_same_report_as_a_clean_run(server, runs, capsys):
@@ -221,7 +221,7 @@ def test_failed_fetch_marks_claims_not_checked_then_a_rerun_completes(server, ru
     server.plan("502", route="efetch", times=None)
     out = tmp / "rerun"
     code = main(["run", str(tmp / "claims.yaml"), "--out", str(out), "--cache", str(tmp / "rerun.sqlite")])
-    server._plans.clear()
+    server.clear()
     err = capsys.readouterr().err
     # every claim found records, none could be fetched: none is rated on no evidence
     assert code == 3 and "Traceback" not in err and not list(out.glob("*"))

@@ -21,7 +21,6 @@ from conftest import shared_file
 from standin import Reply, StandIn
 from pipeline.config import Settings
 from pipeline.errors import InputError, OfflineMiss, ParseError, SourceError
-from pipeline.sources import pubmed
 from pipeline.sources.pubmed import (
     PubMedClient,
     iter_pubmed_xml,

@@ -129,7 +129,7 @@ def test_sentinel_key_and_email_appear_in_no_artefact(server, tmp_path, monkeypa
     try:
         code = main(["run", str(claims), "--out", str(tmp_path / "reports"), "--cache", str(cache)])
     finally:
-        server._plans.clear()
+        server.clear()
     assert code == 3  # one claim not checked: its reason is in the partial report
     sent = server.requests()[before:]
     assert all(s.params.get("api_key") == KEY and s.params.get("email") == EMAIL for s in sent)  # they were sent
@@ -194,7 +194,7 @@ def test_html_in_claims_and_records_is_escaped_in_the_report(server, tmp_path, m
     try:
         code = main(["run", str(claims), "--out", str(tmp_path / "out"), "--cache", str(tmp_path / "c.sqlite")])
     finally:
-        server._plans.clear()
+        server.clear()
     assert code == 0
     (html_path,) = (tmp_path / "out").glob("*.html")
     html = html_path.read_text()
