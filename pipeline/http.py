@@ -77,17 +77,18 @@ class Fetched:
 
 
 class Unreachable(SourceError):
-    """Every try failed before the service answered at all (DNS, refused, reset, no answer)."""
+    """Every try failed to connect at all (DNS, refused, connect timeout): the service is down or
+    the network is; a service that accepts connections and then fails is not 'unreachable'."""
 
 
 class _Retry(Exception):
     """One attempt failed in a way worth trying again."""
 
-    def __init__(self, problem: str, delay: float | None = None, answered: bool = True) -> None:
+    def __init__(self, problem: str, delay: float | None = None, connected: bool = True) -> None:
         super().__init__(problem)
         self.problem = problem
         self.delay = delay
-        self.answered = answered  # False: no HTTP answer came back at all
+        self.connected = connected  # False: no connection could be made
 
 
 class HttpClient:
@@ -161,7 +162,7 @@ class HttpClient:
         """
         tries = max(1, self.settings.max_tries)
         problem = ""
-        answered = False
+        connected = False
         for attempt in range(tries):
             delay = self.settings.backoff_base * 2**attempt
             try:
@@ -170,16 +171,16 @@ class HttpClient:
             except _Retry as retry:
                 problem = retry.problem
                 delay = retry.delay if retry.delay is not None else delay
-                answered = answered or retry.answered
+                connected = connected or retry.connected
             except ParseError as exc:
                 problem = self._safe(exc.message.removeprefix(f"{self.source}: "))
-                answered = True
+                connected = True
             else:
                 return body
             log.info("%s %s: attempt %d/%d failed (%s)", self.source, what, attempt + 1, tries, problem)
             if attempt < tries - 1:
                 self.sleep(delay)
-        error = SourceError if answered else Unreachable
+        error = SourceError if connected else Unreachable
         raise error(self.source, f"{what}: no usable answer after {tries} tries (last: {problem})", NETWORK_HINT)
 
     def _attempt(
@@ -197,7 +198,10 @@ class HttpClient:
                 method, url, params=params, data=data, headers=headers, timeout=self.settings.timeout, stream=True
             )
         except requests.RequestException as exc:
-            raise _Retry(self._safe(type(exc).__name__ + ": " + str(exc)), answered=False) from None
+            reason = getattr(exc.args[0], "reason", None) if exc.args else None
+            connected = not (isinstance(exc, requests.ConnectTimeout)
+                             or isinstance(reason, urllib3.exceptions.NewConnectionError))
+            raise _Retry(self._safe(type(exc).__name__ + ": " + str(exc)), connected=connected) from None
         with response:
             status = response.status_code
             if status == 404:

@@ -9,6 +9,7 @@ keep failing is reported as not checked, with the reason, and the other claims s
 from __future__ import annotations
 
 import json
+import socket
 from pathlib import Path
 
 import pytest
@@ -24,7 +25,6 @@ from pipeline.types import Query, QueryArm
 from standin import CLAIM_IDS, FAULTS, StandIn, claims_of, max_in_any_window, small_claims
 
 RECOVERABLE = [f for f in FAULTS if f != "huge"]
-NO_ANSWER = {"timeout", "reset"}  # the service never answered: Unreachable
 QUERY = Query(claim_id="c1", arms=(QueryArm("intervention", mesh=("Ketamine",), free_text=("ketamine",)),))
 
 
@@ -89,7 +89,7 @@ def test_pubmed_persistent_fault_is_a_source_error_and_nothing_is_cached(server,
             server.clear()
         tries = 1 if fault == "huge" else settings.max_tries  # a 50 MB answer is not asked for again
         assert len(_since(server, before)) == tries
-        assert isinstance(info.value, Unreachable) == (fault in NO_ANSWER)
+        assert not isinstance(info.value, Unreachable)  # it accepted connections: not "down"
         message = str(info.value)
         assert "larger than" in message if fault == "huge" else f"after {tries} tries" in message
         assert "FAULTKEY" not in message and "Traceback" not in message
@@ -108,6 +108,19 @@ def test_retries_keep_to_the_keyless_rate(server, settings):
     rate = max_in_any_window([s.time for s in seen])
     print(f"persistent 429, no key, no backoff: {len(seen)} requests, max {rate} in any 1-s window")
     assert len(seen) == 7 and rate <= 3
+
+
+def test_no_connection_at_all_is_unreachable(settings, unused_port):
+    down = Settings(**{**settings.__dict__, "eutils_base": f"http://127.0.0.1:{unused_port}/entrez/eutils/"})
+    with Cache(settings.cache_path) as cache, pytest.raises(Unreachable, match="after 3 tries"):
+        PubMedClient(down, cache).search(QUERY)
+
+
+@pytest.fixture
+def unused_port():
+    with socket.socket() as sock:  # bound, never listening: connections are refused
+        sock.bind(("127.0.0.1", 0))
+        yield sock.getsockname()[1]
 
 
 # --- Crossref and Europe PMC through HttpClient (the clients for them sit on it) -----------
@@ -201,16 +214,18 @@ def test_run_with_faults_sprinkled_writes_the_same_report_as_a_clean_run(server,
     assert "Traceback" not in capsys.readouterr().err
 
 
-def test_claim_whose_searches_keep_failing_is_not_checked_and_the_others_complete(server, runs, capsys):
+@pytest.mark.parametrize("fault", ["500", "timeout"])
+def test_claim_whose_searches_keep_failing_is_not_checked_and_the_others_complete(server, runs, capsys, fault):
     tmp, clean_report = runs
-    server.plan("500", route="esearch", term="Emergency Responders", times=None)  # one claim's queries
+    server.plan(fault, route="esearch", term="Emergency Responders", times=None)  # one claim's queries
     code, partial = run(tmp, "partial")
     err = capsys.readouterr().err
     assert code == 3 and "Traceback" not in err
     assert list((tmp / "partial").glob("*.partial.json"))
     unchecked = [c for c in partial["claims"] if c.get("error")]
     assert [c["id"] for c in unchecked] == ["responders-exposure"]
-    assert "HTTP 500" in unchecked[0]["error"] and "Not checked" in unchecked[0]["reasons"][0]
+    reason = {"500": "HTTP 500", "timeout": "timed out"}[fault]
+    assert reason in unchecked[0]["error"] and "Not checked" in unchecked[0]["reasons"][0]
     others = lambda report: {k: v for k, v in claims_of(report).items() if k != "responders-exposure"}
     assert others(partial) == others(clean_report)
     assert "RUNKEY" not in err and "run@example.org" not in err
