@@ -19,6 +19,10 @@ from pipeline.text import normalize_quotes, normalize_space
 from pipeline.types import Article, Citation, Claim, ClaimNumber, ClaimsFile
 
 MAX_BYTES = 5 * 1024 * 1024  # a claims file is hand-written; anything bigger is a mistake
+MAX_CLAIMS = 1000  # one article's claims; more is a generated or wrong file (and slow to compose)
+MAX_EVENTS = 100_000  # YAML events (keys, values, lists); ~15 per claim in practice
+# libyaml when PyYAML was built with it: composing nodes is ~6x faster than the pure-Python loader.
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 KINDS = ("efficacy", "safety", "mechanism", "statistic", "citation", "quote", "background", "population")
 CONCEPTS = ("population", "intervention", "comparator", "outcome")
 ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
@@ -89,6 +93,15 @@ class _Checker:
             return None
         return value or None
 
+    def link(self, node: _Node | None, what: str) -> str | None:
+        """An http(s) address: anything else (javascript:, data:) would become a link in the report."""
+        value = self.text(node, what)
+        if value and not re.match(r"https?://[^\s/]", value, re.IGNORECASE):
+            self.error(node, f"{what} must start with http:// or https://, got {value[:40]!r}",
+                       "give the page's web address, or leave the url out")
+            return None
+        return value
+
     def text_list(self, node: _Node | None, what: str) -> tuple[str, ...]:
         """A string or a list of strings (synonyms)."""
         if node is None:
@@ -133,7 +146,7 @@ def _article(checker: _Checker, node: _Node | None) -> Article | None:
         checker.error(node, "article has no title", "add 'title: <the article's headline>'")
     return Article(
         title=title or "untitled article",
-        url=checker.text(fields.get("url"), "article url"),
+        url=checker.link(fields.get("url"), "article url"),
         checked=checker.text(fields.get("checked"), "article checked date"),
         file=checker.text(fields.get("file"), "article file"),
     )
@@ -178,7 +191,7 @@ def _citation(checker: _Checker, node: _Node) -> Citation | None:
         authors=checker.text_list(fields.get("authors"), "citation authors"),
         doi=checker.text(fields.get("doi"), "citation doi"),
         pmid=pmid,
-        url=checker.text(fields.get("url"), "citation url"),
+        url=checker.link(fields.get("url"), "citation url"),
     )
 
 
@@ -262,11 +275,46 @@ def _check_quotes(checker: _Checker, base_dir: Path, article: Article, claims: l
                           "copy the sentence verbatim from the article (typographic quotes and spacing may differ)")
 
 
+def _check_scale(text: str, path: str) -> None:
+    """Refuse, from the cheap YAML event stream, a file too large to be one article's claims,
+    or one using aliases, before the slow composing into nodes (a 10,000-claim file would
+    take many seconds; aliases can make a few lines expand into a huge structure)."""
+
+    def refuse(event: yaml.Event, message: str, hint: str) -> ClaimsFileInvalid:
+        return ClaimsFileInvalid(path, [ClaimsError(path, event.start_mark.line + 1, message, hint)])
+
+    depth, is_key, key, in_claims, claims = 0, True, None, False, 0
+    for number, event in enumerate(yaml.parse(text, Loader=_LOADER), 1):
+        if number > MAX_EVENTS:
+            raise refuse(event, f"the file holds more than {MAX_EVENTS} YAML values",
+                         "a claims file lists one article's claims; check you passed the right file")
+        if isinstance(event, yaml.AliasEvent):
+            raise refuse(event, f"YAML alias '*{event.anchor}' is not allowed in a claims file",
+                         "write the value out in full instead of '&name' / '*name'")
+        starts = isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent))
+        if (starts or isinstance(event, yaml.ScalarEvent)) and depth == 1:  # top-level keys and values
+            if is_key:
+                key = event.value if isinstance(event, yaml.ScalarEvent) else None
+            else:
+                in_claims = key == "claims" and isinstance(event, yaml.SequenceStartEvent)
+            is_key = not is_key
+        elif (starts or isinstance(event, yaml.ScalarEvent)) and depth == 2 and in_claims:
+            claims += 1
+            if claims > MAX_CLAIMS:
+                raise refuse(event, f"more than {MAX_CLAIMS} claims",
+                             "a claims file lists one article's claims; split it into one file per article")
+        if starts:
+            depth += 1
+        elif isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
+            depth -= 1
+
+
 def parse(text: str, path: str = "claims.yaml", base_dir: Path | None = None) -> ClaimsFile:
     """Parse claims YAML text; raises ClaimsFileInvalid listing every problem."""
-    loader = yaml.SafeLoader(text)
+    loader = _LOADER(text)
     checker = _Checker(path, loader)
     try:
+        _check_scale(text, path)
         root = loader.get_single_node()
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark

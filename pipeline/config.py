@@ -8,6 +8,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from urllib.parse import quote, quote_plus
 
 from pipeline.errors import InputError
 
@@ -79,6 +80,7 @@ def _positive_float(env: dict[str, str], name: str, default: float) -> float:
 def redact(text: str, settings: Settings) -> str:
     """Remove the API key and email from a text that may reach a log, a report or an exception."""
     for secret in (settings.api_key, settings.email):
-        if secret:
-            text = text.replace(secret, "***")
+        if secret:  # as written, and as it appears inside a URL or a form body
+            for form in {secret, quote(secret, safe=""), quote_plus(secret)}:
+                text = text.replace(form, "***")
     return text

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import email.utils
 import logging
+import re
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -18,12 +19,29 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import requests
+import urllib3
 
 from pipeline.cache import Cache
-from pipeline.config import Settings, redact
+from pipeline.config import SECRET_PARAMS, Settings, redact
 from pipeline.errors import OfflineMiss, ParseError, SourceError
 
 log = logging.getLogger(__name__)
+
+
+class _RedactUrls(logging.Filter):
+    """urllib3 logs every request's full URL at DEBUG level: take the identity parameters out."""
+
+    _SECRET = re.compile(r"\b(" + "|".join(sorted(SECRET_PARAMS)) + r")=[^&\s\"']*", re.IGNORECASE)
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        cleaned = self._SECRET.sub(r"\1=***", message)
+        if cleaned != message:
+            record.msg, record.args = cleaned, ()
+        return True
+
+
+logging.getLogger("urllib3.connectionpool").addFilter(_RedactUrls())
 
 MAX_RETRY_AFTER = 120.0  # seconds; a longer Retry-After would stall a run, so we cap it
 CHUNK = 64 * 1024
@@ -58,13 +76,19 @@ class Fetched:
     from_cache: bool
 
 
+class Unreachable(SourceError):
+    """Every try failed to connect at all (DNS, refused, connect timeout): the service is down or
+    the network is; a service that accepts connections and then fails is not 'unreachable'."""
+
+
 class _Retry(Exception):
     """One attempt failed in a way worth trying again."""
 
-    def __init__(self, problem: str, delay: float | None = None) -> None:
+    def __init__(self, problem: str, delay: float | None = None, connected: bool = True) -> None:
         super().__init__(problem)
         self.problem = problem
         self.delay = delay
+        self.connected = connected  # False: no connection could be made
 
 
 class HttpClient:
@@ -113,36 +137,71 @@ class HttpClient:
             return Fetched(cached, url, True)
         if self.settings.offline:
             raise OfflineMiss(self.source, f"{what}: not in the cache", "run once without --offline to fill the cache")
+        body = self.send("GET", url, params={**params, **self.identity}, what=what, validate=validate,
+                         recheck=lambda: self.cache.get_response(url, params))
+        self.cache.put_response(url, params, body)
+        return Fetched(body, url, False)
+
+    def send(
+        self,
+        method: str,
+        url: str,
+        *,
+        params: Mapping[str, object] | None = None,
+        data: bytes | None = None,
+        what: str,
+        validate: Callable[[bytes], None] = lambda body: None,
+        recheck: Callable[[], bytes | None] = lambda: None,
+    ) -> bytes:
+        """One request, retried with backoff; no cache. `url`/`params`/`data` are sent as given.
+
+        For callers that build their own requests (PubMed: Bio.Entrez's request builder) and
+        cache the result their own way. `recheck` looks in the cache again while waiting for a
+        rate-limit slot: another run sharing the cache may have stored the answer meanwhile,
+        and asking again would be a duplicate request. Same errors as `get`, except OfflineMiss.
+        """
         tries = max(1, self.settings.max_tries)
         problem = ""
+        connected = False
         for attempt in range(tries):
             delay = self.settings.backoff_base * 2**attempt
             try:
-                body = self._attempt(url, params, what)
+                body = self._attempt(method, url, params, data, what, recheck)
                 validate(body)
             except _Retry as retry:
                 problem = retry.problem
                 delay = retry.delay if retry.delay is not None else delay
+                connected = connected or retry.connected
             except ParseError as exc:
                 problem = self._safe(exc.message.removeprefix(f"{self.source}: "))
+                connected = True
             else:
-                self.cache.put_response(url, params, body)
-                return Fetched(body, url, False)
+                return body
             log.info("%s %s: attempt %d/%d failed (%s)", self.source, what, attempt + 1, tries, problem)
             if attempt < tries - 1:
                 self.sleep(delay)
-        raise SourceError(self.source, f"{what}: no usable answer after {tries} tries (last: {problem})", NETWORK_HINT)
+        error = SourceError if connected else Unreachable
+        raise error(self.source, f"{what}: no usable answer after {tries} tries (last: {problem})", NETWORK_HINT)
 
-    def _attempt(self, url: str, params: Mapping[str, object], what: str) -> bytes:
+    def _attempt(
+        self, method: str, url: str, params: Mapping[str, object] | None, data: bytes | None, what: str,
+        recheck: Callable[[], bytes | None],
+    ) -> bytes:
         """One request: status handling, a deadline on the whole body, and the size cap."""
-        self.cache.wait_for_slot(urlsplit(url).netloc or url, self.per_second)
+        stored = self.cache.wait_for_slot(urlsplit(url).netloc or url, self.per_second, recheck)
+        if stored is not None:
+            return stored
         deadline = time.monotonic() + self.settings.timeout
+        headers = {"Content-Type": "application/x-www-form-urlencoded"} if data is not None else None
         try:
-            response = self.session.get(
-                url, params={**params, **self.identity}, timeout=self.settings.timeout, stream=True
+            response = self.session.request(
+                method, url, params=params, data=data, headers=headers, timeout=self.settings.timeout, stream=True
             )
         except requests.RequestException as exc:
-            raise _Retry(self._safe(type(exc).__name__ + ": " + str(exc))) from None
+            reason = getattr(exc.args[0], "reason", None) if exc.args else None
+            connected = not (isinstance(exc, requests.ConnectTimeout)
+                             or isinstance(reason, urllib3.exceptions.NewConnectionError))
+            raise _Retry(self._safe(type(exc).__name__ + ": " + str(exc)), connected=connected) from None
         with response:
             status = response.status_code
             if status == 404:
@@ -154,22 +213,35 @@ class HttpClient:
                     self.source, f"{what}: the service refused the request (HTTP {status})",
                     "this is not a temporary failure; check the request",
                 )
-            chunks: list[bytes] = []
-            size = 0
-            try:
-                for chunk in response.iter_content(CHUNK):
-                    chunks.append(chunk)
-                    size += len(chunk)
-                    if size > self.settings.max_body_bytes:  # not retried: it would be as large again
-                        raise SourceError(
-                            self.source, f"{what}: the answer is larger than {self.settings.max_body_bytes} bytes",
-                            "narrow the request, or raise FACTCHECK_MAX_BODY_MB",
-                        )
-                    if time.monotonic() > deadline:
-                        raise _Retry(f"body not complete after {self.settings.timeout:.0f} s")
-            except requests.RequestException as exc:
-                raise _Retry(self._safe(type(exc).__name__ + ": " + str(exc))) from None
-        body = b"".join(chunks)
+            body = self._read_body(response, deadline, what)
         if not body.strip():
             raise _Retry("empty body")
         return body
+
+    def _read_body(self, response: requests.Response, deadline: float, what: str) -> bytes:
+        """The body, refused past the size cap and given up on past the deadline.
+
+        `read1` returns whatever has arrived, so a body dripped a byte at a time still meets the
+        deadline check (a plain read(CHUNK) would wait for the whole chunk).
+        """
+        limit = self.settings.max_body_bytes
+        too_big = SourceError(  # not retried: it would be as large again
+            self.source, f"{what}: the answer is larger than {limit} bytes",
+            "narrow the request, or raise FACTCHECK_MAX_BODY_MB",
+        )
+        declared = response.headers.get("Content-Length", "")
+        if declared.isdigit() and int(declared) > limit:
+            raise too_big
+        chunks: list[bytes] = []
+        size = 0
+        try:
+            while chunk := response.raw.read1(CHUNK, decode_content=True):
+                chunks.append(chunk)
+                size += len(chunk)
+                if size > limit:
+                    raise too_big
+                if time.monotonic() > deadline:
+                    raise _Retry(f"body not complete after {self.settings.timeout:g} s")
+        except (requests.RequestException, urllib3.exceptions.HTTPError, OSError) as exc:
+            raise _Retry(self._safe(type(exc).__name__ + ": " + str(exc))) from None
+        return b"".join(chunks)

@@ -23,6 +23,7 @@ from pipeline.types import Assessment, Claim, ClaimsFile, Finding, Query, Record
 
 Progress = Callable[[str], None]
 MAX_RECORDS_PER_CLAIM = 25
+MAX_FAILURES = 3  # failed requests in a row before a run stops asking the network
 
 
 class Source(Protocol):
@@ -36,7 +37,9 @@ class Source(Protocol):
 
 
 class PubMedSource:
-    """PubMed through the cache; after the first network failure it serves only from the cache."""
+    """PubMed through the cache; when PubMed is unreachable, or failed MAX_FAILURES requests in a
+    row (each already retried with backoff), it serves only from the cache, so a dead or broken
+    service is not hammered; a single failed request only costs the claim that made it."""
 
     name = "pubmed"
 
@@ -49,6 +52,7 @@ class PubMedSource:
         self.settings, self.cache = settings, cache  # Crossref and Europe PMC share them (run_checks)
         self._client = PubMedClient(settings, cache)
         self.failure: str | None = None  # why the network was given up on, if it was
+        self._failures = 0  # failed requests in a row
 
     def _give_up_network(self, exc: SourceError) -> None:
         from pipeline.sources.pubmed import PubMedClient
@@ -57,16 +61,27 @@ class PubMedSource:
         self._progress(f"PubMed could not be reached ({self.failure}); serving only what the cache holds")
         self._client = PubMedClient(replace(self._settings, offline=True), self._cache)
 
+    def _failed(self, exc: SourceError) -> bool:
+        """Count a failed request; True when the network is now given up on."""
+        from pipeline.http import Unreachable
+
+        self._failures += 1
+        if isinstance(exc, Unreachable) or self._failures >= MAX_FAILURES:
+            self._give_up_network(exc)
+            return True
+        return False
+
     def search(self, query: Query) -> SearchResult:
         try:
-            return self._client.search(query)
+            result = self._client.search(query)
         except OfflineMiss:
             raise
         except SourceError as exc:
-            if self.failure is not None:
+            if self.failure is not None or not self._failed(exc):
                 raise
-            self._give_up_network(exc)
             return self._client.search(query)
+        self._failures = 0
+        return result
 
     def fetch(self, ids: Sequence[str]) -> dict[str, Record]:
         try:
@@ -74,7 +89,8 @@ class PubMedSource:
         except OfflineMiss:
             records = self._fetch_cached(ids)
         except SourceError as exc:
-            self._give_up_network(exc)
+            if self.failure is None:
+                self._give_up_network(exc)
             records = self._fetch_cached(ids)
         return {r.pmid: r for r in records if r.pmid}
 
@@ -128,23 +144,31 @@ class _ClaimSearch:
 
 
 def _search_claim(claim: Claim, source: Source, per_claim: int) -> _ClaimSearch:
-    """Run a claim's query ladder; keep ids in order of the query that found them first."""
+    """Run a claim's query ladder; keep ids in order of the query that found them first.
+
+    Offline, a claim is checked on the searches the cache holds. A search that failed for a
+    source fault (or was missed because the run gave up on the network) would leave the claim
+    rated on part of its evidence, so the claim is reported as not checked instead.
+    """
     state = _ClaimSearch(claim)
+    lost = False
     for query in build_queries(claim):
         try:
             result = source.search(query)
         except OfflineMiss:
             state.error = "its searches are not in the cache"
+            lost = lost or getattr(source, "failure", None) is not None
             continue
         except SourceError as exc:
             state.error = exc.message
+            lost = True
             continue
         state.searches.append(result)
         for record_id in result.ids:
             if record_id not in state.ids and (len(state.ids) < per_claim or query.purpose == "citation"):
                 state.ids.append(record_id)
-    if state.searches:
-        state.error = None  # some queries answered: the claim was checked on what they found
+    if state.searches and not lost:
+        state.error = None  # the queries that answered are all it has: checked on what they found
     return state
 
 
@@ -189,8 +213,13 @@ def check_claims(claims_file: ClaimsFile, source: Source, progress: Progress = l
     finding_list = list(nlp_stage.extract_many(records.values(), nlp))
     findings = {f.record_id: f for f in finding_list}
 
+    failure = getattr(source, "failure", None)
     assessments = []
     for state in states:
+        lost = [i for i in state.ids if i not in fetched]
+        if failure and lost and not state.error:  # rated on part of its evidence: do not rate it
+            state.error = f"{len(lost)} of its {len(state.ids)} records could not be fetched ({failure})"
+            progress(f"{state.claim.id}: not checked ({state.error})")
         if state.error:
             assessments.append(_not_checked(state.claim, state.error))
             continue

@@ -41,16 +41,31 @@ def test_not_a_database_is_a_clear_input_error(tmp_path: Path) -> None:
 
 
 def test_slots_are_spaced_at_the_rate(memory_cache: Cache) -> None:
-    waits = [memory_cache.reserve_slot("host", 4.0, now=100.0) for _ in range(5)]
-    assert waits == pytest.approx([0.0, 0.25, 0.5, 0.75, 1.0])
-    assert memory_cache.reserve_slot("other", 4.0, now=100.0) == 0.0  # hosts are independent
+    assert memory_cache.take_slot("host", 4.0, now=100.0) == 0.0
+    # taken: the next is 0.275 s later (10% wider than 1/rate), and waiting reserves nothing
+    assert [memory_cache.take_slot("host", 4.0, now=t) for t in (100.0, 100.1)] == pytest.approx([0.275, 0.175])
+    assert memory_cache.take_slot("host", 4.0, now=100.275) == 0.0
+    assert memory_cache.take_slot("other", 4.0, now=100.0) == 0.0  # hosts are independent
+
+
+def test_waiting_for_a_slot_stops_when_the_answer_turns_up(memory_cache: Cache) -> None:
+    assert memory_cache.wait_for_slot("host", 5.0) is None  # free: taken at once
+    started = time.time()
+    assert memory_cache.wait_for_slot("host", 5.0, lambda: b"stored by another run") == b"stored by another run"
+    assert time.time() - started >= 0.2  # it did wait for the slot
+    assert memory_cache.take_slot("host", 5.0) == 0.0  # and reserved nothing while waiting
 
 
 def _take_slots(path: str, count: int, queue: multiprocessing.Queue) -> None:
     with Cache(path) as cache:
-        for _ in range(count):
-            cache.wait_for_slot("eutils", 20.0)
-            queue.put(time.time())
+        taken = 0
+        while taken < count:
+            now = time.time()
+            wait = cache.take_slot("eutils", 20.0, now=now)
+            if wait == 0:
+                queue.put(now)  # when the slot was taken (a busy machine may send a little later)
+                taken += 1
+            time.sleep(wait)
 
 
 def test_limit_holds_across_processes(tmp_path: Path) -> None:
@@ -64,4 +79,4 @@ def test_limit_holds_across_processes(tmp_path: Path) -> None:
         worker.join(30)
     times = sorted(queue.get(timeout=5) for _ in range(12))
     gaps = [b - a for a, b in zip(times, times[1:])]
-    assert min(gaps) >= 1 / 20.0 - 0.01  # two processes, one shared spacing
+    assert min(gaps) >= 1 / 20.0 - 1e-6  # two processes, one shared spacing

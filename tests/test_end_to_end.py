@@ -7,20 +7,18 @@ only); and PubMed unreachable, which must explain itself and exit 3.
 
 from __future__ import annotations
 
-import email.message
-import io
 import json
 import shutil
+import socket
 import sqlite3
 from pathlib import Path
-from urllib.error import URLError
 
 import pytest
-from Bio import Entrez
 
 from pipeline.cli import main
 
 from conftest import REPO, SHARED_DATA, shared_file
+from standin import Reply, StandIn
 
 HAND_MADE_ESEARCH = b"""<?xml version="1.0" encoding="UTF-8" ?>
 <!-- hand-made esearch answer listing the two PMIDs of the recorded efetch body pubmed2.xml -->
@@ -42,25 +40,6 @@ claims:
 """
 
 
-class RecordedEutils:
-    """Stands in for Bio.Entrez.urlopen: esearch and efetch answered from recorded bodies."""
-
-    def __init__(self, efetch_body: bytes) -> None:
-        self.efetch_body = efetch_body
-        self.calls: list[str] = []
-
-    def __call__(self, request, *args, **kwargs):
-        Entrez._open.previous = 0  # Bio.Entrez's own per-process spacing; ours still applies
-        url = request.full_url
-        self.calls.append(url.split("?")[0])
-        body = HAND_MADE_ESEARCH if "esearch.fcgi" in url else self.efetch_body
-        response = io.BytesIO(body)
-        response.headers = email.message.Message()  # type: ignore[attr-defined]
-        response.headers["Content-Type"] = "text/xml"
-        response.url = url  # type: ignore[attr-defined]
-        return response
-
-
 @pytest.fixture
 def isolated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """A fresh cache and no real backoff waits, for runs through the CLI."""
@@ -73,11 +52,10 @@ def isolated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 
 def test_without_network_run_explains_itself_and_exits_3(isolated: Path, monkeypatch, capsys) -> None:
-    def unreachable(request, *args, **kwargs):
-        Entrez._open.previous = 0
-        raise URLError("[Errno -3] Temporary failure in name resolution")
-
-    monkeypatch.setattr(Entrez, "urlopen", unreachable)
+    with socket.socket() as sock:  # a port nobody listens on: connection refused
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    monkeypatch.setenv("FACTCHECK_EUTILS_URL", f"http://127.0.0.1:{port}/entrez/eutils/")
     out = isolated / "reports"
     out.mkdir()
     (out / "previous.html").write_text("an earlier report")
@@ -93,18 +71,17 @@ def test_pubmed_route_then_offline_from_cache_gives_the_same_report(isolated: Pa
     efetch_body = shared_file("eutils-samples", "entrez", "pubmed2.xml").read_bytes()
     claims = isolated / "claims.yaml"
     claims.write_text(ONE_CLAIM)
-    recorded = RecordedEutils(efetch_body)
-    monkeypatch.setattr(Entrez, "urlopen", recorded)
-    assert main(["run", str(claims), "--out", str(isolated / "online")]) == 0
-    assert recorded.calls.count(recorded.calls[-1]) == 1  # one batched efetch for the run
-    online = json.loads(next((isolated / "online").glob("*.json")).read_text())
-    assert {s["pmid"] for s in online["claims"][0]["sources"]} == {"11748933", "11700088"}
-
-    def no_network(request, *args, **kwargs):
-        raise AssertionError("--offline must not open a connection")
-
-    monkeypatch.setattr(Entrez, "urlopen", no_network)
-    assert main(["run", str(claims), "--offline", "--out", str(isolated / "offline")]) == 0
+    with StandIn() as server:  # E-utilities on 127.0.0.1 answering the recorded bodies
+        server.plan(Reply(200, HAND_MADE_ESEARCH), route="esearch", times=None)
+        server.plan(Reply(200, efetch_body), route="efetch", times=None)
+        monkeypatch.setenv("FACTCHECK_EUTILS_URL", server.eutils)
+        assert main(["run", str(claims), "--out", str(isolated / "online")]) == 0
+        assert len(server.requests("efetch")) == 1  # one batched efetch for the run
+        online = json.loads(next((isolated / "online").glob("*.json")).read_text())
+        assert {s["pmid"] for s in online["claims"][0]["sources"]} == {"11748933", "11700088"}
+        sent = len(server.seen)
+        assert main(["run", str(claims), "--offline", "--out", str(isolated / "offline")]) == 0
+        assert len(server.seen) == sent  # --offline opened no connection
     offline = json.loads(next((isolated / "offline").glob("*.json")).read_text())
     strip = lambda report: [{k: c[k] for k in ("id", "verdict", "confidence", "reasons")} for c in report["claims"]]
     assert strip(offline) == strip(online)

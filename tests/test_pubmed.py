@@ -1,27 +1,26 @@
 """PubMed source: query rendering, XML/esearch parsing, and the E-utilities client.
 
-No network: the client's transport, `Bio.Entrez.urlopen`, is replaced by a fake that replays
-real E-utilities bodies from ../shared/data/eutils-samples (see its PROVENANCE.md).
+No network: the client talks real HTTP to the stand-in server of tests/standin.py on 127.0.0.1,
+which replays real E-utilities bodies from ../shared/data/eutils-samples (see its PROVENANCE.md).
 """
 
 from __future__ import annotations
 
-import email.message
 import gzip
 import io
 import json
 import re
-from urllib.error import HTTPError, URLError
-from urllib.parse import parse_qs, urlsplit
+import socket
+from urllib.parse import urlsplit
 
 import pytest
 from Bio import Entrez
 from lxml import etree
 
 from conftest import shared_file
+from standin import Reply, StandIn
 from pipeline.config import Settings
 from pipeline.errors import InputError, OfflineMiss, ParseError, SourceError
-from pipeline.sources import pubmed
 from pipeline.sources.pubmed import (
     PubMedClient,
     iter_pubmed_xml,
@@ -51,66 +50,33 @@ def safe_tree(data: bytes) -> etree._Element:
     return etree.fromstring(data, etree.XMLParser(load_dtd=False, no_network=True, resolve_entities=False))
 
 
-# --- fake transport --------------------------------------------------------------------
+# --- transport: the stand-in server ------------------------------------------------------
 
 
-class FakeResponse(io.BytesIO):
-    """What urlopen returns: a byte stream with headers and a url."""
-
-    def __init__(self, body: bytes, content_type: str = "text/xml; charset=UTF-8") -> None:
-        super().__init__(body)
-        self.headers = email.message.Message()
-        self.headers["Content-Type"] = content_type
-        self.url = "https://eutils.ncbi.nlm.nih.gov/entrez/eutils/fake.fcgi"
-
-
-def http_error(code: int, retry_after: str | None = None) -> HTTPError:
-    headers = email.message.Message()
-    if retry_after is not None:
-        headers["Retry-After"] = retry_after
-    body = io.BytesIO(b'{"error":"API rate limit exceeded","count":"11"}')
-    return HTTPError("https://eutils.ncbi.nlm.nih.gov/x", code, f"status {code}", headers, body)
-
-
-class FakeUrlopen:
-    """Replays a scripted list of responses/exceptions and records every request."""
-
-    def __init__(self, *script: object) -> None:
-        self.script = list(script)
-        self.requests: list = []
-
-    def __call__(self, request, *args, **kwargs):
-        self.requests.append(request)
-        # Bio.Entrez spaces calls 0.37 s apart with a per-process timestamp; reset it so tests
-        # do not sleep for real (our own limiter is replaced by `slots` below).
-        Entrez._open.previous = 0
-        if not self.script:
-            raise AssertionError(f"unexpected request: {request.full_url}")
-        item = self.script.pop(0)
-        if isinstance(item, BaseException):
-            raise item
-        return item if isinstance(item, FakeResponse) else FakeResponse(item)
-
-    def params(self, i: int) -> dict[str, str]:
-        request = self.requests[i]
-        query = request.data.decode() if request.data else urlsplit(request.full_url).query
-        return {k: v[0] for k, v in parse_qs(query).items()}
+def http_error(code: int, retry_after: str | None = None) -> Reply:
+    headers = (("Retry-After", retry_after),) if retry_after is not None else ()
+    return Reply(code, b'{"error":"API rate limit exceeded","count":"11"}', headers)
 
 
 @pytest.fixture
 def client_factory(memory_cache, monkeypatch):
-    """Builds (client, fake urlopen, recorded sleeps, recorded rate-limit slots)."""
+    """Builds (client, stand-in server, recorded sleeps, recorded rate-limit slots).
+
+    The client sends real HTTP to the stand-in on 127.0.0.1, which answers the scripted replies
+    (bytes: HTTP 200 with that body; a Reply; or a fault name) and logs every request.
+    """
     slots: list[tuple[str, float]] = []
-    monkeypatch.setattr(memory_cache, "wait_for_slot", lambda host, rate: slots.append((host, rate)))
+    monkeypatch.setattr(memory_cache, "wait_for_slot", lambda host, rate, recheck: slots.append((host, rate)))
+    with StandIn() as server:
 
-    def make(*script: object, **overrides: object):
-        fake = FakeUrlopen(*script)
-        monkeypatch.setattr(Entrez, "urlopen", fake)
-        sleeps: list[float] = []
-        settings = Settings(**{"email": EMAIL, "api_key": API_KEY, "max_tries": 4, "backoff_base": 0.5, **overrides})
-        return PubMedClient(settings, memory_cache, sleep=sleeps.append), fake, sleeps, slots
+        def make(*script: object, **overrides: object):
+            server.plan(*(Reply(200, item) if isinstance(item, bytes) else item for item in script))
+            sleeps: list[float] = []
+            settings = Settings(**{"email": EMAIL, "api_key": API_KEY, "max_tries": 4, "backoff_base": 0.5,
+                                   "eutils_base": server.eutils, "timeout": 2.0, **overrides})
+            return PubMedClient(settings, memory_cache, sleep=sleeps.append), server, sleeps, slots
 
-    return make
+        yield make
 
 
 def cache_rows(cache, table: str) -> list[tuple]:
@@ -496,19 +462,21 @@ def test_search_hits_is_cached_without_secrets(client_factory, memory_cache):
     assert result.count == 63 and len(result.ids) == 20 and not result.from_cache
     assert result.term == render_query(QUERY) and result.source == "pubmed"
     assert 'QueryTranslation: "biopython"[All Fields]' in result.notes
-    sent = fake.params(0)
+    sent = fake.seen[0].params
     assert sent["term"] == result.term and sent["db"] == "pubmed" and sent["sort"] == "relevance"
     assert sent["retmax"] == str(client.settings.max_results)
-    # our identity reached NCBI as keyword arguments (Bio.Entrez's globals are not used)
+    # our identity reached NCBI through Bio.Entrez's request builder (its globals are not used)
     assert sent["email"] == EMAIL and sent["api_key"] == API_KEY and sent["tool"] == client.settings.tool
-    assert slots == [("eutils.ncbi.nlm.nih.gov", client.settings.requests_per_second)]
+    assert fake.seen[0].method == "GET" and Entrez.email is None
+    # the configured endpoint is where it went and what is rate-limited; the key stays canonical
+    assert slots == [(urlsplit(fake.eutils).netloc, client.settings.requests_per_second)]
     rows = cache_rows(memory_cache, "responses")
     assert len(rows) == 1
     stored = json.dumps([str(c) for c in rows[0][:3]])
     assert EMAIL not in stored and API_KEY not in stored and "api_key" not in stored
 
     again = client.search(QUERY)
-    assert len(fake.requests) == 1 and again.from_cache and again.ids == result.ids
+    assert len(fake.seen) == 1 and again.from_cache and again.ids == result.ids
 
 
 def test_search_zero_hits_with_error_list(client_factory, memory_cache):
@@ -520,43 +488,48 @@ def test_search_zero_hits_with_error_list(client_factory, memory_cache):
 
 
 @pytest.mark.parametrize(
-    ("body", "error", "words"),
+    ("body", "words", "tries"),
     [
-        (("klortho", "esearch.baderror.xml"), SourceError, "Invalid db name"),
-        (("entrez", "pubmed3.html"), ParseError, "HTML"),
-        (("entrez", "einfo4.xml"), ParseError, "not valid XML"),
+        (("klortho", "esearch.baderror.xml"), "PubMed answered with an error: Invalid db name", 1),  # final
+        (("entrez", "pubmed3.html"), "4 tries .*HTML page where XML was expected", 4),  # junk: retried
+        (("entrez", "einfo4.xml"), "4 tries .*not valid XML", 4),
     ],
 )
-def test_search_bad_answers_are_errors_and_never_cached(client_factory, memory_cache, body, error, words):
-    client, fake, *_ = client_factory(sample(*body))
-    with pytest.raises(error, match=words) as info:
+def test_search_bad_answers_are_errors_and_never_cached(client_factory, memory_cache, body, words, tries):
+    client, fake, sleeps, _ = client_factory(*[sample(*body)] * 4)
+    with pytest.raises(SourceError, match=words) as info:
         client.search(QUERY)
     assert EMAIL not in str(info.value) and API_KEY not in str(info.value)
-    assert cache_rows(memory_cache, "responses") == [] and len(fake.requests) == 1
+    assert cache_rows(memory_cache, "responses") == [] and len(fake.seen) == tries == len(sleeps) + 1
+
+
+def test_search_junk_then_a_good_answer_recovers(client_factory, memory_cache):
+    client, fake, sleeps, _ = client_factory(sample("entrez", "pubmed3.html"), sample("entrez", "esearch1.xml"))
+    assert client.search(QUERY).count == 63 and len(fake.seen) == 2 and sleeps == [0.5]
+    assert parse_esearch(cache_rows(memory_cache, "responses")[0][3]).count == 63  # only the good body
 
 
 def test_search_retries_429_honouring_retry_after(client_factory, memory_cache):
     client, fake, sleeps, slots = client_factory(http_error(429, retry_after="7"), sample("entrez", "esearch1.xml"))
     assert client.search(QUERY).count == 63
-    assert sleeps == [7.0] and len(fake.requests) == 2 and len(slots) == 2
-    assert Entrez.max_tries == 3  # Biopython's global is restored after each call
+    assert sleeps == [7.0] and len(fake.seen) == 2 and len(slots) == 2
 
 
 def test_search_backoff_is_exponential(client_factory):
     client, fake, sleeps, _ = client_factory(
-        http_error(503), URLError("connection reset"), http_error(429), sample("entrez", "esearch1.xml")
+        http_error(503), "reset", http_error(429), sample("entrez", "esearch1.xml")
     )
     client.search(QUERY)
     base = client.settings.backoff_base
-    assert sleeps == [base, base * 2, base * 4] and len(fake.requests) == 4
+    assert sleeps == [base, base * 2, base * 4] and len(fake.seen) == 4
 
 
 def test_search_gives_up_after_max_tries(client_factory, memory_cache):
     client, fake, sleeps, _ = client_factory(*[http_error(500) for _ in range(4)])
-    with pytest.raises(SourceError, match="could not reach PubMed") as info:
+    with pytest.raises(SourceError, match="no usable answer after 4 tries") as info:
         client.search(QUERY)
-    # one urlopen per attempt: Biopython's own instant retries are switched off
-    assert len(fake.requests) == client.settings.max_tries == 4 and len(sleeps) == 3
+    # one request per attempt: Biopython's own instant retries (Entrez._open) are not used
+    assert len(fake.seen) == client.settings.max_tries == 4 and len(sleeps) == 3
     assert "--offline" in info.value.hint
     assert cache_rows(memory_cache, "responses") == []
 
@@ -565,16 +538,24 @@ def test_client_errors_are_not_retried(client_factory):
     client, fake, sleeps, _ = client_factory(http_error(400))
     with pytest.raises(SourceError, match="HTTP 400"):
         client.search(QUERY)
-    assert len(fake.requests) == 1 and sleeps == []
+    assert len(fake.seen) == 1 and sleeps == []
+
+
+def _closed_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
 
 
 def test_secrets_never_in_error_messages(client_factory):
-    leaky = URLError(f"failed for https://x/?email={EMAIL}&api_key={API_KEY}")
-    client, *_ = client_factory(leaky, leaky, OSError(f"timed out {API_KEY}"), TimeoutError())
+    # requests' ConnectionError quotes the whole URL, email (URL-encoded) and api_key included.
+    client, *_ = client_factory(eutils_base=f"http://127.0.0.1:{_closed_port()}/entrez/eutils/", max_tries=2)
     with pytest.raises(SourceError) as info:
         client.search(QUERY)
     message = str(info.value)
-    assert EMAIL not in message and API_KEY not in message and "could not reach PubMed" in message
+    assert "esearch.fcgi" in message and "no usable answer" in message
+    for secret in (EMAIL, API_KEY, "secret.person%40example.org"):
+        assert secret not in message
     assert info.value.__cause__ is None and info.value.__context__ is None  # no leaky chained error
 
 
@@ -582,24 +563,23 @@ def test_offline_search(client_factory, memory_cache):
     client, fake, *_ = client_factory(offline=True)
     with pytest.raises(OfflineMiss, match="not in the cache"):
         client.search(QUERY)
-    assert fake.requests == []
+    assert fake.seen == []
     online, *_ = client_factory(sample("entrez", "esearch1.xml"))
     online.search(QUERY)
     offline, fake, *_ = client_factory(offline=True, api_key=None, email="other@example.org")
     result = offline.search(QUERY)  # secrets are not part of the key, so another user's cache works
-    assert result.from_cache and result.count == 63 and fake.requests == []
+    assert result.from_cache and result.count == 63 and len(fake.seen) == 1
 
 
 def test_empty_query_is_an_input_error(client_factory):
     client, fake, *_ = client_factory()
     with pytest.raises(InputError):
         client.search(Query("c9"))
-    assert fake.requests == []
+    assert fake.seen == []
 
 
 def test_text_plain_responses_are_read_as_bytes(client_factory):
-    # Bio.Entrez wraps text/plain answers in a TextIOWrapper, which yields str.
-    body = FakeResponse(sample("entrez", "esearch1.xml"), content_type="text/plain")
+    body = Reply(200, sample("entrez", "esearch1.xml"), (("Content-Type", "text/plain"),))
     client, *_ = client_factory(body)
     assert client.search(QUERY).count == 63
 
@@ -615,11 +595,11 @@ def test_fetch_only_missing_pmids(client_factory, memory_cache):
     asked = [second[1].pmid, first[0].pmid, second[0].pmid, first[1].pmid]
     records = client.fetch(asked)
     assert [r.pmid for r in records] == asked and client.last_missing == ()
-    assert fake.params(0)["id"] == f"{second[1].pmid},{second[0].pmid}"
-    assert fake.params(0)["retmode"] == "xml" and fake.params(0)["db"] == "pubmed"
+    assert fake.seen[0].params["id"] == f"{second[1].pmid},{second[0].pmid}"
+    assert fake.seen[0].params["retmode"] == "xml" and fake.seen[0].params["db"] == "pubmed"
     assert len(slots) == 1
     assert {row[1] for row in cache_rows(memory_cache, "documents")} == set(asked)
-    assert client.fetch(asked) == records and len(fake.requests) == 1  # all cached now
+    assert client.fetch(asked) == records and len(fake.seen) == 1  # all cached now
 
 
 def test_fetch_notes_pmids_not_returned(client_factory):
@@ -634,21 +614,20 @@ def test_fetch_batches_of_at_most_200(client_factory):
     client, fake, *_ = client_factory(empty, empty, empty)
     pmids = [str(n) for n in range(1000, 1450)]
     assert client.fetch(pmids) == [] and client.last_missing == tuple(pmids)
-    sizes = [len(fake.params(i)["id"].split(",")) for i in range(len(fake.requests))]
+    sizes = [len(fake.seen[i].params["id"].split(",")) for i in range(len(fake.seen))]
     assert sizes == [200, 200, 50]
-    assert fake.requests[0].get_method() == "POST"  # Bio.Entrez POSTs large ID lists itself
+    assert fake.seen[0].method == "POST"  # Bio.Entrez POSTs large ID lists itself
 
 
 @pytest.mark.parametrize(
-    ("body", "error"),
-    [(("entrez", "einfo4.xml"), ParseError), (("entrez", "pubmed3.html"), ParseError),
-     (("klortho", "esearch.baderror.xml"), SourceError)],
+    ("body", "tries"),
+    [(("entrez", "einfo4.xml"), 4), (("entrez", "pubmed3.html"), 4), (("klortho", "esearch.baderror.xml"), 1)],
 )
-def test_fetch_bad_bodies_are_not_cached(client_factory, memory_cache, body, error):
-    client, *_ = client_factory(sample(*body))
-    with pytest.raises(error):
+def test_fetch_bad_bodies_are_not_cached(client_factory, memory_cache, body, tries):
+    client, fake, *_ = client_factory(*[sample(*body)] * 4)
+    with pytest.raises(SourceError):
         client.fetch(["12091962"])
-    assert cache_rows(memory_cache, "documents") == []
+    assert cache_rows(memory_cache, "documents") == [] and len(fake.seen) == tries
 
 
 def test_fetch_offline(client_factory, memory_cache):
@@ -658,11 +637,11 @@ def test_fetch_offline(client_factory, memory_cache):
     assert [r.pmid for r in client.fetch(pmids)] == pmids
     with pytest.raises(OfflineMiss, match="12091962"):
         client.fetch([*pmids, "12091962"])
-    assert fake.requests == []
+    assert fake.seen == []
 
 
 def test_fetch_unreadable_cached_document_is_fetched_again(client_factory, memory_cache):
     pmids = list(split_articles(sample("entrez", "pubmed2.xml")))
     memory_cache.put_documents("pubmed", {pmids[0]: b"<PubmedArticle><Medline"})
     client, fake, *_ = client_factory(sample("entrez", "pubmed2.xml"))
-    assert [r.pmid for r in client.fetch(pmids)] == pmids and len(fake.requests) == 1
+    assert [r.pmid for r in client.fetch(pmids)] == pmids and len(fake.seen) == 1

@@ -5,41 +5,36 @@ Pure parts: `render_query`, `parse_esearch`, `parse_pubmed_xml`, `iter_pubmed_xm
 expansion) instead of `Entrez.read`, which needs the response's DTD and fetches unknown newer
 DTDs from the network, so it breaks offline.
 
-I/O part: `PubMedClient` sends esearch/efetch through `Bio.Entrez`, with our own cross-process
-rate limiter, exponential backoff and SQLite cache around it.
+I/O part: `PubMedClient` builds esearch/efetch requests with `Bio.Entrez`'s request builder and
+sends them through `pipeline.http.HttpClient` (configurable endpoint, timeout, deadline, size cap,
+cross-process rate limiter, backoff honouring Retry-After), with the SQLite cache around it.
 """
 
 from __future__ import annotations
 
-import http.client
 import io
 import logging
 import re
-import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any, BinaryIO
-from urllib.error import HTTPError, URLError
 
+import requests
 from Bio import Entrez
 from lxml import etree
 
 from pipeline.cache import Cache
 from pipeline.config import Settings, redact
 from pipeline.errors import InputError, OfflineMiss, ParseError, SourceError
-from pipeline.http import retry_after_seconds
+from pipeline.http import HttpClient
 from pipeline.text import normalize_space
 from pipeline.types import Notice, Query, QueryArm, Record, SearchResult
 
 log = logging.getLogger(__name__)
 
 SOURCE = "pubmed"
-HOST = "eutils.ncbi.nlm.nih.gov"
-# Bio.Entrez hardcodes these URLs in each function (no parameter or global overrides them), so
-# Settings.eutils_base cannot be honoured while we send through Bio.Entrez; a later issue adds
-# configurable endpoints. They are also the URLs our cache keys are built from.
+# The canonical NCBI URLs our cache keys are built from, whatever Settings.eutils_base says.
 ESEARCH_URL = "https://eutils.ncbi.nlm.nih.gov/entrez/eutils/esearch.fcgi"
 EFETCH_URL = "https://eutils.ncbi.nlm.nih.gov/entrez/eutils/efetch.fcgi"
 EFETCH_BATCH = 200  # NCBI: use POST and modest batches beyond ~200 IDs; Bio.Entrez POSTs at 200
@@ -408,103 +403,54 @@ def split_articles(data: bytes) -> dict[str, bytes]:
 
 # --- I/O: the E-utilities client -----------------------------------------------------------
 
-_ENTREZ_LOCK = threading.Lock()
-
-
-@contextmanager
-def _single_entrez_try() -> Iterator[None]:
-    """Make Bio.Entrez try exactly once for the length of one call.
-
-    Bio.Entrez retries 429 and 5xx itself, instantly and ignoring Retry-After, up to the
-    module-global `Entrez.max_tries` (3): each of our attempts would then hit NCBI three times
-    with no pause. There is no per-call argument for it, so we set the global to 1 under a lock
-    and restore it; our own loop does the retrying, with backoff and the shared rate limiter.
-    """
-    with _ENTREZ_LOCK:
-        saved = Entrez.max_tries
-        Entrez.max_tries = 1
-        try:
-            yield
-        finally:
-            Entrez.max_tries = saved
-
 
 class PubMedClient:
     """esearch and efetch against PubMed, through the cache, a shared rate limit and backoff.
 
-    Timeouts: Bio.Entrez calls urlopen without a timeout and offers no way to pass one, so
-    `settings.timeout` is not honoured here (a later issue on configurable endpoints can send
-    Bio.Entrez's built requests itself). Bio.Entrez also spaces its own calls (0.37 s / 0.1 s,
-    per process) on top of our cross-process limiter; that costs little and is kept.
+    Each request is built by Bio.Entrez's own request builder (`Entrez._build_request`: tool,
+    email and api_key handling, and POST for long ID lists as NCBI asks), on the endpoint
+    `settings.eutils_base` (FACTCHECK_EUTILS_URL), and sent through `HttpClient`, which adds
+    what `Entrez._open` lacks: a timeout and a deadline on the whole body, a size cap,
+    Retry-After, and a rate limiter shared across processes. Cache keys stay built from the
+    canonical NCBI URLs, so a cache filled against a mirror or stand-in is the same cache.
     """
 
-    def __init__(self, settings: Settings, cache: Cache, sleep: Callable[[float], None] = time.sleep) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        cache: Cache,
+        sleep: Callable[[float], None] = time.sleep,
+        session: requests.Session | None = None,
+    ) -> None:
         self.settings = settings
         self.cache = cache
-        self.sleep = sleep
+        self.http = HttpClient(settings, cache, SOURCE, settings.requests_per_second, session=session, sleep=sleep)
         self.last_missing: tuple[str, ...] = ()  # PMIDs the last fetch() asked for and did not get
 
     # --- identity and errors ---------------------------------------------------------
 
     def _identity(self) -> dict[str, str | None]:
-        # Passed as keywords: Bio.Entrez's _construct_params only setdefault()s its globals, so
-        # these win; api_key=None keeps a global Entrez.api_key from leaking in (None is dropped).
+        # Bio.Entrez's _construct_params only setdefault()s its globals, so these win;
+        # api_key=None keeps a global Entrez.api_key from leaking in (None is dropped).
         return {"email": self.settings.email, "tool": self.settings.tool, "api_key": self.settings.api_key}
-
-    def _safe(self, text: str) -> str:
-        return redact(text, self.settings)
 
     def _redacted(self, exc: SourceError) -> SourceError:
         """The same error, its message cleaned of the email/api key an error page might echo."""
         message = exc.message.removeprefix(f"{SOURCE}: ")
-        return type(exc)(SOURCE, self._safe(message), exc.hint)
+        return type(exc)(SOURCE, redact(message, self.settings), exc.hint)
 
     # --- sending -----------------------------------------------------------------------
 
-    def _call(self, what: str, send: Callable[..., Any], **params: Any) -> bytes:
-        """One E-utilities request with retries; returns the body bytes or raises SourceError."""
-        tries = max(1, self.settings.max_tries)
-        problem = ""
-        for attempt in range(tries):
-            self.cache.wait_for_slot(HOST, self.settings.requests_per_second)
-            delay = self.settings.backoff_base * 2**attempt
-            try:
-                with _single_entrez_try():
-                    handle = send(**params, **self._identity())
-                try:
-                    body = handle.read()
-                finally:
-                    handle.close()
-                return body.encode("utf-8") if isinstance(body, str) else bytes(body)
-            except HTTPError as exc:
-                code = exc.code
-                reason = self._safe(str(exc.reason or ""))
-                retry_after = retry_after_seconds(exc.headers)
-                try:
-                    exc.close()
-                except Exception:  # closing a dead error body must not hide the real error
-                    pass
-                if code != 429 and not 500 <= code < 600:
-                    raise SourceError(
-                        SOURCE,
-                        f"{what}: PubMed refused the request (HTTP {code} {reason})".rstrip(),
-                        "check the query and the NCBI_API_KEY; this is not a temporary failure",
-                    ) from None
-                problem = f"HTTP {code} {reason}".strip()
-                if retry_after is not None:
-                    delay = retry_after
-            except (URLError, http.client.HTTPException, OSError, UnicodeDecodeError) as exc:
-                # URLError/OSError: DNS, refused, reset, timeout; HTTPException: cut-off body;
-                # UnicodeDecodeError: a garbled text/plain body that Bio.Entrez decodes for us.
-                problem = self._safe(str(getattr(exc, "reason", None) or exc) or type(exc).__name__)
-            log.info("pubmed %s: attempt %d/%d failed (%s)", what, attempt + 1, tries, problem)
-            if attempt < tries - 1:
-                self.sleep(delay)
-        raise SourceError(
-            SOURCE,
-            f"{what}: could not reach PubMed after {tries} tries (last: {problem})",
-            _NETWORK_HINT,
-        )
+    def _call(self, what: str, cgi: str, params: dict[str, Any], validate: Callable[[bytes], object],
+              recheck: Callable[[], bytes | None] = lambda: None) -> bytes:
+        """One E-utilities request with retries; a body `validate` rejects is retried, never kept."""
+        request = Entrez._build_request(self.settings.eutils_base.rstrip("/") + "/" + cgi, {**params, **self._identity()})
+        try:
+            return self.http.send(request.get_method(), request.full_url, data=request.data, what=what,
+                                  validate=validate, recheck=recheck)
+        except SourceError as exc:
+            error = self._redacted(exc)
+        raise error  # outside the except block: no chained error that might quote a secret
 
     # --- esearch -------------------------------------------------------------------------
 
@@ -527,7 +473,8 @@ class PubMedClient:
                     f"claim {query.claim_id}: the search {term!r} is not in the cache",
                     "run once without --offline to fill the cache, or use --source local --corpus DB",
                 )
-            body = self._call("esearch", Entrez.esearch, **params)
+            body = self._call("esearch", "esearch.fcgi", params, parse_esearch,
+                              recheck=lambda: self.cache.get_response(ESEARCH_URL, params))
         try:
             result = parse_esearch(body)
         except SourceError as exc:
@@ -564,8 +511,9 @@ class PubMedClient:
             )
         for start in range(0, len(missing), EFETCH_BATCH):
             batch = missing[start : start + EFETCH_BATCH]
-            body = self._call("efetch", Entrez.efetch, db="pubmed", id=",".join(batch), retmode="xml")
-            try:  # validates: a bad body raises here, before anything is cached
+            params = {"db": "pubmed", "id": ",".join(batch), "retmode": "xml"}
+            body = self._call("efetch", "efetch.fcgi", params, split_articles)
+            try:  # validated by _call; parsed here before anything is cached
                 docs = split_articles(body)
                 parsed = parse_pubmed_xml(body)
             except SourceError as exc:

@@ -1,0 +1,163 @@
+"""Bad input through the command line: exit 2, a message naming file, line and fix, fast, no traceback.
+
+Claims files as students edit them by hand (and worse), and corpus files for `factcheck index`
+that are malformed, truncated or mixed with good ones. A failed index build leaves no index that
+looks complete (and an earlier complete index untouched).
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+import re
+import sqlite3
+import time
+from pathlib import Path
+
+import pytest
+import yaml
+
+from conftest import shared_file
+from pipeline.cli import main
+
+GOOD_CLAIM = {"id": "a", "quote": "Drug X works.", "claim": "Drug X reduces symptoms.", "kind": "efficacy",
+              "intervention": ["drug x"], "outcome": ["symptoms"]}
+
+
+def claims_yaml(claims: list[dict]) -> str:
+    # through JSON first: a fresh copy of each value, so PyYAML writes no &anchor/*alias pairs
+    return yaml.safe_dump(json.loads(json.dumps({"article": {"title": "T"}, "claims": claims})), sort_keys=False)
+
+
+def huge(path: Path) -> None:
+    with path.open("w") as out:
+        out.write(claims_yaml([GOOD_CLAIM]))
+        line = "# " + "padding " * 12 + "\n"
+        out.write(line * (10 * 2**20 // len(line) + 1))
+
+
+def many_claims(path: Path) -> None:
+    claim = "  - id: c{n}\n    quote: Drug {n} works.\n    claim: Drug {n} reduces symptoms.\n    kind: efficacy\n" \
+            "    intervention: [drug {n}]\n    outcome: [symptoms]\n"
+    path.write_text("article:\n  title: T\nclaims:\n" + "".join(claim.format(n=n) for n in range(10_000)))
+
+
+BOMB = """\
+article: {title: T}
+a: &a ["lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol"]
+b: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a]
+c: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b]
+claims:
+  - id: a
+    quote: *c
+"""
+
+# name -> (how to write the file, the text on the line the message must name (n-th time it
+# appears) or None for a problem of the whole file, words of the message)
+CLAIMS_CASES = {
+    "empty": (lambda p: p.write_text(""), None, "empty"),
+    "not-yaml": (lambda p: p.write_text("article:\n  title: T\nclaims: [\n  - id: x\n"), ("- id: x", 1), "not valid YAML"),
+    "not-utf8": (lambda p: p.write_bytes(b"article:\n  title: caf\xe9\n"), ("title", 1), "not UTF-8"),
+    "huge-10mb": (huge, None, "larger than 5 MB"),
+    "duplicate-ids": (lambda p: p.write_text(claims_yaml([GOOD_CLAIM, GOOD_CLAIM])), ("- id: a", 2), "duplicate claim id"),
+    "unknown-key": (lambda p: p.write_text(claims_yaml([{**GOOD_CLAIM, "colour": "red"}])), ("colour:", 1), "unknown key"),
+    "wrong-types": (lambda p: p.write_text(claims_yaml([{**GOOD_CLAIM, "numbers": "12%"}])), ("numbers:", 1), "must be a list"),
+    "path-traversal": (lambda p: p.write_text(claims_yaml([{**GOOD_CLAIM, "id": "../../x"}])), ("../../x", 1), "not a short name"),
+    "10000-claims": (many_claims, ("- id: c1000", 1), "more than 1000 claims"),
+    "alias-bomb": (lambda p: p.write_text(BOMB), ("*a", 1), "alias"),
+}
+
+
+def line_of(path: Path, text: str, nth: int) -> int:
+    lines = [n for n, line in enumerate(path.read_bytes().split(b"\n"), 1) if text.encode() in line]
+    return lines[nth - 1]
+
+
+@pytest.mark.parametrize("case", list(CLAIMS_CASES))
+@pytest.mark.parametrize("command", ["validate", "run"])
+def test_bad_claims_file_exits_2_naming_file_line_and_fix(case, command, tmp_path, capsys, monkeypatch):
+    monkeypatch.setenv("FACTCHECK_EUTILS_URL", "http://127.0.0.1:9/never-used/")  # it must stop before
+    write, where, words = CLAIMS_CASES[case]
+    path = tmp_path / f"{case}.yaml"
+    write(path)
+    line = line_of(path, *where) if where else None
+    started = time.monotonic()
+    code = main([command, str(path), "--out", str(tmp_path / "out")] if command == "run" else [command, str(path)])
+    elapsed = time.monotonic() - started
+    err = capsys.readouterr().err
+    assert code == 2 and elapsed < 2.0, (code, elapsed)
+    assert words in err and "fix:" in err and "Traceback" not in err
+    assert (f"{path}:{line}:" in err) if line else (f"{path}:" in err)
+    assert not (tmp_path / "out").exists()
+
+
+# --- corpus files for `factcheck index` ----------------------------------------------------------
+
+
+def _scifact_lines(count: int) -> list[str]:
+    return shared_file("scifact", "corpus.jsonl").read_text().splitlines()[:count]
+
+
+def _pubmed_xml() -> bytes:
+    return shared_file("pubmed-xml", "pubmed-29768149.xml").read_bytes()
+
+
+def _corpus_cases() -> dict[str, tuple[dict[str, bytes], str, bool]]:
+    good = "\n".join(_scifact_lines(3)) + "\n"
+    xml = _pubmed_xml()
+    return {
+        "jsonl-malformed-line": ({"c.jsonl": (good + '{"doc_id": 5, "title": "x", "abstract": [\n' + good).encode()},
+                                 "c.jsonl:4: not valid JSON", True),
+        "jsonl-truncated": ({"c.jsonl": good.encode()[: len(good) // 2]}, "not valid JSON", True),
+        "jsonl-not-utf8": ({"c.jsonl": b"\xff\xfe" + good.encode()}, "not UTF-8", True),
+        "jsonl-wrong-type": ({"c.jsonl": (good + '{"doc_id": 9, "title": 3, "abstract": "x"}\n').encode()},
+                             "c.jsonl:4: title must be a string", True),
+        "xml-truncated": ({"p.xml": xml[: len(xml) // 2]}, "truncated or not PubMed XML", True),
+        "xml-gz-truncated": ({"p.xml.gz": gzip.compress(xml)[:-40]}, "truncated", False),
+        "html-not-xml": ({"p.xml": shared_file("eutils-samples", "entrez", "pubmed3.html").read_bytes()}, "HTML", False),
+        "mixed-good-and-bad": ({"a.jsonl": good.encode(), "b.jsonl": b'{"doc_id": 1, "title": "x", "abstract": "y"}\n{oops\n'},
+                               "b.jsonl:2: not valid JSON", True),
+    }
+
+
+@pytest.mark.parametrize("case", ["jsonl-malformed-line", "jsonl-truncated", "jsonl-not-utf8", "jsonl-wrong-type",
+                                  "xml-truncated", "xml-gz-truncated", "html-not-xml", "mixed-good-and-bad"])
+def test_bad_corpus_file_exits_2_and_leaves_no_index_looking_complete(case, tmp_path, capsys):
+    files, words, names_line = _corpus_cases()[case]
+    paths = []
+    for name, data in files.items():
+        (tmp_path / name).write_bytes(data)
+        paths.append(str(tmp_path / name))
+    db = tmp_path / "corpus.db"
+    # an earlier, complete index of the good data: a failed rebuild must not touch it
+    good = tmp_path / "good.jsonl"
+    good.write_text("\n".join(_scifact_lines(2)) + "\n")
+    assert main(["index", str(good), "--db", str(db)]) == 0
+    before = db.read_bytes()
+    capsys.readouterr()
+    started = time.monotonic()
+    code = main(["index", *paths, "--db", str(db)])
+    elapsed = time.monotonic() - started
+    err = capsys.readouterr().err
+    assert code == 2 and elapsed < 2.0, (code, elapsed, err)
+    assert words in err and "fix:" in err and "Traceback" not in err
+    if names_line:
+        assert re.search(r"\.(jsonl|xml)(\.gz)?:\d+", err) or "line " in err
+    assert db.read_bytes() == before  # the last complete index stays as it was
+    assert not [p.name for p in tmp_path.iterdir() if p.name.endswith(".building")]
+
+
+def test_interrupted_index_build_is_never_taken_for_complete(tmp_path, capsys):
+    """A build killed before its last step leaves only a hidden .building file, which no run reads."""
+    good = tmp_path / "good.jsonl"
+    good.write_text("\n".join(_scifact_lines(2)) + "\n")
+    db = tmp_path / "corpus.db"
+    assert main(["index", str(good), "--db", str(db)]) == 0
+    with sqlite3.connect(db) as conn:  # what an index looks like when the build stopped half-way
+        conn.execute("DELETE FROM meta WHERE key = 'complete'")
+    claims = tmp_path / "claims.yaml"
+    claims.write_text(claims_yaml([GOOD_CLAIM]))
+    capsys.readouterr()
+    assert main(["run", str(claims), "--source", "local", "--corpus", str(db), "--out", str(tmp_path / "out")]) == 2
+    err = capsys.readouterr().err
+    assert "never finished" in err and "fix:" in err and "Traceback" not in err
