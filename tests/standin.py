@@ -22,6 +22,7 @@ import functools
 import gzip
 import hashlib
 import socket
+import sqlite3
 import struct
 import threading
 import time
@@ -128,6 +129,13 @@ def small_claims(path: Path) -> Path:
     data["claims"] = [c for c in data["claims"] if c["id"] in CLAIM_IDS]
     path.write_text(yaml.safe_dump(data, sort_keys=False))
     return path
+
+
+def stored_search_keys(cache: Path) -> set[str]:
+    """Keys of the responses a cache file holds; the file must pass SQLite's integrity check."""
+    with sqlite3.connect(cache) as db:
+        assert db.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+        return {row[0] for row in db.execute("SELECT key FROM responses")}
 
 
 def max_in_any_window(times: list[float], width: float = 1.0) -> int:

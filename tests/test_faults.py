@@ -15,14 +15,14 @@ from pathlib import Path
 import pytest
 
 from conftest import shared_file
-from pipeline.cache import Cache
+from pipeline.cache import Cache, request_key
 from pipeline.cli import main
 from pipeline.config import Settings
 from pipeline.errors import ParseError, SourceError
 from pipeline.http import HttpClient, Unreachable
-from pipeline.sources.pubmed import PubMedClient, parse_esearch
+from pipeline.sources.pubmed import ESEARCH_URL, PubMedClient, parse_esearch
 from pipeline.types import Query, QueryArm
-from standin import CLAIM_IDS, FAULTS, StandIn, claims_of, max_in_any_window, small_claims
+from standin import CLAIM_IDS, FAULTS, StandIn, claims_of, max_in_any_window, small_claims, stored_search_keys
 
 RECOVERABLE = [f for f in FAULTS if f != "huge"]
 QUERY = Query(claim_id="c1", arms=(QueryArm("intervention", mesh=("Ketamine",), free_text=("ketamine",)),))
@@ -241,7 +241,10 @@ def test_failed_fetch_marks_claims_not_checked_then_a_rerun_completes(server, ru
     # every claim found records, none could be fetched: none is rated on no evidence
     assert code == 3 and "Traceback" not in err and not list(out.glob("*"))
     assert all(f"{claim}: not checked (" in err for claim in CLAIM_IDS) and "could not be fetched" in err
-    before = len(server.requests())
+    before, stored = len(server.requests()), stored_search_keys(tmp / "rerun.sqlite")
     code, again = run(tmp, "rerun")  # the network is back: same cache, the full report
     assert code == 0 and claims_of(again) == claims_of(clean_report)
-    assert [s.route for s in _since(server, before)] == ["efetch"]  # the searches came from the cache
+    later = _since(server, before)
+    assert later[0].route == "efetch"  # first the records the failed run could not fetch
+    # the evidence searches came from the cache; only the citation checks that follow a fetch are new
+    assert not {request_key(ESEARCH_URL, dict(s.params)) for s in later if s.route == "esearch"} & stored
