@@ -1,7 +1,8 @@
 """Extraction: a record's abstract -> Finding (design, participants, effects, result sentences).
 
-A spaCy pipeline on spacy.blank("en") (no model download exists here): the sentencizer, then
-rule components from `pipeline.nlp.components`. Spans in a Finding are character offsets
+A spaCy pipeline on spacy.blank("en") (no model download exists here): the rule tokenizer of
+`pipeline.nlp.tokenizer` (sentences, whitespace tokens), then rule components from
+`pipeline.nlp.components`. Spans in a Finding are character offsets
 into Record.abstract (the sections joined with "\\n").
 
     nlp = build_nlp()
@@ -22,12 +23,12 @@ from spacy.tokens import Doc
 
 from pipeline.errors import InputError
 from pipeline.nlp.components import (  # importing it registers the factories
-    add_abbreviations,
     find_p_values,
     inline_heading,
     is_result_sentence,
     section_kind,
 )
+from pipeline.nlp.tokenizer import RuleTokenizer
 from pipeline.types import Finding, Record
 
 __all__ = [
@@ -36,14 +37,13 @@ __all__ = [
     "read_jsonl",
 ]
 
-PIPE_NAMES = ("sentencizer", "fc_section_breaks", "fc_sentences", "fc_sample_size",
-              "fc_design", "fc_effects")
+PIPE_NAMES = ("fc_sentences", "fc_sample_size", "fc_design", "fc_effects")
 
 
 def build_nlp() -> Language:
-    """A fresh extraction pipeline: blank English, sentencizer and the rule components."""
+    """A fresh extraction pipeline: blank English with the rule tokenizer, and the rule components."""
     nlp = spacy.blank("en")
-    add_abbreviations(nlp)
+    nlp.tokenizer = RuleTokenizer(nlp.vocab)
     for name in PIPE_NAMES:
         nlp.add_pipe(name)
     return nlp

@@ -15,6 +15,7 @@ sentence text rather than tokens because the tokenizer splits "1.4-3.8" but not 
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from dataclasses import dataclass
 from typing import Iterable, Sequence
@@ -31,6 +32,7 @@ from pipeline.nlp.numbers import (
     number_words_to_int,
     parse_number,
 )
+from pipeline.nlp.tokenizer import sentence_spans
 from pipeline.types import Effect, Record, Sentence
 
 # --- sections -------------------------------------------------------------------------------
@@ -374,13 +376,15 @@ _GAP_WORD = r"(?!(?:of|from|in|with|and|or|per|to|at|on|for|by|were|was|had|have
             r"weeks?|days?|hours?|eyes?|samples?|visits?|cells?|mice|rats?|animals?|studies|" \
             r"trials?|articles?|sessions?|hundred|thousand|million|billion|times|the|these|" \
             r"those|all|each|who|whom|which|that)\b)[A-Za-z][\w'-]*"
-_COUNT = rf"(?P<num>\d{{1,3}}(?:,\d{{3}})+(?![\d])|\d+(?![.,]\d)|{NUMBER_WORDS_RE})"
+# "1,204", "11 506" (a space or thin space groups thousands), "45", "Forty-one".
+_GROUPED = r"\d{1,3}(?:,\d{3})+(?![\d])|\d{1,3}(?:[ \u2009\u202f]\d{3})+(?![\d.,])"
+_COUNT = rf"(?P<num>{_GROUPED}|\d+(?![.,]\d)|{NUMBER_WORDS_RE})"
 _PEOPLE_COUNT_RE = re.compile(
     rf"(?<![\w.,%-]){_COUNT}(?!\s*%)(?P<gap>(?:\s+{_GAP_WORD}){{0,4}}?)\s+(?P<noun>{_PEOPLE})\b",
     re.IGNORECASE,
 )
 _N_EQUALS_RE = re.compile(
-    r"[(\[,;]\s*(?P<n>[nN])\s*=\s*(?P<num>\d{1,3}(?:,\d{3})+(?![\d])|\d+)(?![.\d])"
+    rf"[(\[,;]\s*(?P<n>[nN])\s*=\s*(?P<num>{_GROUPED}|\d+)(?![.\d])"
 )
 _STUDIES_RE = re.compile(
     rf"(?<![\w.,%-]){_COUNT}(?:\s+(?:eligible|published|randomi[sz]ed|controlled|clinical|"
@@ -440,11 +444,12 @@ class _Candidate:
     start: int
     end: int
     sentence_index: int
+    background: bool = False
 
 
 def _count_value(raw: str) -> int | None:
     if re.match(r"\d", raw):
-        return int(raw.replace(",", ""))
+        return int(re.sub(r"[,\s]", "", raw))
     return number_words_to_int(raw)
 
 
@@ -472,11 +477,12 @@ def _people_candidates(text: str, offset: int, kind: str, index: int) -> list[_C
             score = 4.0
         elif _IN_BEFORE.search(before):
             score = 2.5
-        if _WEAK_AFTER.match(after) and score < 5:
-            score = min(score, 1.0)
+        if _WEAK_AFTER.match(after):
+            # "In total, 469 participants had AD": an outcome count, though a total.
+            score = 2.5 if score >= 5 else min(score, 1.0)
         out.append(_Candidate(n, score, offset + m.start("num"), offset + m.end(), index))
     for m in _N_EQUALS_RE.finditer(text):
-        n = int(m.group("num").replace(",", ""))
+        n = _count_value(m.group("num"))
         if n <= 0:
             continue
         # "rats (n = 24)", "eyes (n = 40)": n counts what the words before it name.
@@ -486,9 +492,28 @@ def _people_candidates(text: str, offset: int, kind: str, index: int) -> list[_C
         out.append(_Candidate(n, score, offset + m.start("n"), offset + m.end(), index))
     # Counts in the background are about other people ("affects 3 million adults").
     if kind == "background":
-        out = [_Candidate(c.n, c.score - 3, c.start, c.end, c.sentence_index) for c in out]
+        out = [_Candidate(c.n, c.score - 3, c.start, c.end, c.sentence_index, True) for c in out]
     elif kind == "results":
         out = [_Candidate(c.n, c.score - 0.5, c.start, c.end, c.sentence_index) for c in out]
+    return out
+
+
+def _rank_by_position(candidates: list[_Candidate]) -> list[_Candidate]:
+    """Abstracts name the whole study before its subsets ("Of 3106 eligible patients, 286
+    were excluded, leaving 2820"): the first count outside the background, and a count no
+    later count exceeds, each earn a bonus."""
+    own = sorted((c for c in candidates if not c.background), key=lambda c: c.start)
+    if not own:
+        return candidates
+    first = own[0]
+    out = []
+    for c in candidates:
+        bonus = 0.0
+        if c is first:
+            bonus += 1.0
+        if not c.background and all(c.n >= o.n for o in own if o.start > c.start):
+            bonus += 1.0
+        out.append(dataclasses.replace(c, score=c.score + bonus) if bonus else c)
     return out
 
 
@@ -499,8 +524,11 @@ _NOT_PEOPLE_BEFORE = re.compile(
     r"oocytes?|images?|scans?|procedures?|sessions?|cycles?|wells?|plates?|colonies)\b[^.;]{0,25}$",
     re.IGNORECASE,
 )
+# Between a total and what is left of it, not between two arms.
+_SUBSET_BETWEEN = re.compile(r"\bwhom\b|\bleaving\b|\bremain\w*|\bexclu\w*|\bwithdr\w*|\blost\b|"
+                             r"\bdropped\b|\bcompleted\b|\bof\s+these\b|\bof\s+those\b", re.I)
 _COORDINATION = re.compile(r"^[\s,]*(?:and|or|versus|vs\.?|plus|as\s+well\s+as)?[\s,]*$", re.I)
-_ARM_JOIN = re.compile(r"^[^.;]{0,80}?\b(?:and|versus|vs\.?|compared\s+(?:with|to))\b[^.;]{0,80}$",
+_ARM_JOIN = re.compile(r"^[^.;]{0,80}?\b(?:and|or|versus|vs\.?|compared\s+(?:with|to))\b[^.;]{0,80}$",
                        re.IGNORECASE)
 
 
@@ -529,10 +557,12 @@ def find_sample_size(sentences: Sequence[tuple[str, int, str]], abstract: str = 
         if len(arms) >= 2 and not any(c.score >= 5 for c in own):
             first, last = min(arms, key=lambda c: c.start), max(arms, key=lambda c: c.end)
             between = text[first.end - offset:last.start - offset]
-            if _ARM_JOIN.match(between) and not re.search(r"\bof\s+whom\b|\bwhom\b", between):
+            if _ARM_JOIN.match(between) and not _SUBSET_BETWEEN.search(between):
                 total = sum(c.n for c in arms)
+                # The sum replaces its arms: each arm alone would undercount the study.
+                candidates[:] = [c for c in candidates if c not in arms]
                 candidates.append(_Candidate(total, max(c.score for c in arms) + 0.5,
-                                             first.start, last.end, index))
+                                             first.start, last.end, index, arms[0].background))
 
     n_studies = studies_text = None
     if meta:
@@ -545,6 +575,7 @@ def find_sample_size(sentences: Sequence[tuple[str, int, str]], abstract: str = 
                 studies_text = text[m.start():m.end()]
                 break
 
+    candidates = _rank_by_position(candidates)
     good = [c for c in candidates if c.score >= 2 or (c.score >= 1 and len(candidates) == 1)]
     if not good:
         return SampleSize(None, None, None, n_studies, studies_text)
@@ -748,28 +779,13 @@ for _name in ("fc_record", "fc_sentences", "fc_effects", "fc_sample_size", "fc_d
     if not Doc.has_extension(_name):
         Doc.set_extension(_name, default=None)
 
-# Abbreviations after which the sentencizer must not split ("Fig. 2", "i.v. daily").
-ABBREVIATIONS = ("Fig.", "Figs.", "fig.", "i.v.", "i.p.", "i.m.", "s.c.", "p.o.", "b.i.d.",
-                 "t.i.d.", "q.d.", "al.", "approx.", "Approx.", "no.", "No.", "Nos.", "vs.",
-                 "cf.", "ca.", "e.g.", "i.e.", "resp.", "Dr.", "Prof.", "spp.", "sp.", "ref.",
-                 "Ref.", "Eq.", "Suppl.", "Vol.", "yr.", "yrs.", "wk.", "mo.", "Inc.", "Ltd.",
-                 "Co.", "U.S.", "U.K.", "St.")
-
-
-def doc_sentences(doc: Doc, sections: Sequence[tuple[str, str]]) -> list[Sentence]:
-    """The Doc's sentences as Sentence objects, whitespace trimmed, labelled by section."""
+def doc_sentences(text: str, sentence_spans: Sequence[tuple[int, int]],
+                  sections: Sequence[tuple[str, str]]) -> list[Sentence]:
+    """Sentence spans of `text` as Sentence objects labelled by section (or inline heading)."""
     spans = section_spans(sections)
-    text = doc.text
     out: list[Sentence] = []
     current_inline = ""
-    for sent in doc.sents:
-        start, end = sent.start_char, sent.end_char
-        while start < end and text[start].isspace():
-            start += 1
-        while end > start and text[end - 1].isspace():
-            end -= 1
-        if start == end:
-            continue
+    for start, end in sentence_spans:
         label = label_at(spans, start)
         heading = inline_heading(text[start:end])
         if heading:
@@ -780,30 +796,28 @@ def doc_sentences(doc: Doc, sections: Sequence[tuple[str, str]]) -> list[Sentenc
     return out
 
 
-@Language.component("fc_section_breaks")
-def section_breaks(doc: Doc) -> Doc:
-    """A new sentence starts after every line break: sections never share a sentence."""
-    text = doc.text
-    pos = text.find("\n")
-    while pos != -1:
-        span = doc.char_span(pos + 1, len(text), alignment_mode="expand")
-        if span is not None and span.start > 0:
-            doc[span.start].is_sent_start = True
-        pos = text.find("\n", pos + 1)
-    return doc
+def doc_text(doc: Doc) -> str:
+    """The Doc's text; spaCy rebuilds `doc.text` from every token on each access, so the
+    rule tokenizer keeps the string it was given."""
+    text = doc._.fc_text
+    return doc.text if text is None else text
 
 
 def _sections_of(doc: Doc) -> tuple[tuple[str, str], ...]:
     record: Record | None = doc._.fc_record
     if record is not None:
         return record.sections
-    return (("", doc.text),)
+    return (("", doc_text(doc)),)
 
 
 @Language.factory("fc_sentences")
 def make_sentences(nlp: Language, name: str):  # noqa: ANN201 - spaCy factory signature
     def component(doc: Doc) -> Doc:
-        doc._.fc_sentences = doc_sentences(doc, _sections_of(doc))
+        text = doc_text(doc)
+        spans = doc._.fc_sentence_spans
+        if spans is None:  # a Doc from another tokenizer
+            spans = sentence_spans(text)
+        doc._.fc_sentences = doc_sentences(text, spans, _sections_of(doc))
         return doc
     return component
 
@@ -832,7 +846,7 @@ def make_sample_size(nlp: Language, name: str):  # noqa: ANN201
         title = record.title if record else ""
         meta_cues = _CUES["meta_analysis"].search(title) or _CUES["systematic_review"].search(title) \
             or any(_CUES["meta_analysis"].search(t) for t, _, k in sents if k != "background")
-        doc._.fc_sample_size = find_sample_size(sents, doc.text, meta=bool(meta_cues))
+        doc._.fc_sample_size = find_sample_size(sents, doc_text(doc), meta=bool(meta_cues))
         return doc
     return component
 
@@ -849,11 +863,3 @@ def make_design(nlp: Language, name: str):  # noqa: ANN201
         )
         return doc
     return component
-
-
-def add_abbreviations(nlp: Language, abbreviations: Iterable[str] = ABBREVIATIONS) -> None:
-    """Keep abbreviations one token so the sentencizer does not end a sentence at their dot."""
-    from spacy.symbols import ORTH
-
-    for abbrev in abbreviations:
-        nlp.tokenizer.add_special_case(abbrev, [{ORTH: abbrev}])
