@@ -374,7 +374,7 @@ _PEOPLE = (
 # Adjectives allowed between a number and its noun ("120 consecutive adult patients").
 _GAP_WORD = r"(?!(?:of|from|in|with|and|or|per|to|at|on|for|by|were|was|had|have|years?|months?|" \
             r"weeks?|days?|hours?|eyes?|samples?|visits?|cells?|mice|rats?|animals?|studies|" \
-            r"trials?|articles?|sessions?|hundred|thousand|million|billion|times|the|these|" \
+            r"trials?|articles?|sessions?|specimens?|tissues?|tumou?rs?|lesions?|biopsies|hundred|thousand|million|billion|times|the|these|" \
             r"those|all|each|who|whom|which|that)\b)[A-Za-z][\w'-]*"
 # "1,204", "11 506" (a space or thin space groups thousands), "45", "Forty-one".
 _GROUPED = r"\d{1,3}(?:,\d{3})+(?![\d])|\d{1,3}(?:[ \u2009\u202f]\d{3})+(?![\d.,])"
@@ -395,13 +395,15 @@ _STUDIES_RE = re.compile(
     r"(?P<noun>studies|trials|RCTs|articles|reports|publications|papers|cohorts|datasets)\b",
     re.IGNORECASE,
 )
-_TOTAL_BEFORE = re.compile(r"\b(?:a\s+)?total\s+(?:of\s+)?(?:\w+\s+)?$|\bin\s+total,?\s+$|\boverall,?\s+$",
+# "a total of", "in total", "overall", "among all".
+_TOTAL_BEFORE = re.compile(r"\b(?:a\s+)?total\s+(?:of\s+)?(?:\w+\s+)?$|\bin\s+total,?\s+$|\boverall,?\s+$|"
+                           r"\bamong\s+all\s+$",
                            re.IGNORECASE)
 _ENROL = r"enroll?\w*|randomi[sz]\w*|randomly\s+(?:assigned|allocated)|recruit\w*|included|" \
          r"studied|selected|allocated|assigned|invited|participated|took\s+part|entered|" \
          r"underwent\s+randomi[sz]ation|comprised|consented|registered"
 _ENROL_AFTER = re.compile(
-    rf"^[^.;]{{0,40}}?\b(?:were|was|had\s+been|have\s+been|being)?\s*(?:\w+\s+)?\b(?:{_ENROL})\b",
+    rf"^[^.;]{{0,100}}?\b(?:were|was|had\s+been|have\s+been|being)?\s*(?:\w+\s+)?\b(?:{_ENROL})\b",
     re.IGNORECASE,
 )
 _ENROL_BEFORE = re.compile(
@@ -412,6 +414,9 @@ _ENROL_BEFORE = re.compile(
     r"(?:\s+\w+){0,2}\s+$",
     re.IGNORECASE,
 )
+# A sentence opening "Of 3106 eligible patients, 286 were excluded" names the whole
+# ("Of the 12 patients considered ..." names a subset).
+_OPENING_OF = re.compile(r"^(?:[A-Z][A-Z ,&]+\s+)?(?:Of|Among)\s+(?:all\s+)?$")
 _IN_BEFORE = re.compile(r"\b(?:in|among|of|from|on|including|involving|with)\s+(?:the\s+|a\s+|an\s+)?$",
                         re.IGNORECASE)
 _SUBSET_BEFORE = re.compile(
@@ -471,7 +476,7 @@ def _people_candidates(text: str, offset: int, kind: str, index: int) -> list[_C
         if re.match(r"(?i)^(?:one|a)$", m.group("num")) and m.group("noun").lower().endswith("s"):
             continue  # "one patients" is not English: it is "one of ..." parsed oddly
         score = 1.0
-        if _TOTAL_BEFORE.search(before):
+        if _TOTAL_BEFORE.search(before) or _OPENING_OF.match(text[:m.start()]):
             score = 5.0
         elif _ENROL_AFTER.match(after) or _ENROL_BEFORE.search(before):
             score = 4.0
