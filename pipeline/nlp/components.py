@@ -368,7 +368,7 @@ _PEOPLE = (
     r"employees|smokers|nonsmokers|drinkers|users|survivors|respondents|recipients|donors|"
     r"outpatients|inpatients|nurses|physicians|doctors|clinicians|athletes|elders|"
     r"pregnancies|twins|singletons|births|deliveries|decedents|members|patients'|"
-    r"participants'|families|households|couples|dyads|pairs|humans|sufferers|"
+    r"participants'|couples|dyads|pairs|humans|sufferers|"
     r"patient|participant|subject|individual|person|adult|child|woman|man|infant|volunteer"
 )
 # Adjectives allowed between a number and its noun ("120 consecutive adult patients").
@@ -580,8 +580,10 @@ def find_sample_size(sentences: Sequence[tuple[str, int, str]], abstract: str = 
                 studies_text = text[m.start():m.end()]
                 break
 
-    candidates = _rank_by_position(candidates)
-    good = [c for c in candidates if c.score >= 2 or (c.score >= 1 and len(candidates) == 1)]
+    candidates = candidates if meta else _rank_by_position(candidates)
+    # A meta-analysis counts pooled participants only where it says so ("a total of 12,000").
+    floor = 4 if meta else 2
+    good = [c for c in candidates if c.score >= floor or (c.score >= 1 and len(candidates) == 1 and not meta)]
     if not good:
         return SampleSize(None, None, None, n_studies, studies_text)
     best = max(good, key=lambda c: (c.score, -c.start))
