@@ -611,12 +611,11 @@ _CUES: dict[str, re.Pattern[str]] = {
                                       r"\buncontrolled\s+(?:trial|study)|\bquasi[\s-]experimental|"
                                       r"\bpre-?post\b|\bbefore[\s-]and[\s-]after|\bphase\s+(?:I|1|I/II|1/2|II|2|IIa|IIb)\s+"
                                       r"(?:\w+\s+)?(?:trial|study)|\bpilot\s+(?:trial|study)|"
-                                      r"\bdose[\s-]escalation|\bfeasibility\s+(?:trial|study)", re.I),
+                                      r"\bdose[\s-]escalation|\bfeasibility\s+(?:trial|study)|\bintervention\s+(?:study|trial)\b", re.I),
     "case_report": re.compile(r"\bcase\s+report|\bwe\s+(?:report|describe|present)\s+(?:a|an|the)\s+"
                               r"(?:\w+\s+){0,3}(?:case|patient)\b|\ba\s+\d+-(?:year|month)-old\s+"
                               r"(?:\w+\s+)?(?:man|woman|boy|girl|male|female|patient|infant|child)", re.I),
-    "case_series": re.compile(r"\bcase\s+series|\bseries\s+of\s+\d+|\bconsecutive\s+(?:\w+\s+)?"
-                              r"(?:patients|cases)|\bwe\s+(?:report|describe|present)\s+\d+\s+"
+    "case_series": re.compile(r"\bcase\s+series|\bseries\s+of\s+\d+|\bwe\s+(?:report|describe|present)\s+\d+\s+"
                               r"(?:patients|cases)|\bchart\s+review", re.I),
     "genetic_association": re.compile(r"\bgenome[\s-]wide\s+association|\bGWAS\b|\blinkage\s+"
                                       r"(?:analysis|study|disequilibrium)|\bMendelian\s+randomi[sz]ation|"
@@ -624,7 +623,8 @@ _CUES: dict[str, re.Pattern[str]] = {
                                       r"[^.]{0,80}\bassociat\w*|\bassociat\w*[^.]{0,80}\b"
                                       r"(?:polymorphisms?|SNPs?|alleles?|genotypes?|haplotypes?)\b", re.I),
     "case_control": re.compile(r"\bcase[\s-]+control|\bcases\s+and\s+(?:\w+\s+)?controls|"
-                               r"\bmatched\s+controls|\bcontrol\s+subjects", re.I),
+                               r"\bmatched\s+controls|\bcontrol\s+subjects|"
+                               r"\b(?:healthy|normal)\s+(?:\w+\s+)?(?:controls|volunteers|subjects|individuals)\b", re.I),
     "cohort": re.compile(r"\bcohort|\bprospective(?:ly)?\b|\blongitudinal|\bfollow-?up\s+study|"
                          r"\bfollowed\s+(?:up\s+)?(?:for|over|until)|\bregistry|\bregister-based|"
                          r"\bretrospective(?:ly)?\b|\bperson-years|\bincidence\s+of", re.I),
@@ -724,6 +724,10 @@ def classify_design(title: str, sentences: Sequence[tuple[str, str]],
 
     # Meta-analysis and systematic review: PT or title/own-text cue.
     m = cue("meta_analysis")
+    genetic_title = cue("genetic_association", title)
+    if genetic_title and "meta-analysis" not in pts:
+        # "Replication and meta-analysis of variants ... associated with AF": genetics first.
+        return result("genetic_association", f'title cue "{genetic_title.group(0)}"')
     if m or "meta-analysis" in pts:
         why = f'cue "{m.group(0)}"' if m else 'publication type "Meta-Analysis"'
         return result("meta_analysis", why)
@@ -762,8 +766,8 @@ def classify_design(title: str, sentences: Sequence[tuple[str, str]],
         first_iv = _IN_VITRO.search(full)
         return result("in_vitro", f'cue "{first_iv.group(0)}" and no human participant count')
 
-    for name in ("genetic_association", "case_control", "cohort", "cross_sectional",
-                 "case_series", "modeling"):
+    for name in ("genetic_association", "modeling", "case_control", "cohort", "cross_sectional",
+                 "case_series"):
         m = cue(name)
         if m:
             return result(name, f'cue "{m.group(0)}"')
@@ -777,7 +781,36 @@ def classify_design(title: str, sentences: Sequence[tuple[str, str]],
     if animal_hits and no_people and animal_hits > human_hits:
         first = _ANIMAL.search(full)
         return result("animal", f'animal subjects ("{first.group(0)}") and no human participant count')
+    return _without_cue(own, has_human_count, result)
+
+
+# Laboratory work on human material ("expression in peripheral blood mononuclear cells").
+_LAB = re.compile(r"\b(?:cells?|expression|mRNA|proteins?|assays?|in\s+culture|co-?cultur\w*|"
+                  r"receptors?|transcripts?|enzymes?|secretion|plasmids?|pathways?)\b", re.I)
+_STUDY_LANGUAGE = re.compile(r"\b(?:we|this\s+study|the\s+present\s+study)\s+(?:\w+\s+)?"
+                             r"(?:studied|examined|investigated|analy[sz]ed|measured|assessed|found|"
+                             r"show|showed|demonstrate\w*|observed|report|identified|evaluated)\b|"
+                             r"\b[Pp]\s*[<=>]\s*0?\.\d", re.I)
+
+
+def _without_cue(own: str, has_human_count: bool, result) -> DesignInfo:  # noqa: ANN001
+    """No design named: a counted group of people observed once is the commonest such study
+    (cross-sectional); uncounted laboratory work is in vitro; an abstract that reports no
+    study of its own is a narrative review."""
+    if has_human_count:
+        m = _CASES_ONLY.search(own)
+        if m and not re.search(r"\bcontrols?\b", own, re.I):
+            return result("case_series", f'cases without controls ("{m.group(0)}")')
+        return result("cross_sectional", "people counted, no design named: observed once")
+    study = _STUDY_LANGUAGE.search(own)
+    if study and len(_LAB.findall(own)) >= 3:
+        return result("in_vitro", f'laboratory measures and "{study.group(0)}", no participant count')
+    if not study and len(own) >= 400:  # a few lines are too little to call a review
+        return result("narrative_review", "no study of its own reported and no participant count")
     return result("other", "no design cue found")
+
+
+_CASES_ONLY = re.compile(r"\b\d[\d,]*\s+(?:\w+\s+){0,2}cases\s+(?:with|of|from)\b", re.I)
 
 
 # --- spaCy components -------------------------------------------------------------------------
