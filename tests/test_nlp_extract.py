@@ -141,6 +141,15 @@ def size(*sentences: str, kind: str = "", meta: bool = False):
     (("We recruited 300 women and 200 men.",), 500),
     (("We examined 120 eyes of 60 patients with glaucoma.",), 60),
     (("Of 500 patients screened, 120 patients were enrolled.",), 120),
+    (("The sample comprised 697 men and 649 women aged 16-47.",), 1346),
+    (("Patients were randomly assigned to drug A (n = 167) or drug B (n = 160).",), 327),
+    (("11 506 patients with hypertension were randomly assigned to two drugs.",), 11506),
+    (("Of 3106 eligible patients, 286 were excluded, leaving 2820 patients.",), 3106),
+    (("The 9,844 participants underwent detailed evaluations.",
+      "In total, 469 participants had AD and 127 had VaD."), 9844),
+    (("A trial enrolled 12,894 women with early breast cancer who had completed 5 years of "
+      "treatment and were randomly allocated to continue or stop.",
+      "Mortality was 3428 women in one arm against 3418 controls."), 12894),
 ])
 def test_sample_size(sentences: tuple[str, ...], expected: int) -> None:
     got = size(*sentences)
@@ -155,6 +164,20 @@ def test_sample_size(sentences: tuple[str, ...], expected: int) -> None:
 ])
 def test_no_sample_size_when_no_people_are_counted(sentence: str) -> None:
     assert size(sentence).n is None
+
+
+@pytest.mark.parametrize("sentence", [
+    "Expression was consistent among 30 representative specimen pairs.",
+    "We identified two families whose seizures suggested ADLTE.",
+])
+def test_specimens_and_families_are_not_participants(sentence: str) -> None:
+    assert size(sentence).n is None
+
+
+def test_meta_analysis_without_a_stated_total_has_no_sample_size() -> None:
+    got = size("We included studies that were large (> or = 5000 participants).",
+               "If 21 of 100 consecutive patients have the condition, 2 will be missed.", meta=True)
+    assert got.n is None
 
 
 def test_background_counts_do_not_win() -> None:
@@ -190,11 +213,32 @@ def test_meta_analysis_studies_and_participants() -> None:
     ("Cost of screening", "A Markov model estimated the cost-effectiveness of screening.", (), "modeling"),
     ("Asthma treatment", "This review summarises current treatments.", ("Review",), "narrative_review"),
     ("Notes", "Some words without any cue.", (), "other"),
+    ("Nanog in lung cancer", "In total, 100 patients with lung cancer were included in the present study.",
+     (), "cross_sectional"),
+    ("Fat intake in Norway", "The 5-month intervention study included 376 male recruits.", (),
+     "nonrandomized_trial"),
+    ("Replication and meta-analysis of variants on 4q25 associated with atrial fibrillation",
+     "We combined 12 cohorts in a meta-analysis.", (), "genetic_association"),
+    ("Malaria transmission", "We developed an individual-based simulation model; prevalence fell.", (),
+     "modeling"),
 ])
 def test_design(title: str, text: str, pub_types: tuple[str, ...], design: str, nlp) -> None:
     finding = one(text, title=title, pub_types=pub_types, nlp=nlp)
     assert finding.design == design, finding.design_reason
     assert finding.design_reason
+
+
+def test_uncounted_text_without_a_study_is_a_narrative_review(nlp) -> None:
+    text = " ".join(["Vitamin D is made in the skin and hydroxylated in the liver and kidney."] * 6)
+    finding = one(text, title="Vitamin D status: measurement and interpretation", nlp=nlp)
+    assert finding.design == "narrative_review", finding.design_reason
+    assert finding.sample_size is None
+
+
+def test_uncounted_laboratory_work_is_in_vitro(nlp) -> None:
+    text = ("We examined whether fractions modulate secretion of the cytokine from mononuclear cells. "
+            "We found that expression of the receptor rose, and mRNA levels of the enzyme doubled.")
+    assert one(text, title="Flavonols and TGF-beta", nlp=nlp).design == "in_vitro"
 
 
 def test_randomized_pt_survives_open_label_randomized(nlp) -> None:

@@ -484,7 +484,7 @@ def _people_candidates(text: str, offset: int, kind: str, index: int) -> list[_C
             score = 2.5
         if _WEAK_AFTER.match(after):
             # "In total, 469 participants had AD": an outcome count, though a total.
-            score = 2.5 if score >= 5 else min(score, 1.0)
+            score = 1.5 if score >= 5 else min(score, 1.0)
         out.append(_Candidate(n, score, offset + m.start("num"), offset + m.end(), index))
     for m in _N_EQUALS_RE.finditer(text):
         n = _count_value(m.group("num"))
