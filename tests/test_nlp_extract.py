@@ -386,3 +386,15 @@ def test_scifact_smoke(nlp) -> None:
         if finding.sample_size is not None:
             assert finding.sample_size > 0
     assert any(f.effects for f in findings) and any(f.sample_size for f in findings)
+
+
+def test_bare_intervals_take_the_measure_named_earlier() -> None:
+    text = ("Hazard ratios (HR) and 95% CI for AD were 1.23 (0.97–1.55) and 1.57 (1.23–2.01) "
+            "for borderline and high cholesterol; the RR for death was lower, 0·75 [0·62–0·90].")
+    got = [(e.measure, e.value, e.ci_low, e.ci_high) for e in find_effects(text)]
+    assert ("HR", 1.23, 0.97, 1.55) in got and ("HR", 1.57, 1.23, 2.01) in got
+    assert ("RR", 0.75, 0.62, 0.90) in got
+
+
+def test_bare_interval_without_a_measure_name_is_not_an_effect() -> None:
+    assert find_effects("Mean age was 54 (40-60) years in the cohort.") == []

@@ -149,6 +149,11 @@ _SHORT_RE = re.compile(
 _BARE_INTERVAL = re.compile(
     rf"\s*[\[(,;]\s*(?P<low>{NUM_RE})\s?%?\s*(?:-|\u2013|\u2014|to|,)\s*(?P<high>{NUM_RE})\s?%?\s*[\])]"
 )
+_VALUE_WITH_INTERVAL = re.compile(
+    rf"(?<![\w.\u00b7-])(?P<value>{NUM_RE})(?P<pct>\s?%)?\s*[\[(]\s*(?P<low>{NUM_RE})\s*"
+    rf"(?:-|\u2013|\u2014|to)\s*(?P<high>{NUM_RE})\s*[\])]"
+)
+_MEASURE_NAME = re.compile(rf"(?<![\w-])(?:{_LONG_LABEL})(?![\w-])", re.IGNORECASE)
 _RATIO_MEASURES = {"OR", "RR", "HR", "IRR"}
 _DIGIT = re.compile(r"\d")
 _CASE_SENSITIVE_ABBREV = re.compile(r"^(?:a?ORs?|AORs?|a?RRs?|a?HRs?|IRRs?|aIRRs?|ARR|RD|NNT|NNH|"
@@ -320,6 +325,26 @@ def find_effects(text: str, offset: int = 0, percentages: bool = True) -> list[E
         effects.append(Effect(measure, value, ci.low, ci.high, p_value, p_op, unit,
                               text[start:ci.span[1]], (offset + start, offset + ci.span[1])))
         consumed.append((start, ci.span[1]))
+
+    # "hazard ratios (HR) and 95% CI for AD were 1.23 (0.97–1.55) and 1.57 (1.23–2.01)": a value
+    # with a bare interval takes the measure named last before it in the sentence.
+    for m in _VALUE_WITH_INTERVAL.finditer(text):
+        start = m.start("value")
+        if any(cs <= start < ce for cs, ce in consumed) or m.group("pct"):
+            continue
+        named = [_label_measure(n) for n in _MEASURE_NAME.finditer(text, 0, start)]
+        named = [n for n in named if n]
+        value, low, high = (parse_number(m.group(g)) for g in ("value", "low", "high"))
+        if not named or value is None or low is None or high is None:
+            continue
+        if not _ci_fits(named[-1], value, low, high):
+            continue
+        end = m.end()
+        nxt = [x for x in starts if x > end]
+        p_value, p_op = _attach_p(text, end, nxt[0] if nxt else len(text))
+        effects.append(Effect(named[-1], value, low, high, p_value, p_op, "",
+                              text[start:end], (offset + start, offset + end)))
+        consumed.append((start, end))
 
     if percentages:
         for value, (s, e) in find_percentages(text):
