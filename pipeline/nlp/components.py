@@ -36,6 +36,13 @@ from pipeline.nlp.numbers import (
 from pipeline.nlp.tokenizer import sentence_spans
 from pipeline.types import Effect, Record, Sentence
 
+def _lowercase(pattern: re.Pattern[str]) -> re.Pattern[str]:
+    """The same case-insensitive pattern, lower-cased, for text lower-cased once per abstract:
+    CPython's re runs ~4x faster without IGNORECASE."""
+    assert not re.search(r"\\[SWDBAZ]", pattern.pattern), pattern.pattern
+    return re.compile(pattern.pattern.lower())
+
+
 # --- sections -------------------------------------------------------------------------------
 
 _SECTION_KINDS = (
@@ -372,6 +379,10 @@ _RESULT_LANGUAGE = re.compile(
     r"\bwe\s+(?:found|observed|show|demonstrate)\w*|\bresulted\s+in\b|\bpredict\w*|\bcorrelat\w*",
     re.IGNORECASE,
 )
+_RESULT_LANGUAGE = _lowercase(_RESULT_LANGUAGE)
+_RESULT_GATES = ("significan", "improv", "reduc", "decreas", "increas", "differ", "associated",
+                 "superior", "inferior", "effective", "efficacy", "benefit", "lower", "higher",
+                 "found", "observed", "show", "demonstrat", "resulted", "predict", "correlat")
 
 
 def is_result_sentence(text: str, kind: str, has_figures: bool) -> bool:
@@ -382,7 +393,8 @@ def is_result_sentence(text: str, kind: str, has_figures: bool) -> bool:
         return True
     if kind in ("background", "methods"):
         return False
-    return bool(_RESULT_LANGUAGE.search(text))
+    low = text.lower()
+    return any(g in low for g in _RESULT_GATES) and bool(_RESULT_LANGUAGE.search(low))
 
 
 # --- sample size ----------------------------------------------------------------------------
@@ -732,11 +744,12 @@ def classify_design(title: str, sentences: Sequence[tuple[str, str]],
     own = _own_text(title, sentences).lower()
     pts = [p.lower() for p in pub_types]
 
-    animal_hits = len(_ANIMAL.findall(full))
-    human_hits = len(_HUMAN.findall(full))
-    animal_in_title = bool(_ANIMAL.search(title))
-    in_vitro_hits = len(_IN_VITRO.findall(full))
     no_people = not has_human_count
+    # Counting animals, people and lab words only matters when no participants were counted.
+    animal_hits = len(_ANIMAL.findall(full)) if no_people else 0
+    human_hits = len(_HUMAN.findall(full)) if no_people else 0
+    animal_in_title = bool(_ANIMAL.search(title))
+    in_vitro_hits = len(_IN_VITRO.findall(full)) if no_people else 0
 
     def cue(name: str, text: str = own) -> re.Match[str] | None:
         return _CUES[name].search(text)
@@ -841,17 +854,49 @@ def _without_cue(own: str, has_human_count: bool, result) -> DesignInfo:  # noqa
 _CASES_ONLY = re.compile(r"\b\d[\d,]*\s+(?:\w+\s+){0,2}cases\s+(?:with|of|from)\b", re.I)
 
 
-def _lowercase(pattern: re.Pattern[str]) -> re.Pattern[str]:
-    """The same case-insensitive pattern, lower-cased, for text lower-cased once per abstract:
-    CPython's re runs ~4x faster without IGNORECASE."""
-    assert not re.search(r"\\[SWDBAZ]", pattern.pattern), pattern.pattern
-    return re.compile(pattern.pattern.lower())
+class Gated:
+    """A lower-case pattern run only when the text holds one of its gates: substrings that
+    every match contains. `gate in text` is a C substring search, many times cheaper than a
+    regex pass, and most abstracts hold none of a given design's words."""
+
+    def __init__(self, pattern: re.Pattern[str], gates: Sequence[str]) -> None:
+        self.pattern = _lowercase(pattern)
+        self.gates = tuple(gates)
+
+    def _open(self, text: str) -> bool:
+        return any(gate in text for gate in self.gates)
+
+    def search(self, text: str) -> re.Match[str] | None:
+        return self.pattern.search(text) if self._open(text) else None
+
+    def findall(self, text: str) -> list:
+        return self.pattern.findall(text) if self._open(text) else []
 
 
+# Gates per cue: every alternative of the pattern contains one of them (lower case).
+_CUE_GATES = {
+    "meta_analysis": ("meta", "pooled"),
+    "systematic_review": ("systematic", "umbrella", "scoping"),
+    "rct": ("randomi", "randomly", "rct", "placebo", "blind", "sham"),
+    "nonrandomized_trial": ("randomi", "single", "open", "uncontrolled", "quasi", "pre", "before",
+                            "phase", "pilot", "dose", "feasibility", "intervention"),
+    "case_report": ("case", "report", "describe", "present", "-old"),
+    "case_series": ("series", "report", "describe", "present", "chart"),
+    "genetic_association": ("genome", "gwas", "linkage", "mendelian", "polymorphism", "snp",
+                            "variant", "allele", "genotype", "haplotype"),
+    "case_control": ("case", "control", "healthy", "normal"),
+    "cohort": ("cohort", "prospective", "longitudinal", "follow", "registry", "register",
+               "retrospective", "person-years", "incidence"),
+    "cross_sectional": ("cross", "survey", "questionnaire", "prevalence", "diagnostic", "sensitivity"),
+    "modeling": ("simulat", "markov", "mathematical", "cost", "decision", "model"),
+    "narrative_review": ("review", "discuss", "summari", "overview"),
+}
 # The design rules read lower-cased text (see classify_design).
-_CUES = {name: _lowercase(p) for name, p in _CUES.items()}
-_ANIMAL, _IN_VITRO, _HUMAN, _HEDGE, _LAB, _STUDY_LANGUAGE, _CASES_ONLY = (
-    _lowercase(p) for p in (_ANIMAL, _IN_VITRO, _HUMAN, _HEDGE, _LAB, _STUDY_LANGUAGE, _CASES_ONLY))
+_CUES = {name: Gated(p, _CUE_GATES[name]) for name, p in _CUES.items()}
+_HEDGE = Gated(_HEDGE, ("previous", "prior", "earlier", "have", "has", "few", "lack", "randomi",
+                        "remain", "unknown", "needed", "future", "should", "warranted"))
+_ANIMAL, _IN_VITRO, _HUMAN, _LAB, _STUDY_LANGUAGE, _CASES_ONLY = (
+    _lowercase(p) for p in (_ANIMAL, _IN_VITRO, _HUMAN, _LAB, _STUDY_LANGUAGE, _CASES_ONLY))
 
 
 # --- spaCy components -------------------------------------------------------------------------

@@ -31,7 +31,8 @@ ABBREVIATIONS = frozenset((
 ))
 # A candidate end: ". ", "? ", "! " (closing quotes/brackets allowed) before a sentence start
 # (not a lower-case letter); or any line break. The word before the dot is checked separately.
-_BOUNDARY = re.compile(r"(?<=[.!?])[\"'\u201d\u2019)\]]*(?P<gap>\s+)(?=[^\s\u2010-\u2015a-z,;:)])|\s*\n\s*")
+# (The pattern starts with a character class so CPython's re can skip ahead quickly.)
+_BOUNDARY = re.compile(r"[.!?][\"'\u201d\u2019)\]]*(?P<gap>\s+)(?=[^\s\u2010-\u2015a-z,;:)])|\n\s*")
 _LAST_WORD = re.compile(r"(\S+)\.$")
 _TOKEN = re.compile(r"(\S+)(\s?)|(\s+)")
 
@@ -50,10 +51,10 @@ def sentence_spans(text: str) -> list[tuple[int, int]]:
     spans: list[tuple[int, int]] = []
     start = 0
     for m in _BOUNDARY.finditer(text):
-        newline = "\n" in m.group(0)
-        if not newline and text[m.start() - 1] == "." and _ends_abbreviation(text, m.start()):
+        newline = m.group("gap") is None or "\n" in m.group("gap")
+        if not newline and text[m.start()] == "." and _ends_abbreviation(text, m.start() + 1):
             continue
-        end = m.start() if newline else m.start("gap")
+        end = m.start() if m.group("gap") is None else m.start("gap")
         if text[start:end].strip():
             spans.append((start, end))
         start = m.end()
@@ -80,7 +81,7 @@ class RuleTokenizer:
         spans = sentence_spans(text)
         words: list[str] = []
         spaces: list[bool] = []
-        starts: list[bool] = []
+        sentence_starts: list[int] = [0] if text else []
         pos = 0
         for start, end in spans + [(len(text), len(text))]:
             gap = text[pos:start]
@@ -89,14 +90,24 @@ class RuleTokenizer:
             elif gap:
                 words.append(gap)  # leading text or unusual whitespace: one whitespace token
                 spaces.append(False)
-                starts.append(False)
             if start < end:
-                found = _TOKEN.findall(text, start, end)
-                words.extend(w or ws for w, _, ws in found)
-                spaces.extend(bool(space) for _, space, _ in found)
-                starts.extend([True] + [False] * (len(found) - 1))
+                first = len(words)
+                sentence = text[start:end]
+                if "  " in sentence or not sentence.isprintable():
+                    found = _TOKEN.findall(sentence)  # tabs, line breaks, runs of spaces
+                    words.extend(w or ws for w, _, ws in found)
+                    spaces.extend(bool(space) for _, space, _ in found)
+                else:  # the usual case, single spaces only: str.split is far faster
+                    found = sentence.split(" ")
+                    words.extend(found)
+                    spaces.extend([True] * (len(found) - 1) + [False])
+                sentence_starts.append(first)
             pos = end
-        doc = Doc(self.vocab, words=words, spaces=spaces, sent_starts=starts or None)
+        doc = Doc(self.vocab, words=words, spaces=spaces)
+        # Marking only the starts (others stay unset, which doc.sents reads as "inside")
+        # is cheaper than passing a flag for every token.
+        for i in sentence_starts:
+            doc[i].is_sent_start = True
         doc._.fc_sentence_spans = spans
         doc._.fc_text = text
         return doc
