@@ -407,6 +407,7 @@ _PEOPLE = (
     r"outpatients|inpatients|nurses|physicians|doctors|clinicians|athletes|elders|"
     r"pregnancies|twins|singletons|births|deliveries|decedents|members|patients'|"
     r"participants'|couples|dyads|pairs|humans|sufferers|"
+    r"recruits|pupils|schoolchildren|youths?|soldiers|"
     r"patient|participant|subject|individual|person|adult|child|woman|man|infant|volunteer"
 )
 # Adjectives allowed between a number and its noun ("120 consecutive adult patients").
@@ -488,6 +489,9 @@ class _Candidate:
     end: int
     sentence_index: int
     background: bool = False
+    comparison: bool = False  # names a control group ("44 healthy individuals", "controls (n = 20)")
+    kind: str = ""  # section kind of its sentence
+    total: bool = False  # cued as the whole ("a total of")
 
 
 def _count_value(raw: str) -> int | None:
@@ -523,7 +527,14 @@ def _people_candidates(text: str, offset: int, kind: str, index: int) -> list[_C
         if _WEAK_AFTER.match(after):
             # "In total, 469 participants had AD": an outcome count, though a total.
             score = 1.5 if score >= 5 else min(score, 1.0)
-        out.append(_Candidate(n, score, offset + m.start("num"), offset + m.end(), index))
+        # "2 groups of 58 patients": the groups multiply.
+        groups = _GROUPS_OF.search(before)
+        if groups:
+            n *= _count_value(groups.group("k")) or 1
+        start = m.start("num") if not groups else max(0, m.start() - 60) + groups.start()
+        out.append(_Candidate(n, score, offset + start, offset + m.end(), index,
+                              comparison=bool(_COMPARISON.search(m.group(0))), kind=kind,
+                              total=score >= 5))
     for m in _N_EQUALS_RE.finditer(text):
         n = _count_value(m.group("num"))
         if n <= 0:
@@ -532,13 +543,28 @@ def _people_candidates(text: str, offset: int, kind: str, index: int) -> list[_C
         if _NOT_PEOPLE_BEFORE.search(text[max(0, m.start() - 40):m.start()]):
             continue
         score = 3.0 if m.group("n") == "N" else 2.0
-        out.append(_Candidate(n, score, offset + m.start("n"), offset + m.end(), index))
+        named = text[max(0, m.start() - 40):m.start()]
+        out.append(_Candidate(n, score, offset + m.start("n"), offset + m.end(), index,
+                              comparison=bool(_COMPARISON.search(named.rsplit(")", 1)[-1])), kind=kind))
     # Counts in the background are about other people ("affects 3 million adults").
     if kind == "background":
-        out = [_Candidate(c.n, c.score - 3, c.start, c.end, c.sentence_index, True) for c in out]
+        out = [dataclasses.replace(c, score=c.score - 3, background=True) for c in out]
     elif kind == "results":
-        out = [_Candidate(c.n, c.score - 0.5, c.start, c.end, c.sentence_index) for c in out]
+        out = [dataclasses.replace(c, score=c.score - 0.5) for c in out]
     return out
+
+
+def _other_group(best: _Candidate, candidates: Sequence[_Candidate]) -> _Candidate | None:
+    """The comparison group counted apart from `best`'s patients, or the patients counted apart
+    from `best`'s controls, in the methods (results counts are outcomes, background others')."""
+    pool = [c for c in candidates if c.comparison != best.comparison and c.score >= 1
+            and c.kind not in ("background", "results") and not c.total
+            and not (best.start <= c.start < best.end)]
+    if best.comparison:  # the patients come first and are named apart from the controls
+        pool = [c for c in pool if c.start < best.start]
+        return max(pool, key=lambda c: (c.score, -c.start)) if pool else None
+    later = [c for c in pool if c.start > best.start]
+    return later[0] if later else None
 
 
 def _rank_by_position(candidates: list[_Candidate]) -> list[_Candidate]:
@@ -560,6 +586,11 @@ def _rank_by_position(candidates: list[_Candidate]) -> list[_Candidate]:
     return out
 
 
+_GROUPS_OF = re.compile(r"\b(?P<k>\d|two|three|four)\s+groups\s+of\s+$", re.I)
+# A comparison group beside the patients: summed with them when counted apart.
+_COMPARISON = re.compile(r"\b(?:controls?|healthy|normal|non-?diabetic\s+controls)\b", re.I)
+
+
 _NOT_PEOPLE_BEFORE = re.compile(
     r"\b(?:eyes?|samples?|specimens?|cells?|tumou?rs?|lesions?|knees?|hips?|teeth|tooth|biopsies|"
     r"visits?|studies|trials|articles|genes?|SNPs?|sites?|hospitals?|centres?|centers?|"
@@ -570,6 +601,18 @@ _NOT_PEOPLE_BEFORE = re.compile(
 # Between a total and what is left of it, not between two arms.
 _SUBSET_BETWEEN = re.compile(r"\bwhom\b|\bleaving\b|\bremain\w*|\bexclu\w*|\bwithdr\w*|\blost\b|"
                              r"\bdropped\b|\bcompleted\b|\bof\s+these\b|\bof\s+those\b", re.I)
+def _last_word(text: str) -> str:
+    words = text[-30:].split()
+    return words[-1].lower() if words else ""
+
+
+def _drop_brackets(between: str) -> str:
+    """Text between two arms without bracketed asides, even ones cut open at either end:
+    ") and adults (aged 20-49 years; " -> " and adults "."""
+    between = re.sub(r"\([^()]*\)", "", between)
+    return re.sub(r"^[^()]*\)|\([^()]*$", "", between)
+
+
 _COORDINATION = re.compile(r"^[\s,]*(?:and|or|versus|vs\.?|plus|as\s+well\s+as)?[\s,]*$", re.I)
 _ARM_JOIN = re.compile(r"^[^.;]{0,80}?\b(?:and|or|versus|vs\.?|compared\s+(?:with|to))\b[^.;]{0,80}$",
                        re.IGNORECASE)
@@ -595,11 +638,14 @@ def find_sample_size(sentences: Sequence[tuple[str, int, str]], abstract: str = 
         arms.sort(key=lambda c: c.start)
         coordinated = all(_COORDINATION.match(text[a.end - offset:b.start - offset])
                           for a, b in zip(arms, arms[1:]))
-        if arms and max(c.score for c in arms) - min(c.score for c in arms) > 1 and not coordinated:
+        # "376 male recruits from A (intervention) and 105 male recruits from B": one noun.
+        same_noun = len({_last_word(text[:c.end - offset]) for c in arms}) == 1
+        if arms and max(c.score for c in arms) - min(c.score for c in arms) > 1 \
+                and not (coordinated or same_noun):
             arms = []
         if len(arms) >= 2 and not any(c.score >= 5 for c in own):
             first, last = min(arms, key=lambda c: c.start), max(arms, key=lambda c: c.end)
-            between = text[first.end - offset:last.start - offset]
+            between = _drop_brackets(text[first.end - offset:last.start - offset])
             if _ARM_JOIN.match(between) and not _SUBSET_BETWEEN.search(between):
                 total = sum(c.n for c in arms)
                 # The sum replaces its arms: each arm alone would undercount the study.
@@ -627,6 +673,13 @@ def find_sample_size(sentences: Sequence[tuple[str, int, str]], abstract: str = 
     best = max(good, key=lambda c: (c.score, -c.start))
     source = abstract or ""
     text = source[best.start:best.end] if source else None
+    other = None if best.total or meta else _other_group(best, candidates)
+    if other is not None:
+        # Patients counted in one place and their controls in another ("23 Patients aged
+        # 21-52 ... and 10 controls"): the study is both groups.
+        first, second = sorted((best, other), key=lambda c: c.start)
+        parts = f"{source[first.start:first.end]} | {source[second.start:second.end]}" if source else None
+        return SampleSize(best.n + other.n, parts, (first.start, second.end), n_studies, studies_text)
     return SampleSize(best.n, text, (best.start, best.end), n_studies, studies_text)
 
 
