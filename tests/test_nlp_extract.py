@@ -409,3 +409,17 @@ def test_bare_intervals_take_the_measure_named_earlier() -> None:
 
 def test_bare_interval_without_a_measure_name_is_not_an_effect() -> None:
     assert find_effects("Mean age was 54 (40-60) years in the cohort.") == []
+
+
+@pytest.mark.parametrize("sentences, expected", [
+    # a trial's control arm is inside the randomised total, not a group beside it
+    (("We randomised 120 patients to exercise or usual care.",
+      "The control group (n = 60) received leaflets."), 120),
+    # a count that is the sum of the others is the whole, not one more arm
+    (("352 subjects were stratified into stratum I (235 subjects) and stratum II (117 subjects).",), 352),
+    # "24 h than controls" is not a count of controls
+    (("We studied 200 patients with poisoning.",
+      "They needed less atropine during the first 24 h than controls."), 200),
+])
+def test_groups_that_are_not_added(sentences: tuple[str, ...], expected: int) -> None:
+    assert size(*sentences).n == expected

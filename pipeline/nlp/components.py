@@ -414,7 +414,7 @@ _PEOPLE = (
 _GAP_WORD = r"(?!(?:of|from|in|with|and|or|per|to|at|on|for|by|were|was|had|have|years?|months?|" \
             r"weeks?|days?|hours?|eyes?|samples?|visits?|cells?|mice|rats?|animals?|studies|" \
             r"trials?|articles?|sessions?|specimens?|tissues?|tumou?rs?|lesions?|biopsies|hundred|thousand|million|billion|times|the|these|" \
-            r"those|all|each|who|whom|which|that)\b)[A-Za-z][\w'-]*"
+            r"those|all|each|who|whom|which|that|than|h|hours?|min|mg|kg)\b)[A-Za-z][\w'-]*"
 # "1,204", "11 506" (a space or thin space groups thousands), "45", "Forty-one".
 _GROUPED = r"\d{1,3}(?:,\d{3})+(?![\d])|\d{1,3}(?:[ \u2009\u202f]\d{3})+(?![\d.,])"
 _COUNT = rf"(?P<num>{_GROUPED}|\d+(?![.,]\d)|{NUMBER_WORDS_RE})"
@@ -492,6 +492,7 @@ class _Candidate:
     comparison: bool = False  # names a control group ("44 healthy individuals", "controls (n = 20)")
     kind: str = ""  # section kind of its sentence
     total: bool = False  # cued as the whole ("a total of")
+    enrolled: bool = False  # cued as enrolled, randomised, included
 
 
 def _count_value(raw: str) -> int | None:
@@ -534,7 +535,7 @@ def _people_candidates(text: str, offset: int, kind: str, index: int) -> list[_C
         start = m.start("num") if not groups else max(0, m.start() - 60) + groups.start()
         out.append(_Candidate(n, score, offset + start, offset + m.end(), index,
                               comparison=bool(_COMPARISON.search(m.group(0))), kind=kind,
-                              total=score >= 5))
+                              total=score >= 5, enrolled=score >= 4))
     for m in _N_EQUALS_RE.finditer(text):
         n = _count_value(m.group("num"))
         if n <= 0:
@@ -557,7 +558,7 @@ def _people_candidates(text: str, offset: int, kind: str, index: int) -> list[_C
 def _other_group(best: _Candidate, candidates: Sequence[_Candidate]) -> _Candidate | None:
     """The comparison group counted apart from `best`'s patients, or the patients counted apart
     from `best`'s controls, in the methods (results counts are outcomes, background others')."""
-    pool = [c for c in candidates if c.comparison != best.comparison and c.score >= 1
+    pool = [c for c in candidates if c.comparison != best.comparison and c.score >= 2
             and c.kind not in ("background", "results") and not c.total
             and not (best.start <= c.start < best.end)]
     if best.comparison:  # the patients come first and are named apart from the controls
@@ -588,7 +589,9 @@ def _rank_by_position(candidates: list[_Candidate]) -> list[_Candidate]:
 
 _GROUPS_OF = re.compile(r"\b(?P<k>\d|two|three|four)\s+groups\s+of\s+$", re.I)
 # A comparison group beside the patients: summed with them when counted apart.
-_COMPARISON = re.compile(r"\b(?:controls?|healthy|normal|non-?diabetic\s+controls)\b", re.I)
+# (Not a trial's "control group (n = 60)": that arm is inside the randomised total.)
+_COMPARISON = re.compile(r"\b(?:healthy|normal)\b|\bcontrols\b(?!\s+(?:group|arm))|"
+                         r"\bcontrol\s+(?:subjects|individuals|participants|volunteers)\b", re.I)
 
 
 _NOT_PEOPLE_BEFORE = re.compile(
@@ -648,6 +651,12 @@ def find_sample_size(sentences: Sequence[tuple[str, int, str]], abstract: str = 
             between = _drop_brackets(text[first.end - offset:last.start - offset])
             if _ARM_JOIN.match(between) and not _SUBSET_BETWEEN.search(between):
                 total = sum(c.n for c in arms)
+                # "352 subjects ... stratum I (235 subjects) and stratum II (117 subjects)":
+                # one count is the sum of the others, so it is the whole and they are its parts.
+                whole = [c for c in arms if 2 * c.n == total] if len(arms) >= 3 else []
+                if whole:
+                    candidates[:] = [c for c in candidates if c not in arms or c is whole[0]]
+                    continue
                 # The sum replaces its arms: each arm alone would undercount the study.
                 candidates[:] = [c for c in candidates if c not in arms]
                 candidates.append(_Candidate(total, max(c.score for c in arms) + 0.5,
@@ -673,7 +682,9 @@ def find_sample_size(sentences: Sequence[tuple[str, int, str]], abstract: str = 
     best = max(good, key=lambda c: (c.score, -c.start))
     source = abstract or ""
     text = source[best.start:best.end] if source else None
-    other = None if best.total or meta else _other_group(best, candidates)
+    # An enrolled or total count already holds every group; so does a meta-analysis total.
+    other = None if best.total or (best.enrolled and not best.comparison) or meta \
+        else _other_group(best, candidates)
     if other is not None:
         # Patients counted in one place and their controls in another ("23 Patients aged
         # 21-52 ... and 10 controls"): the study is both groups.
