@@ -232,6 +232,14 @@ def test_meta_analysis_studies_and_participants() -> None:
      "We combined 12 cohorts in a meta-analysis.", (), "genetic_association"),
     ("Malaria transmission", "We developed an individual-based simulation model; prevalence fell.", (),
      "modeling"),
+    ("Bezafibrate and diabetes", "The sample comprised 303 patients who received either bezafibrate "
+     "(156 patients) or placebo (147 patients).", (), "rct"),
+    ("HER-2 and chemotherapy", "Records of 115 patients were reviewed to find predictors of response "
+     "to chemotherapy.", (), "cohort"),
+    ("Gall stones with octreotide", "Stone composition was investigated in 14 octreotide treated "
+     "acromegalic patients with gall stones.", (), "case_series"),
+    ("Gall stones with octreotide", "Stones were compared in 14 treated patients and 20 healthy "
+     "volunteers.", (), "case_control"),
 ])
 def test_design(title: str, text: str, pub_types: tuple[str, ...], design: str, nlp) -> None:
     finding = one(text, title=title, pub_types=pub_types, nlp=nlp)

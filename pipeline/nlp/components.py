@@ -707,7 +707,7 @@ _CUES: dict[str, re.Pattern[str]] = {
                       r"(?:trial|study|design|fashion|manner|crossover|cross-over)|"
                       r"\brandomly\s+(?:assigned|allocated)|\bwere\s+randomi[sz]ed|"
                       r"\bunderwent\s+randomi[sz]ation|\brandomi[sz]ed\s+to\b|\bRCT\b|"
-                      r"\bplacebo[\s-]controlled|\bdouble[\s-]blind\w*|\bsingle[\s-]blind\w*|"
+                      r"\bplacebo\b|\bdouble[\s-]blind\w*|\bsingle[\s-]blind\w*|"
                       r"\btriple[\s-]blind\w*|\bsham[\s-]controlled", re.I),
     "nonrandomized_trial": re.compile(r"\bnon-?randomi[sz]ed|\bsingle[\s-]arm|\bopen[\s-]label|"
                                       r"\buncontrolled\s+(?:trial|study)|\bquasi[\s-]experimental|"
@@ -729,7 +729,11 @@ _CUES: dict[str, re.Pattern[str]] = {
                                r"\b(?:healthy|normal)\s+(?:\w+\s+)?(?:controls|volunteers|subjects|individuals)\b", re.I),
     "cohort": re.compile(r"\bcohort|\bprospective(?:ly)?\b|\blongitudinal|\bfollow-?up\s+study|"
                          r"\bfollowed\s+(?:up\s+)?(?:for|over|until)|\bregistry|\bregister-based|"
-                         r"\bretrospective(?:ly)?\b|\bperson-years|\bincidence\s+of", re.I),
+                         r"\bretrospective(?:ly)?\b|\bperson-years|\bincidence\s+of|"
+                         # prognostic studies follow patients to an outcome
+                         r"\bprognos\w*|\bpredictors?\s+of\s+(?:\w+\s+)?(?:response|outcome|survival|"
+                         r"recurrence|relapse|mortality)|\bpredict\w*\s+(?:the\s+)?(?:\w+\s+)?"
+                         r"(?:response|outcome|survival|recurrence|relapse)", re.I),
     "cross_sectional": re.compile(r"\bcross[\s-]sectional|\bsurvey|\bquestionnaire|\bprevalence|"
                                   r"\bdiagnostic\s+accuracy|\bsensitivity\s+and\s+specificity", re.I),
     "modeling": re.compile(r"\bsimulat\w*|\bmarkov\s+model|\bmathematical\s+model|"
@@ -869,7 +873,8 @@ def classify_design(title: str, sentences: Sequence[tuple[str, str]],
             first = _ANIMAL.search(full)
             return result("animal", f'animal subjects ("{first.group(0)}") and no human participant count')
         first_iv = _IN_VITRO.search(full)
-        return result("in_vitro", f'cue "{first_iv.group(0)}" and no human participant count')
+        if _STUDY_LANGUAGE.search(own) or len(own) < 400:
+            return result("in_vitro", f'cue "{first_iv.group(0)}" and no human participant count')
 
     for name in ("genetic_association", "modeling", "case_control", "cohort", "cross_sectional",
                  "case_series"):
@@ -904,8 +909,8 @@ def _without_cue(own: str, has_human_count: bool, result) -> DesignInfo:  # noqa
     study of its own is a narrative review."""
     if has_human_count:
         m = _CASES_ONLY.search(own)
-        if m and not re.search(r"\bcontrols?\b", own):
-            return result("case_series", f'cases without controls ("{m.group(0)}")')
+        if m and not _COMPARED.search(own):
+            return result("case_series", f'patients described without a comparison group ("{m.group(0)}")')
         return result("cross_sectional", "people counted, no design named: observed once")
     study = _STUDY_LANGUAGE.search(own)
     if study and len(_LAB.findall(own)) >= 3:
@@ -915,7 +920,12 @@ def _without_cue(own: str, has_human_count: bool, result) -> DesignInfo:  # noqa
     return result("other", "no design cue found")
 
 
-_CASES_ONLY = re.compile(r"\b\d[\d,]*\s+(?:\w+\s+){0,2}cases\s+(?:with|of|from)\b", re.I)
+# A case series describes a few patients who share a condition ("14 octreotide treated
+# acromegalic patients", "81 cases with del(14q)"): under a hundred, no comparison group.
+_CASES_ONLY = re.compile(rf"(?<![\d,.])(?:[1-9]\d?|{NUMBER_WORDS_RE})\s+(?:[\w-]+\s+){{0,3}}"
+                         r"(?:patients|cases)\b(?!\s+and\b)", re.I)
+_COMPARED = re.compile(r"\b(?:controls?|healthy|normal|compared\s+with|versus|vs\.?|"
+                       r"participants|volunteers|subjects|group\s+[ab12]|groups)\b", re.I)
 
 
 class Gated:
@@ -950,7 +960,7 @@ _CUE_GATES = {
                             "variant", "allele", "genotype", "haplotype"),
     "case_control": ("case", "control", "healthy", "normal"),
     "cohort": ("cohort", "prospective", "longitudinal", "follow", "registry", "register",
-               "retrospective", "person-years", "incidence"),
+               "retrospective", "person-years", "incidence", "prognos", "predict"),
     "cross_sectional": ("cross", "survey", "questionnaire", "prevalence", "diagnostic", "sensitivity"),
     "modeling": ("simulat", "markov", "mathematical", "cost", "decision", "model"),
     "narrative_review": ("review", "discuss", "summari", "overview"),
@@ -959,8 +969,8 @@ _CUE_GATES = {
 _CUES = {name: Gated(p, _CUE_GATES[name]) for name, p in _CUES.items()}
 _HEDGE = Gated(_HEDGE, ("previous", "prior", "earlier", "have", "has", "few", "lack", "randomi",
                         "remain", "unknown", "needed", "future", "should", "warranted"))
-_ANIMAL, _IN_VITRO, _HUMAN, _LAB, _STUDY_LANGUAGE, _CASES_ONLY = (
-    _lowercase(p) for p in (_ANIMAL, _IN_VITRO, _HUMAN, _LAB, _STUDY_LANGUAGE, _CASES_ONLY))
+_ANIMAL, _IN_VITRO, _HUMAN, _LAB, _STUDY_LANGUAGE, _CASES_ONLY, _COMPARED = (
+    _lowercase(p) for p in (_ANIMAL, _IN_VITRO, _HUMAN, _LAB, _STUDY_LANGUAGE, _CASES_ONLY, _COMPARED))
 
 
 # --- spaCy components -------------------------------------------------------------------------
