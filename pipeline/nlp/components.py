@@ -163,6 +163,20 @@ _VALUE_WITH_INTERVAL = re.compile(
 )
 _MEASURE_NAME = re.compile(rf"(?<![\w-])(?:{_LONG_LABEL})(?![\w-])", re.IGNORECASE)
 _RATIO_MEASURES = {"OR", "RR", "HR", "IRR"}
+# Words one of which every measure name contains: abbreviations as written (a lower-case
+# "or" or "hr" is a word, see _label_measure), full names in lower case. Checking them with
+# `in` is far cheaper than running the labelled-estimate pattern on every sentence.
+_ABBREVIATION_GATES = ("OR", "HR", "RR", "RD", "NN", "MD", "AUC", "AUROC", "PPV", "NPV", "Hr", "Or")
+_NAME_GATES = ("ratio", "risk", "spearman", "pearson", "differen", "number", "cohen", "hedges", "effect", "area under",
+               "statistic", "index", "correlat", "rho", "\u03c1", "sensitivity", "specificity",
+               "predictive", "accuracy", "\u03b2", "beta", "coefficient")
+
+
+def _names_a_measure(text: str) -> bool:
+    if any(g in text for g in _ABBREVIATION_GATES):
+        return True
+    low = text.lower()
+    return any(g in low for g in _NAME_GATES)
 _DIGIT = re.compile(r"\d")
 _CASE_SENSITIVE_ABBREV = re.compile(r"^(?:a?ORs?|AORs?|a?RRs?|a?HRs?|IRRs?|aIRRs?|ARR|RD|NNT|NNH|"
                                     r"SMDs?|WMDs?|MDs?|AUCs?|AUROCs?|PPV|NPV)$", re.IGNORECASE)
@@ -274,7 +288,8 @@ def find_effects(text: str, offset: int = 0, percentages: bool = True) -> list[E
     found: list[tuple[int, str, float, int, str]] = []  # (start, measure, value, value_end, unit)
     if not _DIGIT.search(text):
         return []  # every estimate has digits; this skips most background sentences cheaply
-    for m in _LABELLED_RE.finditer(text):
+    named = _names_a_measure(text)
+    for m in _LABELLED_RE.finditer(text) if named else ():
         measure = _label_measure(m)
         value = parse_number(m.group("value"))
         if measure is None or value is None:
@@ -283,7 +298,7 @@ def find_effects(text: str, offset: int = 0, percentages: bool = True) -> list[E
             continue  # "OR 95%" is the start of a CI, not an odds ratio
         unit = "%" if m.group("pct") else ""
         found.append((m.start(), measure, value, m.end(), unit))
-    for m in _SHORT_RE.finditer(text):
+    for m in _SHORT_RE.finditer(text) if ("=" in text or ":" in text) else ():
         value = parse_number(m.group("value"))
         if value is None or any(s <= m.start() < e for s, _, _, e, _ in found):
             continue
@@ -336,7 +351,7 @@ def find_effects(text: str, offset: int = 0, percentages: bool = True) -> list[E
 
     # "hazard ratios (HR) and 95% CI for AD were 1.23 (0.97–1.55) and 1.57 (1.23–2.01)": a value
     # with a bare interval takes the measure named last before it in the sentence.
-    for m in _VALUE_WITH_INTERVAL.finditer(text):
+    for m in _VALUE_WITH_INTERVAL.finditer(text) if named else ():
         start = m.start("value")
         if any(cs <= start < ce for cs, ce in consumed) or m.group("pct"):
             continue

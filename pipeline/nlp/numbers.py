@@ -139,11 +139,23 @@ _CI_RE = re.compile(
 )
 
 
+def _may_have_ci(text: str) -> bool:
+    """Cheap test before the CI pattern: every label holds one of these (cased as written,
+    or "ci" after a space, bracket or % sign)."""
+    if "CI" in text or "CrI" in text or "UI" in text:
+        return True
+    low = text.lower()
+    return any(g in low for g in ("confidence", "credible", "uncertainty", " ci", "%ci", "(ci",
+                                  "[ci", " ui", "%ui", "(ui", "[ui", "ci ", "ci:", "ci,", "ci="))
+
+
 def find_cis(text: str) -> list[CI]:
     """Every labelled confidence interval: "95% CI 1.4-3.8", "(95% CI: 0.55 to 0.92)",
     "95% CI=0.36, 1.91", "95% confidence interval [CI], 1.00 to 1.30", en dashes and minus signs.
     """
     out: list[CI] = []
+    if not _may_have_ci(text):
+        return out
     for m in _CI_RE.finditer(text):
         low, high = parse_number(m.group("low")), parse_number(m.group("high"))
         if low is None or high is None:
@@ -172,6 +184,8 @@ def find_percentages(text: str) -> list[tuple[float, tuple[int, int]]]:
     The level of a confidence interval ("95% CI") and the bounds of a labelled CI
     ("95% CI 12%-20%") are not reported: they are not figures a claim could match.
     """
+    if "%" not in text and "per" not in text.lower():  # "%", "percent", "per cent"
+        return []
     ci_bounds = [ci.span for ci in find_cis(text)]
     out: list[tuple[float, tuple[int, int]]] = []
     for m in _PERCENT_RE.finditer(text):
