@@ -516,8 +516,23 @@ def _count_value(raw: str) -> int | None:
     return number_words_to_int(raw)
 
 
+# Substrings of every number word: a sentence with no digit and none of these counts nobody.
+_NUMBER_WORD_GATES = ("one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten",
+                      "eleven", "twelve", "teen", "twenty", "thirty", "forty", "fifty", "ninety",
+                      "hundred", "thousand", "million", "zero")
+
+
+def _may_count(text: str) -> bool:
+    if _DIGIT.search(text):
+        return True
+    low = text.lower()
+    return any(g in low for g in _NUMBER_WORD_GATES)
+
+
 def _people_candidates(text: str, offset: int, kind: str, index: int) -> list[_Candidate]:
     out: list[_Candidate] = []
+    if not _may_count(text):
+        return out
     for m in _PEOPLE_COUNT_RE.finditer(text):
         n = _count_value(m.group("num"))
         if n is None or n <= 0 or n > 50_000_000:
