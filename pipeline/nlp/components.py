@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import dataclasses
 import re
+from functools import lru_cache
 from dataclasses import dataclass
 from typing import Iterable, Sequence
 
@@ -62,6 +63,7 @@ _KIND_BY_WORD = {word: kind for kind, words in _SECTION_KINDS for word in words}
 _KIND_PRIORITY = {"conclusions": 4, "results": 3, "methods": 2, "background": 1}
 
 
+@lru_cache(maxsize=1024)  # a few hundred distinct headings; called for every sentence
 def section_kind(label: str) -> str:
     """"RESULTS" -> "results", "Methods and Findings" -> "results", unknown -> ""."""
     words = re.findall(r"[A-Za-z]+", label.upper())

@@ -229,6 +229,8 @@ _P_RE = re.compile(
 def find_p_values(text: str) -> list[PValue]:
     """Every p-value with its comparison operator, e.g. "P < .001" -> PValue(0.001, "<", span)."""
     out: list[PValue] = []
+    if not any(op in text for op in "<>=\u2264\u2265\u2a7d\u2a7e"):
+        return out  # every p-value has a comparison sign; most sentences have none
     for m in _P_RE.finditer(text):
         value = parse_number(m.group("num"))
         if value is None:
