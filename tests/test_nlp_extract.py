@@ -431,3 +431,14 @@ def test_bare_interval_without_a_measure_name_is_not_an_effect() -> None:
 ])
 def test_groups_that_are_not_added(sentences: tuple[str, ...], expected: int) -> None:
     assert size(*sentences).n == expected
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("Thirty-four per cent of the subjects overused analgesics.", ("percent", 34.0)),
+    ("Eighty percent of children reported daily play.", ("percent", 80.0)),
+    ("SSBs provided 8.0% ± 0.4% of energy in youth.", ("percent", 8.0)),
+    ("The absolute mortality reduction was 2·8%.", ("RD", 2.8)),
+])
+def test_percentage_notations(text: str, expected: tuple[str, float]) -> None:
+    got = [(e.measure, e.value) for e in find_effects(text)]
+    assert got == [expected]

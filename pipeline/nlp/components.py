@@ -261,15 +261,22 @@ _NOT_OUTCOME_BEFORE = re.compile(
 )
 
 
+# "absolute mortality reduction 2·8%", "the difference was 1%": a risk difference.
+_DIFFERENCE_BEFORE = re.compile(r"\b(?:absolute\s+(?:\w+\s+)?(?:risk\s+)?(?:reduction|increase|difference)|"
+                                r"(?:risk\s+)?difference)\s*(?:was|of|is|=|:|,)?\s*(?:\w+\s+)?$", re.I)
+
+
 def _percent_effect(text: str, value: float, span: tuple[int, int]) -> tuple[str, float, str] | None:
     """Classify one percentage: ("percent" | "percent_change" | "RD", signed value, unit)."""
     before, after = text[max(0, span[0] - 60):span[0]], text[span[1]:span[1] + 60]
     if _NOT_OUTCOME_AFTER.match(after) or _NOT_OUTCOME_BEFORE.search(before):
         return None
-    if re.match(r"^\s*(?:±|\+/-|\+-)", after):
-        return None
+    if re.search(r"(?:±|\+/-|\+-)\s*$", before):
+        return None  # the spread in "8.0% ± 0.4%", not a figure of its own
     if re.search(r"points?$", text[span[0]:span[1]]) or re.match(r"^\s*percentage\s+points?", after, re.I):
         return "RD", value, "percentage points"
+    if _DIFFERENCE_BEFORE.search(before):
+        return "RD", value, "%"
     change = _CHANGE_AFTER.match(after) or _CHANGE_BEFORE.search(before)
     if change:
         direction = change.group("dir").lower()

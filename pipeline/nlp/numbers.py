@@ -169,7 +169,8 @@ def find_cis(text: str) -> list[CI]:
 # --- percentages --------------------------------------------------------------------------
 
 _PERCENT_RE = re.compile(
-    rf"(?<![\w.,])(?P<num>{NUM_RE})\s?(?:%|percent(?:age\s+points?)?\b|per\s+cent\b)", re.IGNORECASE
+    rf"(?<![\w.,])(?P<num>{NUM_RE}|{NUMBER_WORDS_RE})\s?(?:%|percent(?:age\s+points?)?\b|per\s+cent\b)",
+    re.IGNORECASE
 )
 # Percent signs that name a CI level rather than report a share.
 _CI_LEVEL_AFTER = re.compile(
