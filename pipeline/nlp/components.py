@@ -295,8 +295,8 @@ def find_effects(text: str, offset: int = 0, percentages: bool = True) -> list[E
     ketamine group") and changes ("reduced by 30%") become percent / percent_change effects.
     """
     found: list[tuple[int, str, float, int, str]] = []  # (start, measure, value, value_end, unit)
-    if not _DIGIT.search(text):
-        return []  # every estimate has digits; this skips most background sentences cheaply
+    if not _may_count(text):
+        return []  # every estimate has digits or number words; most background sentences have neither
     named = _names_a_measure(text)
     for m in _LABELLED_RE.finditer(text) if named else ():
         measure = _label_measure(m)
