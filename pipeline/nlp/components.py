@@ -620,7 +620,8 @@ def _rank_by_position(candidates: list[_Candidate]) -> list[_Candidate]:
         bonus = 0.0
         if c is first:
             bonus += 1.0
-        if not c.background and all(c.n >= o.n for o in own if o.start > c.start):
+        later = [o.n for o in own if o.start > c.start]
+        if not c.background and later and c.n >= max(later):  # the last count proves nothing
             bonus += 1.0
         out.append(dataclasses.replace(c, score=c.score + bonus) if bonus else c)
     return out
