@@ -442,3 +442,13 @@ def test_groups_that_are_not_added(sentences: tuple[str, ...], expected: int) ->
 def test_percentage_notations(text: str, expected: tuple[str, float]) -> None:
     got = [(e.measure, e.value) for e in find_effects(text)]
     assert got == [expected]
+
+
+@pytest.mark.parametrize("sentences, expected", [
+    (("A group of 27 Italian patients was screened for mutations.",
+      "Mutations were found in 18 patients, with 28 alleles identified."), 27),
+    (("Blood samples from 13 patients and 44 healthy individuals were screened.",
+      "Mycoplasmas were detected in six patients and in two healthy individuals."), 57),
+])
+def test_outcome_counts_do_not_replace_the_study(sentences: tuple[str, ...], expected: int) -> None:
+    assert size(*sentences).n == expected

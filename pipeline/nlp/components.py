@@ -489,6 +489,8 @@ _SUBSET_BEFORE = re.compile(
 )
 _SUBSET_AFTER = re.compile(r"^\s*(?:\(\s*\d+(?:\.\d+)?\s*%|of\s+(?:the|these|whom|them|all)\b|"
                            r"out\s+of\b|\(\d+(?:\.\d+)?\s*%\))", re.IGNORECASE)
+_OUTCOME_BEFORE = re.compile(r"\b(?:found|observed|detected|identified|seen|occurred|present|"
+                             r"developed|died)\s+(?:only\s+)?in\s+(?:the\s+)?$", re.I)
 _WEAK_AFTER = re.compile(
     r"^[^.;]{0,40}?\b(?:screened|eligible|excluded|withdr\w*|died|dropped|lost|completed|"
     r"developed|experienced|responded|discontinued|remained|achieved|reported|had\b|showed)",
@@ -564,6 +566,8 @@ def _people_candidates(text: str, offset: int, kind: str, index: int) -> list[_C
             score = 4.0
         elif _IN_BEFORE.search(before):
             score = 2.5
+        if _OUTCOME_BEFORE.search(before):
+            score = min(score, 1.0)  # "mutations were found in 18 patients": an outcome count
         if _WEAK_AFTER.match(after):
             # "In total, 469 participants had AD": an outcome count, though a total.
             score = 1.5 if score >= 5 else min(score, 1.0)
