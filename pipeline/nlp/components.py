@@ -519,6 +519,7 @@ class _Candidate:
     kind: str = ""  # section kind of its sentence
     total: bool = False  # cued as the whole ("a total of")
     enrolled: bool = False  # cued as enrolled, randomised, included
+    summed: bool = False  # the sum of arms named together
 
 
 def _count_value(raw: str) -> int | None:
@@ -704,7 +705,8 @@ def find_sample_size(sentences: Sequence[tuple[str, int, str]], abstract: str = 
                 # The sum replaces its arms: each arm alone would undercount the study.
                 candidates[:] = [c for c in candidates if c not in arms]
                 candidates.append(_Candidate(total, max(c.score for c in arms) + 0.5,
-                                             first.start, last.end, index, arms[0].background))
+                                             first.start, last.end, index, arms[0].background,
+                                             kind=arms[0].kind, summed=True))
 
     n_studies = studies_text = None
     if meta:
@@ -727,7 +729,7 @@ def find_sample_size(sentences: Sequence[tuple[str, int, str]], abstract: str = 
     source = abstract or ""
     text = source[best.start:best.end] if source else None
     # An enrolled or total count already holds every group; so does a meta-analysis total.
-    other = None if best.total or (best.enrolled and not best.comparison) or meta \
+    other = None if best.total or best.summed or (best.enrolled and not best.comparison) or meta \
         else _other_group(best, candidates)
     if other is not None:
         # Patients counted in one place and their controls in another ("23 Patients aged
