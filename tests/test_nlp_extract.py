@@ -240,6 +240,8 @@ def test_meta_analysis_studies_and_participants() -> None:
      "acromegalic patients with gall stones.", (), "case_series"),
     ("Gall stones with octreotide", "Stones were compared in 14 treated patients and 20 healthy "
      "volunteers.", (), "case_control"),
+    ("Lateral temporal epilepsy: two families with novel mutations in LGI1",
+     "We identified two families whose seizures suggested the syndrome.", (), "case_series"),
 ])
 def test_design(title: str, text: str, pub_types: tuple[str, ...], design: str, nlp) -> None:
     finding = one(text, title=title, pub_types=pub_types, nlp=nlp)

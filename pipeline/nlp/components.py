@@ -763,7 +763,8 @@ _CUES: dict[str, re.Pattern[str]] = {
     "case_report": re.compile(r"\bcase\s+report|\bwe\s+(?:report|describe|present)\s+(?:a|an|the)\s+"
                               r"(?:\w+\s+){0,3}(?:case|patient)\b|\ba\s+\d+-(?:year|month)-old\s+"
                               r"(?:\w+\s+)?(?:man|woman|boy|girl|male|female|patient|infant|child)", re.I),
-    "case_series": re.compile(r"\bcase\s+series|\bseries\s+of\s+\d+|\bwe\s+(?:report|describe|present)\s+\d+\s+"
+    "case_series": re.compile(r"\bcase\s+series|\bseries\s+of\s+\d+|"
+                              r"\b(?:two|three|four|five|\d)\s+(?:[\w-]+\s+){0,2}(?:families|kindreds|pedigrees)\b|\bwe\s+(?:report|describe|present)\s+\d+\s+"
                               r"(?:patients|cases)|\bchart\s+review", re.I),
     "genetic_association": re.compile(r"\bgenome[\s-]wide\s+association|\bGWAS\b|\blinkage\s+"
                                       r"(?:analysis|study|disequilibrium)|\bMendelian\s+randomi[sz]ation|"
@@ -1001,7 +1002,7 @@ _CUE_GATES = {
     "nonrandomized_trial": ("randomi", "single", "open", "uncontrolled", "quasi", "pre", "before",
                             "phase", "pilot", "dose", "feasibility", "intervention"),
     "case_report": ("case", "report", "describe", "present", "-old"),
-    "case_series": ("series", "report", "describe", "present", "chart"),
+    "case_series": ("series", "report", "describe", "present", "chart", "families", "kindreds", "pedigrees"),
     "genetic_association": ("genome", "gwas", "linkage", "mendelian", "polymorphism", "snp",
                             "variant", "allele", "genotype", "haplotype"),
     "case_control": ("case", "control", "healthy", "normal"),
