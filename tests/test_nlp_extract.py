@@ -454,3 +454,25 @@ def test_percentage_notations(text: str, expected: tuple[str, float]) -> None:
 ])
 def test_outcome_counts_do_not_replace_the_study(sentences: tuple[str, ...], expected: int) -> None:
     assert size(*sentences).n == expected
+
+
+def test_gates_never_hide_a_design_cue() -> None:
+    """Each cue's substring gates must let through every text its pattern matches."""
+    from pipeline.nlp.components import _CUES
+    texts = [
+        "a randomised, double-blind trial", "patients were randomly allocated", "an rct of 40 adults",
+        "placebo or drug", "sham-controlled", "an open-label single-arm phase ii study", "pre-post design",
+        "a before-and-after study", "a pilot trial", "dose-escalation", "a quasi-experimental study",
+        "we report the case of a 45-year-old woman", "a case series of 12", "we describe 14 patients",
+        "chart review", "two kindreds", "a genome-wide association study", "gwas", "linkage analysis",
+        "snps were associated with", "mendelian randomization", "a case-control study",
+        "cases and matched controls", "healthy volunteers", "a prospective cohort", "followed for 5 years",
+        "register-based", "person-years", "incidence of stroke", "predictors of survival",
+        "prognostic value", "a cross-sectional survey", "questionnaire", "prevalence of",
+        "diagnostic accuracy", "a markov model", "cost-effectiveness", "we modelled transmission",
+        "a simulation", "in this review we discuss", "an overview of", "a meta-analysis",
+        "pooled analysis of 12 trials", "a systematic review", "a scoping review", "meta-regression",
+    ]
+    for name, gated in _CUES.items():
+        for text in texts:
+            assert bool(gated.search(text)) == bool(gated.pattern.search(text)), (name, text)

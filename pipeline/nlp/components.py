@@ -990,9 +990,6 @@ class Gated:
     def search(self, text: str) -> re.Match[str] | None:
         return self.pattern.search(text) if self._open(text) else None
 
-    def findall(self, text: str) -> list:
-        return self.pattern.findall(text) if self._open(text) else []
-
 
 # Gates per cue: every alternative of the pattern contains one of them (lower case).
 _CUE_GATES = {
