@@ -144,3 +144,57 @@ def test_real_dev_gold_metrics_are_well_formed(capsys) -> None:
     assert fractions, "no metrics printed"
     for name, value in fractions.items():
         assert 0.0 <= value <= 1.0, name
+
+
+# Hand-made lines in the EBM-NLP CoNLL layout (TOKEN POS LABEL), not taken from the corpus.
+EBM_LINES = """-DOCSTART- -X- O O 111
+We PRP N
+randomised VBD N
+Eighty-three CD 3_p
+adults NNS N
+
+Pain NN N
+fell VBD N
+-DOCSTART- -X- O O 222
+Arms NNS N
+of IN N
+40 CD 3_p
+and CC N
+42 CD 3_p
+children NNS N
+-DOCSTART- -X- O O 333
+Nothing NN N
+""".splitlines()
+
+
+def test_ebm_documents_and_labelled_numbers() -> None:
+    from pipeline.evaluate.extraction import ebm_documents, labelled_numbers
+    docs = list(ebm_documents(EBM_LINES))
+    assert [d[0] for d in docs] == ["111", "222", "333"]
+    assert docs[0][1] == "We randomised Eighty-three adults\nPain fell"
+    assert docs[1][2] == ["40", "42"]
+    assert labelled_numbers(docs[0][2]) == [83] and labelled_numbers(docs[1][2]) == [40, 42]
+    assert labelled_numbers(docs[2][2]) == []
+
+
+def test_loose_sample_size_metrics() -> None:
+    from pipeline.evaluate.extraction import loose_sample_size_metrics
+    m = loose_sample_size_metrics([([83], 83), ([40, 42], 82), ([40, 42], 40), ([10], 7), ([5], None), ([], 9)])
+    assert m["abstracts_with_size_tokens"] == 5 and m["predicted_numbers"] == 4
+    # right: 83 (the only number), 82 (the sum), 40 (the first); wrong: 7
+    assert m["loose_accuracy"] == 0.6 and m["loose_precision"] == 0.75
+    assert m["precision_any_labelled_number"] == 0.75
+
+
+def test_cli_ebm_nlp(tmp_path: Path, capsys) -> None:
+    path = tmp_path / "ebm.txt"
+    path.write_text("\n".join(EBM_LINES) + "\n")
+    assert main(["eval", "extraction", "--ebm-nlp", str(path)]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["abstracts"] == 3 and out["sample_size"]["abstracts_with_size_tokens"] == 2
+
+
+def test_cli_ebm_nlp_without_documents_is_an_input_error(tmp_path: Path, capsys) -> None:
+    path = tmp_path / "ebm.txt"
+    path.write_text("just words\n")
+    assert main(["eval", "extraction", "--ebm-nlp", str(path)]) == 2

@@ -1,6 +1,7 @@
 """`factcheck eval extraction`: extraction measured against gold lines (see the annotation guide).
 
     factcheck eval extraction --gold ../shared/data/gold/extraction_dev.jsonl [--corpus corpus.jsonl]
+    factcheck eval extraction --ebm-nlp ../shared/data/ebm-nlp/p2_p_fulltext_dev_noperiod.txt.gz
 
 Gold lines have the fields of `factcheck extract` output; the abstract comes from the line or,
 by doc_id, from --corpus. The metrics (pure functions below, JSON on stdout):
@@ -10,16 +11,20 @@ by doc_id, from --corpus. The metrics (pure functions below, JSON on stdout):
 - design: accuracy and macro-F1 on the fine labels and on families;
 - effects: precision, recall, F1 of one-to-one matches on (measure family, value, CI), values
   and bounds equal up to rounding; also how often the CI is right once the value matched.
+
+With --ebm-nlp, sample size alone is compared, loosely, with the crowd-labelled sample-size
+tokens of EBM-NLP (RCT abstracts; see loose_sample_size_metrics): data no rule was tuned on.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import re
 import sys
 from collections import Counter
 from pathlib import Path
-from typing import Any, Iterable, Mapping, Sequence
+from typing import Any, Iterable, Iterator, Mapping, Sequence
 
 from pipeline.errors import InputError
 
@@ -209,12 +214,102 @@ def disagreements(gold: Sequence[Mapping[str, Any]], predicted: Sequence[Mapping
             yield out
 
 
+# --- EBM-NLP crowd sample-size tokens ---------------------------------------------------------
+
+
+def ebm_documents(lines: Iterable[str]) -> Iterator[tuple[str, str, list[str]]]:
+    """(PMID, text, [sample-size spans]) from EBM-NLP CoNLL lines ("TOKEN POS LABEL", a blank
+    line between sentences, "-DOCSTART- -X- O O <PMID>" before each abstract); the spans are
+    runs of tokens labelled 3_p ("Eighty-three", "360")."""
+    pmid, tokens, labels = None, [], []
+
+    def done() -> tuple[str, str, list[str]]:
+        spans, run = [], []
+        for token, label in zip(tokens + [""], labels + ["O"]):
+            if label == "3_p":
+                run.append(token)
+            elif run:
+                spans.append(" ".join(run))
+                run = []
+        text = " ".join(tokens).replace(" \n ", "\n").strip()
+        return str(pmid), text, spans
+
+    for line in lines:
+        parts = line.split()
+        if parts and parts[0] == "-DOCSTART-":
+            if pmid is not None:
+                yield done()
+            pmid, tokens, labels = parts[-1], [], []
+        elif parts and pmid is not None:
+            tokens.append(parts[0])
+            labels.append(parts[-1])
+        elif tokens and tokens[-1] != "\n":
+            tokens.append("\n")  # a sentence break
+            labels.append("O")
+    if pmid is not None:
+        yield done()
+
+
+def labelled_numbers(spans: Iterable[str]) -> list[int]:
+    """Whole numbers written in sample-size spans: "360", "1,204", "Eighty-three", "Two hundred"."""
+    from pipeline.nlp.numbers import NUMBER_WORDS_RE, parse_number
+
+    out = []
+    for span in spans:
+        for m in re.finditer(rf"\d[\d,]*|{NUMBER_WORDS_RE}", span, re.IGNORECASE):
+            value = parse_number(m.group(0))
+            if value is not None and value > 0 and value == int(value):
+                out.append(int(value))
+    return out
+
+
+def loose_sample_size_metrics(pairs: Sequence[tuple[list[int], int | None]]) -> dict[str, Any]:
+    """(labelled numbers, predicted size) per abstract. Crowd spans mark numbers, not the total,
+    so a prediction counts as right when it is the first, the largest or the sum of them."""
+    labelled = [(nums, p) for nums, p in pairs if nums]
+    predicted = [(nums, p) for nums, p in labelled if p is not None]
+    right = sum(p in (nums[0], max(nums), sum(nums)) for nums, p in predicted)
+    return {
+        "loose_accuracy": _ratio(right, len(labelled)),
+        "loose_precision": _ratio(right, len(predicted)),
+        "precision_any_labelled_number": _ratio(sum(p in nums or p == sum(nums) for nums, p in predicted),
+                                                len(predicted)),
+        "abstracts_with_size_tokens": len(labelled),
+        "predicted_numbers": len(predicted),
+    }
+
+
+def _run_ebm(path: str) -> dict[str, Any]:
+    import gzip
+
+    from pipeline.nlp import extract_many
+    from pipeline.types import Record
+
+    try:
+        opener = gzip.open if path.endswith(".gz") else open
+        with opener(path, "rt", encoding="utf-8") as handle:
+            docs = list(ebm_documents(handle))
+    except (OSError, EOFError, UnicodeDecodeError) as exc:
+        raise InputError(f"{path}: cannot read EBM-NLP tokens ({exc})",
+                         "pass a p2_p_*.txt(.gz) file from ../shared/data/ebm-nlp") from exc
+    if not docs:
+        raise InputError(f"{path}: no -DOCSTART- lines", "pass an EBM-NLP CoNLL file (TOKEN POS LABEL)")
+    records = [Record(source="ebm-nlp", id=pmid, title="", sections=(("", text),)) for pmid, text, _ in docs]
+    sizes = [f.sample_size for f in extract_many(records)]
+    pairs = [(labelled_numbers(spans), size) for (_, _, spans), size in zip(docs, sizes)]
+    return {"ebm_nlp": path, "abstracts": len(docs), "sample_size": loose_sample_size_metrics(pairs)}
+
+
 # --- I/O --------------------------------------------------------------------------------------
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--gold", required=True, metavar="FILE",
-                        help="gold JSON lines (extract output fields; abstract in the line or in --corpus)")
+    which = parser.add_mutually_exclusive_group(required=True)
+    which.add_argument("--gold", metavar="FILE",
+                       help="gold JSON lines (extract output fields; abstract in the line or in --corpus)")
+    which.add_argument("--ebm-nlp", metavar="FILE",
+                       help="instead, sample size only, loosely, against EBM-NLP crowd '3_p' tokens "
+                            "(a p2_p_*.txt or .txt.gz file)")
     parser.add_argument("--corpus", metavar="JSONL",
                         help="{doc_id, title, abstract} lines giving the text of gold lines that carry none")
     parser.add_argument("--errors", metavar="FILE",
@@ -252,6 +347,10 @@ def _load_gold(path: str, corpus: str | None) -> tuple[list[dict[str, Any]], lis
 def run(args: argparse.Namespace) -> int:
     from pipeline.nlp import extract_many, finding_to_json
 
+    if args.ebm_nlp:
+        json.dump(_run_ebm(args.ebm_nlp), sys.stdout, indent=2)
+        sys.stdout.write("\n")
+        return 0
     gold, records = _load_gold(args.gold, args.corpus)
     predicted = [finding_to_json(f) for f in extract_many(records)]
     metrics = {"gold": str(Path(args.gold)), **evaluate(gold, predicted)}
