@@ -452,6 +452,10 @@ def test_percentage_notations(text: str, expected: tuple[str, float]) -> None:
     (("Blood samples from 13 patients and 44 healthy individuals were screened.",
       "Mycoplasmas were detected in six patients and in two healthy individuals."), 57),
 ])
+def test_hypothetical_counts_are_not_a_sample() -> None:
+    assert size("Sixty practices took part, with the potential to recruit 2,408 patients.").n is None
+
+
 def test_outcome_counts_do_not_replace_the_study(sentences: tuple[str, ...], expected: int) -> None:
     assert size(*sentences).n == expected
 

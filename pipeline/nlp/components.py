@@ -489,6 +489,8 @@ _SUBSET_BEFORE = re.compile(
 )
 _SUBSET_AFTER = re.compile(r"^\s*(?:\(\s*\d+(?:\.\d+)?\s*%|of\s+(?:the|these|whom|them|all)\b|"
                            r"out\s+of\b|\(\d+(?:\.\d+)?\s*%\))", re.IGNORECASE)
+_HYPOTHETICAL_BEFORE = re.compile(r"\b(?:potential(?:ly)?|could|would|"
+                                  r"expected)\s+(?:to\s+)?(?:\w+\s+){0,2}$", re.I)
 _OUTCOME_BEFORE = re.compile(r"\b(?:found|observed|detected|identified|seen|occurred|present|"
                              r"developed|died)\s+(?:only\s+)?in\s+(?:the\s+)?$", re.I)
 _WEAK_AFTER = re.compile(
@@ -567,6 +569,8 @@ def _people_candidates(text: str, offset: int, kind: str, index: int) -> list[_C
             score = 4.0
         elif _IN_BEFORE.search(before):
             score = 2.5
+        if _HYPOTHETICAL_BEFORE.search(before):
+            continue  # "the potential to recruit 2,408 patients" counts nobody studied
         if _OUTCOME_BEFORE.search(before):
             score = min(score, 1.0)  # "mutations were found in 18 patients": an outcome count
         if _WEAK_AFTER.match(after):
