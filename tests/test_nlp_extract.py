@@ -446,16 +446,16 @@ def test_percentage_notations(text: str, expected: tuple[str, float]) -> None:
     assert got == [expected]
 
 
+def test_hypothetical_counts_are_not_a_sample() -> None:
+    assert size("Sixty practices took part, with the potential to recruit 2,408 patients.").n is None
+
+
 @pytest.mark.parametrize("sentences, expected", [
     (("A group of 27 Italian patients was screened for mutations.",
       "Mutations were found in 18 patients, with 28 alleles identified."), 27),
     (("Blood samples from 13 patients and 44 healthy individuals were screened.",
       "Mycoplasmas were detected in six patients and in two healthy individuals."), 57),
 ])
-def test_hypothetical_counts_are_not_a_sample() -> None:
-    assert size("Sixty practices took part, with the potential to recruit 2,408 patients.").n is None
-
-
 def test_outcome_counts_do_not_replace_the_study(sentences: tuple[str, ...], expected: int) -> None:
     assert size(*sentences).n == expected
 
