@@ -50,8 +50,8 @@ def assert_spans(rec: Record, finding: Finding) -> None:
         assert abstract[e.span[0]:e.span[1]] == e.text
     for s in finding.sentences + finding.result_sentences:
         assert abstract[s.start:s.end] == s.text
-    if finding.sample_size_text is not None:
-        assert finding.sample_size_text in abstract
+    if finding.sample_size_text is not None:  # groups counted apart are joined with " | "
+        assert all(part in abstract for part in finding.sample_size_text.split(" | "))
 
 
 # --- effects ----------------------------------------------------------------------------
@@ -141,6 +141,26 @@ def size(*sentences: str, kind: str = "", meta: bool = False):
     (("We recruited 300 women and 200 men.",), 500),
     (("We examined 120 eyes of 60 patients with glaucoma.",), 60),
     (("Of 500 patients screened, 120 patients were enrolled.",), 120),
+    (("The sample comprised 697 men and 649 women aged 16-47.",), 1346),
+    (("Patients were randomly assigned to drug A (n = 167) or drug B (n = 160).",), 327),
+    (("11 506 patients with hypertension were randomly assigned to two drugs.",), 11506),
+    (("Of 3106 eligible patients, 286 were excluded, leaving 2820 patients.",), 3106),
+    (("The 9,844 participants underwent detailed evaluations.",
+      "In total, 469 participants had AD and 127 had VaD."), 9844),
+    (("A trial enrolled 12,894 women with early breast cancer who had completed 5 years of "
+      "treatment and were randomly allocated to continue or stop.",
+      "Mortality was 3428 women in one arm against 3418 women in the other."), 12894),
+    (("23 Patients aged 21-52 with diabetes (seven with neuropathy, nine without) and, from the same "
+      "clinic over two years, 10 controls with a similar age distribution were studied.",), 33),
+    (("We examined alveolar macrophages from 11 patients with tuberculosis.",
+      "Cells from five clinically normal subjects served for comparison."), 16),
+    (("A total of 6110 residents aged 65 years or older were enrolled.",
+      "Control patients (n=4888) were matched to case patients for age and sex."), 6110),
+    (("We studied liver biopsy specimens of 2 groups of 58 patients infected by HCV.",), 116),
+    (("The study included 376 male recruits from camp A (intervention group) and 105 male recruits "
+      "from camp B (control group).",), 481),
+    (("Participants were adolescents (aged 12-19 years; n = 3110) and adults (aged 20-49 years; "
+      "n = 2205) free from CVD.",), 5315),
 ])
 def test_sample_size(sentences: tuple[str, ...], expected: int) -> None:
     got = size(*sentences)
@@ -155,6 +175,20 @@ def test_sample_size(sentences: tuple[str, ...], expected: int) -> None:
 ])
 def test_no_sample_size_when_no_people_are_counted(sentence: str) -> None:
     assert size(sentence).n is None
+
+
+@pytest.mark.parametrize("sentence", [
+    "Expression was consistent among 30 representative specimen pairs.",
+    "We identified two families whose seizures suggested ADLTE.",
+])
+def test_specimens_and_families_are_not_participants(sentence: str) -> None:
+    assert size(sentence).n is None
+
+
+def test_meta_analysis_without_a_stated_total_has_no_sample_size() -> None:
+    got = size("We included studies that were large (> or = 5000 participants).",
+               "If 21 of 100 consecutive patients have the condition, 2 will be missed.", meta=True)
+    assert got.n is None
 
 
 def test_background_counts_do_not_win() -> None:
@@ -190,11 +224,42 @@ def test_meta_analysis_studies_and_participants() -> None:
     ("Cost of screening", "A Markov model estimated the cost-effectiveness of screening.", (), "modeling"),
     ("Asthma treatment", "This review summarises current treatments.", ("Review",), "narrative_review"),
     ("Notes", "Some words without any cue.", (), "other"),
+    ("Nanog in lung cancer", "In total, 100 patients with lung cancer were included in the present study.",
+     (), "cross_sectional"),
+    ("Fat intake in Norway", "The 5-month intervention study included 376 male recruits.", (),
+     "nonrandomized_trial"),
+    ("Replication and meta-analysis of variants on 4q25 associated with atrial fibrillation",
+     "We combined 12 cohorts in a meta-analysis.", (), "genetic_association"),
+    ("Malaria transmission", "We developed an individual-based simulation model; prevalence fell.", (),
+     "modeling"),
+    ("Bezafibrate and diabetes", "The sample comprised 303 patients who received either bezafibrate "
+     "(156 patients) or placebo (147 patients).", (), "rct"),
+    ("HER-2 and chemotherapy", "Records of 115 patients were reviewed to find predictors of response "
+     "to chemotherapy.", (), "cohort"),
+    ("Gall stones with octreotide", "Stone composition was investigated in 14 octreotide treated "
+     "acromegalic patients with gall stones.", (), "case_series"),
+    ("Gall stones with octreotide", "Stones were compared in 14 treated patients and 20 healthy "
+     "volunteers.", (), "case_control"),
+    ("Lateral temporal epilepsy: two families with novel mutations in LGI1",
+     "We identified two families whose seizures suggested the syndrome.", (), "case_series"),
 ])
 def test_design(title: str, text: str, pub_types: tuple[str, ...], design: str, nlp) -> None:
     finding = one(text, title=title, pub_types=pub_types, nlp=nlp)
     assert finding.design == design, finding.design_reason
     assert finding.design_reason
+
+
+def test_uncounted_text_without_a_study_is_a_narrative_review(nlp) -> None:
+    text = " ".join(["Vitamin D is made in the skin and hydroxylated in the liver and kidney."] * 6)
+    finding = one(text, title="Vitamin D status: measurement and interpretation", nlp=nlp)
+    assert finding.design == "narrative_review", finding.design_reason
+    assert finding.sample_size is None
+
+
+def test_uncounted_laboratory_work_is_in_vitro(nlp) -> None:
+    text = ("We examined whether fractions modulate secretion of the cytokine from mononuclear cells. "
+            "We found that expression of the receptor rose, and mRNA levels of the enzyme doubled.")
+    assert one(text, title="Flavonols and TGF-beta", nlp=nlp).design == "in_vitro"
 
 
 def test_randomized_pt_survives_open_label_randomized(nlp) -> None:
@@ -342,3 +407,76 @@ def test_scifact_smoke(nlp) -> None:
         if finding.sample_size is not None:
             assert finding.sample_size > 0
     assert any(f.effects for f in findings) and any(f.sample_size for f in findings)
+
+
+def test_bare_intervals_take_the_measure_named_earlier() -> None:
+    text = ("Hazard ratios (HR) and 95% CI for AD were 1.23 (0.97–1.55) and 1.57 (1.23–2.01) "
+            "for borderline and high cholesterol; the RR for death was lower, 0·75 [0·62–0·90].")
+    got = [(e.measure, e.value, e.ci_low, e.ci_high) for e in find_effects(text)]
+    assert ("HR", 1.23, 0.97, 1.55) in got and ("HR", 1.57, 1.23, 2.01) in got
+    assert ("RR", 0.75, 0.62, 0.90) in got
+
+
+def test_bare_interval_without_a_measure_name_is_not_an_effect() -> None:
+    assert find_effects("Mean age was 54 (40-60) years in the cohort.") == []
+
+
+@pytest.mark.parametrize("sentences, expected", [
+    # a trial's control arm is inside the randomised total, not a group beside it
+    (("We randomised 120 patients to exercise or usual care.",
+      "The control group (n = 60) received leaflets."), 120),
+    # a count that is the sum of the others is the whole, not one more arm
+    (("352 subjects were stratified into stratum I (235 subjects) and stratum II (117 subjects).",), 352),
+    # "24 h than controls" is not a count of controls
+    (("We studied 200 patients with poisoning.",
+      "They needed less atropine during the first 24 h than controls."), 200),
+])
+def test_groups_that_are_not_added(sentences: tuple[str, ...], expected: int) -> None:
+    assert size(*sentences).n == expected
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("Thirty-four per cent of the subjects overused analgesics.", ("percent", 34.0)),
+    ("Eighty percent of children reported daily play.", ("percent", 80.0)),
+    ("SSBs provided 8.0% ± 0.4% of energy in youth.", ("percent", 8.0)),
+    ("The absolute mortality reduction was 2·8%.", ("RD", 2.8)),
+])
+def test_percentage_notations(text: str, expected: tuple[str, float]) -> None:
+    got = [(e.measure, e.value) for e in find_effects(text)]
+    assert got == [expected]
+
+
+def test_hypothetical_counts_are_not_a_sample() -> None:
+    assert size("Sixty practices took part, with the potential to recruit 2,408 patients.").n is None
+
+
+@pytest.mark.parametrize("sentences, expected", [
+    (("A group of 27 Italian patients was screened for mutations.",
+      "Mutations were found in 18 patients, with 28 alleles identified."), 27),
+    (("Blood samples from 13 patients and 44 healthy individuals were screened.",
+      "Mycoplasmas were detected in six patients and in two healthy individuals."), 57),
+])
+def test_outcome_counts_do_not_replace_the_study(sentences: tuple[str, ...], expected: int) -> None:
+    assert size(*sentences).n == expected
+
+
+def test_gates_never_hide_a_design_cue() -> None:
+    """Each cue's substring gates must let through every text its pattern matches."""
+    from pipeline.nlp.components import _CUES
+    texts = [
+        "a randomised, double-blind trial", "patients were randomly allocated", "an rct of 40 adults",
+        "placebo or drug", "sham-controlled", "an open-label single-arm phase ii study", "pre-post design",
+        "a before-and-after study", "a pilot trial", "dose-escalation", "a quasi-experimental study",
+        "we report the case of a 45-year-old woman", "a case series of 12", "we describe 14 patients",
+        "chart review", "two kindreds", "a genome-wide association study", "gwas", "linkage analysis",
+        "snps were associated with", "mendelian randomization", "a case-control study",
+        "cases and matched controls", "healthy volunteers", "a prospective cohort", "followed for 5 years",
+        "register-based", "person-years", "incidence of stroke", "predictors of survival",
+        "prognostic value", "a cross-sectional survey", "questionnaire", "prevalence of",
+        "diagnostic accuracy", "a markov model", "cost-effectiveness", "we modelled transmission",
+        "a simulation", "in this review we discuss", "an overview of", "a meta-analysis",
+        "pooled analysis of 12 trials", "a systematic review", "a scoping review", "meta-regression",
+    ]
+    for name, gated in _CUES.items():
+        for text in texts:
+            assert bool(gated.search(text)) == bool(gated.pattern.search(text)), (name, text)

@@ -10,12 +10,15 @@ Pure functions (tested on their own, no spaCy needed):
 The components (registered with @Language.factory / Language.component) read the Record that
 `pipeline.nlp.extract` stores on the Doc, run the pure functions on sentence text and keep the
 answers in Doc extensions; `pipeline.nlp` assembles them into a Finding. Regexes run on
-sentence text rather than tokens because the tokenizer splits "1.4-3.8" but not "0.55–0.92".
+sentence text rather than tokens: figures such as "1.4-3.8", "0·55–0·92" or "P<.001" are one unit to
+them however a tokenizer would split them.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import re
+from functools import lru_cache
 from dataclasses import dataclass
 from typing import Iterable, Sequence
 
@@ -31,7 +34,15 @@ from pipeline.nlp.numbers import (
     number_words_to_int,
     parse_number,
 )
+from pipeline.nlp.tokenizer import sentence_spans
 from pipeline.types import Effect, Record, Sentence
+
+def _lowercase(pattern: re.Pattern[str]) -> re.Pattern[str]:
+    """The same case-insensitive pattern, lower-cased, for text lower-cased once per abstract:
+    CPython's re runs ~4x faster without IGNORECASE."""
+    assert not re.search(r"\\[SWDBAZ]", pattern.pattern), pattern.pattern
+    return re.compile(pattern.pattern.lower())
+
 
 # --- sections -------------------------------------------------------------------------------
 
@@ -52,6 +63,7 @@ _KIND_BY_WORD = {word: kind for kind, words in _SECTION_KINDS for word in words}
 _KIND_PRIORITY = {"conclusions": 4, "results": 3, "methods": 2, "background": 1}
 
 
+@lru_cache(maxsize=1024)  # a few hundred distinct headings; called for every sentence
 def section_kind(label: str) -> str:
     """"RESULTS" -> "results", "Methods and Findings" -> "results", unknown -> ""."""
     words = re.findall(r"[A-Za-z]+", label.upper())
@@ -147,7 +159,26 @@ _SHORT_RE = re.compile(
 _BARE_INTERVAL = re.compile(
     rf"\s*[\[(,;]\s*(?P<low>{NUM_RE})\s?%?\s*(?:-|\u2013|\u2014|to|,)\s*(?P<high>{NUM_RE})\s?%?\s*[\])]"
 )
+_VALUE_WITH_INTERVAL = re.compile(
+    rf"(?<![\w.\u00b7-])(?P<value>{NUM_RE})(?P<pct>\s?%)?\s*[\[(]\s*(?P<low>{NUM_RE})\s*"
+    rf"(?:-|\u2013|\u2014|to)\s*(?P<high>{NUM_RE})\s*[\])]"
+)
+_MEASURE_NAME = re.compile(rf"(?<![\w-])(?:{_LONG_LABEL})(?![\w-])", re.IGNORECASE)
 _RATIO_MEASURES = {"OR", "RR", "HR", "IRR"}
+# Words one of which every measure name contains: abbreviations as written (a lower-case
+# "or" or "hr" is a word, see _label_measure), full names in lower case. Checking them with
+# `in` is far cheaper than running the labelled-estimate pattern on every sentence.
+_ABBREVIATION_GATES = ("OR", "HR", "RR", "RD", "NN", "MD", "AUC", "AUROC", "PPV", "NPV", "Hr", "Or")
+_NAME_GATES = ("ratio", "risk", "spearman", "pearson", "differen", "number", "cohen", "hedges", "effect", "area under",
+               "statistic", "index", "correlat", "rho", "\u03c1", "sensitivity", "specificity",
+               "predictive", "accuracy", "\u03b2", "beta", "coefficient")
+
+
+def _names_a_measure(text: str) -> bool:
+    if any(g in text for g in _ABBREVIATION_GATES):
+        return True
+    low = text.lower()
+    return any(g in low for g in _NAME_GATES)
 _DIGIT = re.compile(r"\d")
 _CASE_SENSITIVE_ABBREV = re.compile(r"^(?:a?ORs?|AORs?|a?RRs?|a?HRs?|IRRs?|aIRRs?|ARR|RD|NNT|NNH|"
                                     r"SMDs?|WMDs?|MDs?|AUCs?|AUROCs?|PPV|NPV)$", re.IGNORECASE)
@@ -230,15 +261,22 @@ _NOT_OUTCOME_BEFORE = re.compile(
 )
 
 
+# "absolute mortality reduction 2·8%", "the difference was 1%": a risk difference.
+_DIFFERENCE_BEFORE = re.compile(r"\b(?:absolute\s+(?:\w+\s+)?(?:risk\s+)?(?:reduction|increase|difference)|"
+                                r"(?:risk\s+)?difference)\s*(?:was|of|is|=|:|,)?\s*(?:\w+\s+)?$", re.I)
+
+
 def _percent_effect(text: str, value: float, span: tuple[int, int]) -> tuple[str, float, str] | None:
     """Classify one percentage: ("percent" | "percent_change" | "RD", signed value, unit)."""
     before, after = text[max(0, span[0] - 60):span[0]], text[span[1]:span[1] + 60]
     if _NOT_OUTCOME_AFTER.match(after) or _NOT_OUTCOME_BEFORE.search(before):
         return None
-    if re.match(r"^\s*(?:±|\+/-|\+-)", after):
-        return None
+    if re.search(r"(?:±|\+/-|\+-)\s*$", before):
+        return None  # the spread in "8.0% ± 0.4%", not a figure of its own
     if re.search(r"points?$", text[span[0]:span[1]]) or re.match(r"^\s*percentage\s+points?", after, re.I):
         return "RD", value, "percentage points"
+    if _DIFFERENCE_BEFORE.search(before):
+        return "RD", value, "%"
     change = _CHANGE_AFTER.match(after) or _CHANGE_BEFORE.search(before)
     if change:
         direction = change.group("dir").lower()
@@ -257,9 +295,10 @@ def find_effects(text: str, offset: int = 0, percentages: bool = True) -> list[E
     ketamine group") and changes ("reduced by 30%") become percent / percent_change effects.
     """
     found: list[tuple[int, str, float, int, str]] = []  # (start, measure, value, value_end, unit)
-    if not _DIGIT.search(text):
-        return []  # every estimate has digits; this skips most background sentences cheaply
-    for m in _LABELLED_RE.finditer(text):
+    if not _may_count(text):
+        return []  # every estimate has digits or number words; most background sentences have neither
+    named = _names_a_measure(text)
+    for m in _LABELLED_RE.finditer(text) if named else ():
         measure = _label_measure(m)
         value = parse_number(m.group("value"))
         if measure is None or value is None:
@@ -268,7 +307,7 @@ def find_effects(text: str, offset: int = 0, percentages: bool = True) -> list[E
             continue  # "OR 95%" is the start of a CI, not an odds ratio
         unit = "%" if m.group("pct") else ""
         found.append((m.start(), measure, value, m.end(), unit))
-    for m in _SHORT_RE.finditer(text):
+    for m in _SHORT_RE.finditer(text) if ("=" in text or ":" in text) else ():
         value = parse_number(m.group("value"))
         if value is None or any(s <= m.start() < e for s, _, _, e, _ in found):
             continue
@@ -319,6 +358,26 @@ def find_effects(text: str, offset: int = 0, percentages: bool = True) -> list[E
                               text[start:ci.span[1]], (offset + start, offset + ci.span[1])))
         consumed.append((start, ci.span[1]))
 
+    # "hazard ratios (HR) and 95% CI for AD were 1.23 (0.97–1.55) and 1.57 (1.23–2.01)": a value
+    # with a bare interval takes the measure named last before it in the sentence.
+    for m in _VALUE_WITH_INTERVAL.finditer(text) if named else ():
+        start = m.start("value")
+        if any(cs <= start < ce for cs, ce in consumed) or m.group("pct"):
+            continue
+        named = [_label_measure(n) for n in _MEASURE_NAME.finditer(text, 0, start)]
+        named = [n for n in named if n]
+        value, low, high = (parse_number(m.group(g)) for g in ("value", "low", "high"))
+        if not named or value is None or low is None or high is None:
+            continue
+        if not _ci_fits(named[-1], value, low, high):
+            continue
+        end = m.end()
+        nxt = [x for x in starts if x > end]
+        p_value, p_op = _attach_p(text, end, nxt[0] if nxt else len(text))
+        effects.append(Effect(named[-1], value, low, high, p_value, p_op, "",
+                              text[start:end], (offset + start, offset + end)))
+        consumed.append((start, end))
+
     if percentages:
         for value, (s, e) in find_percentages(text):
             if any(cs <= s < ce for cs, ce in consumed):
@@ -344,6 +403,10 @@ _RESULT_LANGUAGE = re.compile(
     r"\bwe\s+(?:found|observed|show|demonstrate)\w*|\bresulted\s+in\b|\bpredict\w*|\bcorrelat\w*",
     re.IGNORECASE,
 )
+_RESULT_LANGUAGE = _lowercase(_RESULT_LANGUAGE)
+_RESULT_GATES = ("significan", "improv", "reduc", "decreas", "increas", "differ", "associated",
+                 "superior", "inferior", "effective", "efficacy", "benefit", "lower", "higher",
+                 "found", "observed", "show", "demonstrat", "resulted", "predict", "correlat")
 
 
 def is_result_sentence(text: str, kind: str, has_figures: bool) -> bool:
@@ -354,7 +417,8 @@ def is_result_sentence(text: str, kind: str, has_figures: bool) -> bool:
         return True
     if kind in ("background", "methods"):
         return False
-    return bool(_RESULT_LANGUAGE.search(text))
+    low = text.lower()
+    return any(g in low for g in _RESULT_GATES) and bool(_RESULT_LANGUAGE.search(low))
 
 
 # --- sample size ----------------------------------------------------------------------------
@@ -366,21 +430,24 @@ _PEOPLE = (
     r"employees|smokers|nonsmokers|drinkers|users|survivors|respondents|recipients|donors|"
     r"outpatients|inpatients|nurses|physicians|doctors|clinicians|athletes|elders|"
     r"pregnancies|twins|singletons|births|deliveries|decedents|members|patients'|"
-    r"participants'|families|households|couples|dyads|pairs|humans|sufferers|"
+    r"participants'|couples|dyads|pairs|humans|sufferers|"
+    r"recruits|pupils|schoolchildren|youths?|soldiers|"
     r"patient|participant|subject|individual|person|adult|child|woman|man|infant|volunteer"
 )
 # Adjectives allowed between a number and its noun ("120 consecutive adult patients").
 _GAP_WORD = r"(?!(?:of|from|in|with|and|or|per|to|at|on|for|by|were|was|had|have|years?|months?|" \
             r"weeks?|days?|hours?|eyes?|samples?|visits?|cells?|mice|rats?|animals?|studies|" \
-            r"trials?|articles?|sessions?|hundred|thousand|million|billion|times|the|these|" \
-            r"those|all|each|who|whom|which|that)\b)[A-Za-z][\w'-]*"
-_COUNT = rf"(?P<num>\d{{1,3}}(?:,\d{{3}})+(?![\d])|\d+(?![.,]\d)|{NUMBER_WORDS_RE})"
+            r"trials?|articles?|sessions?|specimens?|tissues?|tumou?rs?|lesions?|biopsies|hundred|thousand|million|billion|times|the|these|" \
+            r"those|all|each|who|whom|which|that|than|h|hours?|min|mg|kg)\b)[A-Za-z][\w'-]*"
+# "1,204", "11 506" (a space or thin space groups thousands), "45", "Forty-one".
+_GROUPED = r"\d{1,3}(?:,\d{3})+(?![\d])|\d{1,3}(?:[ \u2009\u202f]\d{3})+(?![\d.,])"
+_COUNT = rf"(?P<num>{_GROUPED}|\d+(?![.,]\d)|{NUMBER_WORDS_RE})"
 _PEOPLE_COUNT_RE = re.compile(
     rf"(?<![\w.,%-]){_COUNT}(?!\s*%)(?P<gap>(?:\s+{_GAP_WORD}){{0,4}}?)\s+(?P<noun>{_PEOPLE})\b",
     re.IGNORECASE,
 )
 _N_EQUALS_RE = re.compile(
-    r"[(\[,;]\s*(?P<n>[nN])\s*=\s*(?P<num>\d{1,3}(?:,\d{3})+(?![\d])|\d+)(?![.\d])"
+    rf"[(\[,;]\s*(?P<n>[nN])\s*=\s*(?P<num>{_GROUPED}|\d+)(?![.\d])"
 )
 _STUDIES_RE = re.compile(
     rf"(?<![\w.,%-]){_COUNT}(?:\s+(?:eligible|published|randomi[sz]ed|controlled|clinical|"
@@ -391,13 +458,15 @@ _STUDIES_RE = re.compile(
     r"(?P<noun>studies|trials|RCTs|articles|reports|publications|papers|cohorts|datasets)\b",
     re.IGNORECASE,
 )
-_TOTAL_BEFORE = re.compile(r"\b(?:a\s+)?total\s+(?:of\s+)?(?:\w+\s+)?$|\bin\s+total,?\s+$|\boverall,?\s+$",
+# "a total of", "in total", "overall", "among all".
+_TOTAL_BEFORE = re.compile(r"\b(?:a\s+)?total\s+(?:of\s+)?(?:\w+\s+)?$|\bin\s+total,?\s+$|\boverall,?\s+$|"
+                           r"\bamong\s+all\s+$",
                            re.IGNORECASE)
 _ENROL = r"enroll?\w*|randomi[sz]\w*|randomly\s+(?:assigned|allocated)|recruit\w*|included|" \
          r"studied|selected|allocated|assigned|invited|participated|took\s+part|entered|" \
          r"underwent\s+randomi[sz]ation|comprised|consented|registered"
 _ENROL_AFTER = re.compile(
-    rf"^[^.;]{{0,40}}?\b(?:were|was|had\s+been|have\s+been|being)?\s*(?:\w+\s+)?\b(?:{_ENROL})\b",
+    rf"^[^.;]{{0,100}}?\b(?:were|was|had\s+been|have\s+been|being)?\s*(?:\w+\s+)?\b(?:{_ENROL})\b",
     re.IGNORECASE,
 )
 _ENROL_BEFORE = re.compile(
@@ -408,6 +477,9 @@ _ENROL_BEFORE = re.compile(
     r"(?:\s+\w+){0,2}\s+$",
     re.IGNORECASE,
 )
+# A sentence opening "Of 3106 eligible patients, 286 were excluded" names the whole
+# ("Of the 12 patients considered ..." names a subset).
+_OPENING_OF = re.compile(r"^(?:[A-Z][A-Z ,&]+\s+)?(?:Of|Among)\s+(?:all\s+)?$")
 _IN_BEFORE = re.compile(r"\b(?:in|among|of|from|on|including|involving|with)\s+(?:the\s+|a\s+|an\s+)?$",
                         re.IGNORECASE)
 _SUBSET_BEFORE = re.compile(
@@ -417,6 +489,10 @@ _SUBSET_BEFORE = re.compile(
 )
 _SUBSET_AFTER = re.compile(r"^\s*(?:\(\s*\d+(?:\.\d+)?\s*%|of\s+(?:the|these|whom|them|all)\b|"
                            r"out\s+of\b|\(\d+(?:\.\d+)?\s*%\))", re.IGNORECASE)
+_HYPOTHETICAL_BEFORE = re.compile(r"\b(?:potential(?:ly)?|could|would|"
+                                  r"expected)\s+(?:to\s+)?(?:\w+\s+){0,2}$", re.I)
+_OUTCOME_BEFORE = re.compile(r"\b(?:found|observed|detected|identified|seen|occurred|present|"
+                             r"developed|died)\s+(?:only\s+)?in\s+(?:the\s+)?$", re.I)
 _WEAK_AFTER = re.compile(
     r"^[^.;]{0,40}?\b(?:screened|eligible|excluded|withdr\w*|died|dropped|lost|completed|"
     r"developed|experienced|responded|discontinued|remained|achieved|reported|had\b|showed)",
@@ -440,16 +516,37 @@ class _Candidate:
     start: int
     end: int
     sentence_index: int
+    background: bool = False
+    comparison: bool = False  # names a control group ("44 healthy individuals", "controls (n = 20)")
+    kind: str = ""  # section kind of its sentence
+    total: bool = False  # cued as the whole ("a total of")
+    enrolled: bool = False  # cued as enrolled, randomised, included
+    summed: bool = False  # the sum of arms named together
 
 
 def _count_value(raw: str) -> int | None:
     if re.match(r"\d", raw):
-        return int(raw.replace(",", ""))
+        return int(re.sub(r"[,\s]", "", raw))
     return number_words_to_int(raw)
+
+
+# Substrings of every number word: a sentence with no digit and none of these counts nobody.
+_NUMBER_WORD_GATES = ("one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten",
+                      "eleven", "twelve", "teen", "twenty", "thirty", "forty", "fifty", "ninety",
+                      "hundred", "thousand", "million", "zero")
+
+
+def _may_count(text: str) -> bool:
+    if _DIGIT.search(text):
+        return True
+    low = text.lower()
+    return any(g in low for g in _NUMBER_WORD_GATES)
 
 
 def _people_candidates(text: str, offset: int, kind: str, index: int) -> list[_Candidate]:
     out: list[_Candidate] = []
+    if not _may_count(text):
+        return out
     for m in _PEOPLE_COUNT_RE.finditer(text):
         n = _count_value(m.group("num"))
         if n is None or n <= 0 or n > 50_000_000:
@@ -466,30 +563,84 @@ def _people_candidates(text: str, offset: int, kind: str, index: int) -> list[_C
         if re.match(r"(?i)^(?:one|a)$", m.group("num")) and m.group("noun").lower().endswith("s"):
             continue  # "one patients" is not English: it is "one of ..." parsed oddly
         score = 1.0
-        if _TOTAL_BEFORE.search(before):
+        if _TOTAL_BEFORE.search(before) or _OPENING_OF.match(text[:m.start()]):
             score = 5.0
         elif _ENROL_AFTER.match(after) or _ENROL_BEFORE.search(before):
             score = 4.0
         elif _IN_BEFORE.search(before):
             score = 2.5
-        if _WEAK_AFTER.match(after) and score < 5:
-            score = min(score, 1.0)
-        out.append(_Candidate(n, score, offset + m.start("num"), offset + m.end(), index))
+        if _HYPOTHETICAL_BEFORE.search(before):
+            continue  # "the potential to recruit 2,408 patients" counts nobody studied
+        if _OUTCOME_BEFORE.search(before):
+            score = min(score, 1.0)  # "mutations were found in 18 patients": an outcome count
+        if _WEAK_AFTER.match(after):
+            # "In total, 469 participants had AD": an outcome count, though a total.
+            score = 1.5 if score >= 5 else min(score, 1.0)
+        # "2 groups of 58 patients": the groups multiply.
+        groups = _GROUPS_OF.search(before)
+        if groups:
+            n *= _count_value(groups.group("k")) or 1
+        start = m.start("num") if not groups else max(0, m.start() - 60) + groups.start()
+        out.append(_Candidate(n, score, offset + start, offset + m.end(), index,
+                              comparison=bool(_COMPARISON.search(m.group(0))), kind=kind,
+                              total=score >= 5, enrolled=score >= 4))
     for m in _N_EQUALS_RE.finditer(text):
-        n = int(m.group("num").replace(",", ""))
+        n = _count_value(m.group("num"))
         if n <= 0:
             continue
         # "rats (n = 24)", "eyes (n = 40)": n counts what the words before it name.
         if _NOT_PEOPLE_BEFORE.search(text[max(0, m.start() - 40):m.start()]):
             continue
         score = 3.0 if m.group("n") == "N" else 2.0
-        out.append(_Candidate(n, score, offset + m.start("n"), offset + m.end(), index))
+        named = text[max(0, m.start() - 40):m.start()]
+        out.append(_Candidate(n, score, offset + m.start("n"), offset + m.end(), index,
+                              comparison=bool(_COMPARISON.search(named.rsplit(")", 1)[-1])), kind=kind))
     # Counts in the background are about other people ("affects 3 million adults").
     if kind == "background":
-        out = [_Candidate(c.n, c.score - 3, c.start, c.end, c.sentence_index) for c in out]
+        out = [dataclasses.replace(c, score=c.score - 3, background=True) for c in out]
     elif kind == "results":
-        out = [_Candidate(c.n, c.score - 0.5, c.start, c.end, c.sentence_index) for c in out]
+        out = [dataclasses.replace(c, score=c.score - 0.5) for c in out]
     return out
+
+
+def _other_group(best: _Candidate, candidates: Sequence[_Candidate]) -> _Candidate | None:
+    """The comparison group counted apart from `best`'s patients, or the patients counted apart
+    from `best`'s controls, in the methods (results counts are outcomes, background others')."""
+    pool = [c for c in candidates if c.comparison != best.comparison and c.score >= 2
+            and c.kind not in ("background", "results") and not c.total
+            and not (best.start <= c.start < best.end)]
+    if best.comparison:  # the patients come first and are named apart from the controls
+        pool = [c for c in pool if c.start < best.start]
+        return max(pool, key=lambda c: (c.score, -c.start)) if pool else None
+    later = [c for c in pool if c.start > best.start]
+    return later[0] if later else None
+
+
+def _rank_by_position(candidates: list[_Candidate]) -> list[_Candidate]:
+    """Abstracts name the whole study before its subsets ("Of 3106 eligible patients, 286
+    were excluded, leaving 2820"): the first count outside the background, and a count no
+    later count exceeds, each earn a bonus."""
+    own = sorted((c for c in candidates if not c.background), key=lambda c: c.start)
+    if not own:
+        return candidates
+    first = own[0]
+    out = []
+    for c in candidates:
+        bonus = 0.0
+        if c is first:
+            bonus += 1.0
+        later = [o.n for o in own if o.start > c.start]
+        if not c.background and later and c.n >= max(later):  # the last count proves nothing
+            bonus += 1.0
+        out.append(dataclasses.replace(c, score=c.score + bonus) if bonus else c)
+    return out
+
+
+_GROUPS_OF = re.compile(r"\b(?P<k>\d|two|three|four)\s+groups\s+of\s+$", re.I)
+# A comparison group beside the patients: summed with them when counted apart.
+# (Not a trial's "control group (n = 60)": that arm is inside the randomised total.)
+_COMPARISON = re.compile(r"\b(?:healthy|normal)\b|\bcontrols\b(?!\s+(?:group|arm))|"
+                         r"\bcontrol\s+(?:subjects|individuals|participants|volunteers)\b", re.I)
 
 
 _NOT_PEOPLE_BEFORE = re.compile(
@@ -499,8 +650,23 @@ _NOT_PEOPLE_BEFORE = re.compile(
     r"oocytes?|images?|scans?|procedures?|sessions?|cycles?|wells?|plates?|colonies)\b[^.;]{0,25}$",
     re.IGNORECASE,
 )
+# Between a total and what is left of it, not between two arms.
+_SUBSET_BETWEEN = re.compile(r"\bwhom\b|\bleaving\b|\bremain\w*|\bexclu\w*|\bwithdr\w*|\blost\b|"
+                             r"\bdropped\b|\bcompleted\b|\bof\s+these\b|\bof\s+those\b", re.I)
+def _last_word(text: str) -> str:
+    words = text[-30:].split()
+    return words[-1].lower() if words else ""
+
+
+def _drop_brackets(between: str) -> str:
+    """Text between two arms without bracketed asides, even ones cut open at either end:
+    ") and adults (aged 20-49 years; " -> " and adults "."""
+    between = re.sub(r"\([^()]*\)", "", between)
+    return re.sub(r"^[^()]*\)|\([^()]*$", "", between)
+
+
 _COORDINATION = re.compile(r"^[\s,]*(?:and|or|versus|vs\.?|plus|as\s+well\s+as)?[\s,]*$", re.I)
-_ARM_JOIN = re.compile(r"^[^.;]{0,80}?\b(?:and|versus|vs\.?|compared\s+(?:with|to))\b[^.;]{0,80}$",
+_ARM_JOIN = re.compile(r"^[^.;]{0,80}?\b(?:and|or|versus|vs\.?|compared\s+(?:with|to))\b[^.;]{0,80}$",
                        re.IGNORECASE)
 
 
@@ -524,15 +690,27 @@ def find_sample_size(sentences: Sequence[tuple[str, int, str]], abstract: str = 
         arms.sort(key=lambda c: c.start)
         coordinated = all(_COORDINATION.match(text[a.end - offset:b.start - offset])
                           for a, b in zip(arms, arms[1:]))
-        if arms and max(c.score for c in arms) - min(c.score for c in arms) > 1 and not coordinated:
+        # "376 male recruits from A (intervention) and 105 male recruits from B": one noun.
+        same_noun = len({_last_word(text[:c.end - offset]) for c in arms}) == 1
+        if arms and max(c.score for c in arms) - min(c.score for c in arms) > 1 \
+                and not (coordinated or same_noun):
             arms = []
         if len(arms) >= 2 and not any(c.score >= 5 for c in own):
             first, last = min(arms, key=lambda c: c.start), max(arms, key=lambda c: c.end)
-            between = text[first.end - offset:last.start - offset]
-            if _ARM_JOIN.match(between) and not re.search(r"\bof\s+whom\b|\bwhom\b", between):
+            between = _drop_brackets(text[first.end - offset:last.start - offset])
+            if _ARM_JOIN.match(between) and not _SUBSET_BETWEEN.search(between):
                 total = sum(c.n for c in arms)
+                # "352 subjects ... stratum I (235 subjects) and stratum II (117 subjects)":
+                # one count is the sum of the others, so it is the whole and they are its parts.
+                whole = [c for c in arms if 2 * c.n == total] if len(arms) >= 3 else []
+                if whole:
+                    candidates[:] = [c for c in candidates if c not in arms or c is whole[0]]
+                    continue
+                # The sum replaces its arms: each arm alone would undercount the study.
+                candidates[:] = [c for c in candidates if c not in arms]
                 candidates.append(_Candidate(total, max(c.score for c in arms) + 0.5,
-                                             first.start, last.end, index))
+                                             first.start, last.end, index, arms[0].background,
+                                             kind=arms[0].kind, summed=True))
 
     n_studies = studies_text = None
     if meta:
@@ -545,12 +723,24 @@ def find_sample_size(sentences: Sequence[tuple[str, int, str]], abstract: str = 
                 studies_text = text[m.start():m.end()]
                 break
 
-    good = [c for c in candidates if c.score >= 2 or (c.score >= 1 and len(candidates) == 1)]
+    candidates = candidates if meta else _rank_by_position(candidates)
+    # A meta-analysis counts pooled participants only where it says so ("a total of 12,000").
+    floor = 4 if meta else 2
+    good = [c for c in candidates if c.score >= floor or (c.score >= 1 and len(candidates) == 1 and not meta)]
     if not good:
         return SampleSize(None, None, None, n_studies, studies_text)
     best = max(good, key=lambda c: (c.score, -c.start))
     source = abstract or ""
     text = source[best.start:best.end] if source else None
+    # An enrolled or total count already holds every group; so does a meta-analysis total.
+    other = None if best.total or best.summed or (best.enrolled and not best.comparison) or meta \
+        else _other_group(best, candidates)
+    if other is not None:
+        # Patients counted in one place and their controls in another ("23 Patients aged
+        # 21-52 ... and 10 controls"): the study is both groups.
+        first, second = sorted((best, other), key=lambda c: c.start)
+        parts = f"{source[first.start:first.end]} | {source[second.start:second.end]}" if source else None
+        return SampleSize(best.n + other.n, parts, (first.start, second.end), n_studies, studies_text)
     return SampleSize(best.n, text, (best.start, best.end), n_studies, studies_text)
 
 
@@ -567,18 +757,18 @@ _CUES: dict[str, re.Pattern[str]] = {
                       r"(?:trial|study|design|fashion|manner|crossover|cross-over)|"
                       r"\brandomly\s+(?:assigned|allocated)|\bwere\s+randomi[sz]ed|"
                       r"\bunderwent\s+randomi[sz]ation|\brandomi[sz]ed\s+to\b|\bRCT\b|"
-                      r"\bplacebo[\s-]controlled|\bdouble[\s-]blind\w*|\bsingle[\s-]blind\w*|"
+                      r"\bplacebo\b|\bdouble[\s-]blind\w*|\bsingle[\s-]blind\w*|"
                       r"\btriple[\s-]blind\w*|\bsham[\s-]controlled", re.I),
     "nonrandomized_trial": re.compile(r"\bnon-?randomi[sz]ed|\bsingle[\s-]arm|\bopen[\s-]label|"
                                       r"\buncontrolled\s+(?:trial|study)|\bquasi[\s-]experimental|"
                                       r"\bpre-?post\b|\bbefore[\s-]and[\s-]after|\bphase\s+(?:I|1|I/II|1/2|II|2|IIa|IIb)\s+"
                                       r"(?:\w+\s+)?(?:trial|study)|\bpilot\s+(?:trial|study)|"
-                                      r"\bdose[\s-]escalation|\bfeasibility\s+(?:trial|study)", re.I),
+                                      r"\bdose[\s-]escalation|\bfeasibility\s+(?:trial|study)|\bintervention\s+(?:study|trial)\b", re.I),
     "case_report": re.compile(r"\bcase\s+report|\bwe\s+(?:report|describe|present)\s+(?:a|an|the)\s+"
                               r"(?:\w+\s+){0,3}(?:case|patient)\b|\ba\s+\d+-(?:year|month)-old\s+"
                               r"(?:\w+\s+)?(?:man|woman|boy|girl|male|female|patient|infant|child)", re.I),
-    "case_series": re.compile(r"\bcase\s+series|\bseries\s+of\s+\d+|\bconsecutive\s+(?:\w+\s+)?"
-                              r"(?:patients|cases)|\bwe\s+(?:report|describe|present)\s+\d+\s+"
+    "case_series": re.compile(r"\bcase\s+series|\bseries\s+of\s+\d+|"
+                              r"\b(?:two|three|four|five|\d)\s+(?:[\w-]+\s+){0,2}(?:families|kindreds|pedigrees)\b|\bwe\s+(?:report|describe|present)\s+\d+\s+"
                               r"(?:patients|cases)|\bchart\s+review", re.I),
     "genetic_association": re.compile(r"\bgenome[\s-]wide\s+association|\bGWAS\b|\blinkage\s+"
                                       r"(?:analysis|study|disequilibrium)|\bMendelian\s+randomi[sz]ation|"
@@ -586,10 +776,15 @@ _CUES: dict[str, re.Pattern[str]] = {
                                       r"[^.]{0,80}\bassociat\w*|\bassociat\w*[^.]{0,80}\b"
                                       r"(?:polymorphisms?|SNPs?|alleles?|genotypes?|haplotypes?)\b", re.I),
     "case_control": re.compile(r"\bcase[\s-]+control|\bcases\s+and\s+(?:\w+\s+)?controls|"
-                               r"\bmatched\s+controls|\bcontrol\s+subjects", re.I),
+                               r"\bmatched\s+controls|\bcontrol\s+subjects|"
+                               r"\b(?:healthy|normal)\s+(?:\w+\s+)?(?:controls|volunteers|subjects|individuals)\b", re.I),
     "cohort": re.compile(r"\bcohort|\bprospective(?:ly)?\b|\blongitudinal|\bfollow-?up\s+study|"
                          r"\bfollowed\s+(?:up\s+)?(?:for|over|until)|\bregistry|\bregister-based|"
-                         r"\bretrospective(?:ly)?\b|\bperson-years|\bincidence\s+of", re.I),
+                         r"\bretrospective(?:ly)?\b|\bperson-years|\bincidence\s+of|"
+                         # prognostic studies follow patients to an outcome
+                         r"\bprognos\w*|\bpredictors?\s+of\s+(?:\w+\s+)?(?:response|outcome|survival|"
+                         r"recurrence|relapse|mortality)|\bpredict\w*\s+(?:the\s+)?(?:\w+\s+)?"
+                         r"(?:response|outcome|survival|recurrence|relapse)", re.I),
     "cross_sectional": re.compile(r"\bcross[\s-]sectional|\bsurvey|\bquestionnaire|\bprevalence|"
                                   r"\bdiagnostic\s+accuracy|\bsensitivity\s+and\s+specificity", re.I),
     "modeling": re.compile(r"\bsimulat\w*|\bmarkov\s+model|\bmathematical\s+model|"
@@ -646,7 +841,7 @@ def _own_text(title: str, sentences: Sequence[tuple[str, str]]) -> str:
     """Title plus the sentences that describe this study, not the field's background."""
     kept = [title]
     for text, kind in sentences:
-        if kind == "background" or (kind == "" and _HEDGE.search(text)):
+        if kind == "background" or (kind == "" and _HEDGE.search(text.lower())):
             continue
         kept.append(text)
     return "\n".join(kept)
@@ -662,15 +857,18 @@ def classify_design(title: str, sentences: Sequence[tuple[str, str]],
     meta-analysis). Cues are then read in the title and in the sentences outside the
     background, in the order of the evidence hierarchy.
     """
-    full = "\n".join([title] + [t for t, _ in sentences])
-    own = _own_text(title, sentences)
+    # Every design rule is a lower-case pattern run on lower-cased text (see _lowercase).
+    title = title.lower()
+    full = "\n".join([title] + [t for t, _ in sentences]).lower()
+    own = _own_text(title, sentences).lower()
     pts = [p.lower() for p in pub_types]
 
-    animal_hits = len(_ANIMAL.findall(full))
-    human_hits = len(_HUMAN.findall(full))
-    animal_in_title = bool(_ANIMAL.search(title))
-    in_vitro_hits = len(_IN_VITRO.findall(full))
     no_people = not has_human_count
+    # Counting animals, people and lab words only matters when no participants were counted.
+    animal_hits = len(_ANIMAL.findall(full)) if no_people else 0
+    human_hits = len(_HUMAN.findall(full)) if no_people else 0
+    animal_in_title = bool(_ANIMAL.search(title))
+    in_vitro_hits = len(_IN_VITRO.findall(full)) if no_people else 0
 
     def cue(name: str, text: str = own) -> re.Match[str] | None:
         return _CUES[name].search(text)
@@ -686,6 +884,10 @@ def classify_design(title: str, sentences: Sequence[tuple[str, str]],
 
     # Meta-analysis and systematic review: PT or title/own-text cue.
     m = cue("meta_analysis")
+    genetic_title = cue("genetic_association", title)
+    if genetic_title and "meta-analysis" not in pts:
+        # "Replication and meta-analysis of variants ... associated with AF": genetics first.
+        return result("genetic_association", f'title cue "{genetic_title.group(0)}"')
     if m or "meta-analysis" in pts:
         why = f'cue "{m.group(0)}"' if m else 'publication type "Meta-Analysis"'
         return result("meta_analysis", why)
@@ -722,10 +924,11 @@ def classify_design(title: str, sentences: Sequence[tuple[str, str]],
             first = _ANIMAL.search(full)
             return result("animal", f'animal subjects ("{first.group(0)}") and no human participant count')
         first_iv = _IN_VITRO.search(full)
-        return result("in_vitro", f'cue "{first_iv.group(0)}" and no human participant count')
+        if _STUDY_LANGUAGE.search(own) or len(own) < 400:
+            return result("in_vitro", f'cue "{first_iv.group(0)}" and no human participant count')
 
-    for name in ("genetic_association", "case_control", "cohort", "cross_sectional",
-                 "case_series", "modeling"):
+    for name in ("genetic_association", "modeling", "case_control", "cohort", "cross_sectional",
+                 "case_series"):
         m = cue(name)
         if m:
             return result(name, f'cue "{m.group(0)}"')
@@ -739,7 +942,83 @@ def classify_design(title: str, sentences: Sequence[tuple[str, str]],
     if animal_hits and no_people and animal_hits > human_hits:
         first = _ANIMAL.search(full)
         return result("animal", f'animal subjects ("{first.group(0)}") and no human participant count')
+    return _without_cue(own, has_human_count, result)
+
+
+# Laboratory work on human material ("expression in peripheral blood mononuclear cells").
+_LAB = re.compile(r"\b(?:cells?|expression|mRNA|proteins?|assays?|in\s+culture|co-?cultur\w*|"
+                  r"receptors?|transcripts?|enzymes?|secretion|plasmids?|pathways?)\b", re.I)
+_STUDY_LANGUAGE = re.compile(r"\b(?:we|this\s+study|the\s+present\s+study)\s+(?:\w+\s+)?"
+                             r"(?:studied|examined|investigated|analy[sz]ed|measured|assessed|found|"
+                             r"show|showed|demonstrate\w*|observed|report|identified|evaluated)\b|"
+                             r"\b[Pp]\s*[<=>]\s*0?\.\d", re.I)
+
+
+def _without_cue(own: str, has_human_count: bool, result) -> DesignInfo:  # noqa: ANN001
+    """No design named: a counted group of people observed once is the commonest such study
+    (cross-sectional); uncounted laboratory work is in vitro; an abstract that reports no
+    study of its own is a narrative review."""
+    if has_human_count:
+        m = _CASES_ONLY.search(own)
+        if m and not _COMPARED.search(own):
+            return result("case_series", f'patients described without a comparison group ("{m.group(0)}")')
+        return result("cross_sectional", "people counted, no design named: observed once")
+    study = _STUDY_LANGUAGE.search(own)
+    if study and len(_LAB.findall(own)) >= 3:
+        return result("in_vitro", f'laboratory measures and "{study.group(0)}", no participant count')
+    if not study and len(own) >= 400:  # a few lines are too little to call a review
+        return result("narrative_review", "no study of its own reported and no participant count")
     return result("other", "no design cue found")
+
+
+# A case series describes a few patients who share a condition ("14 octreotide treated
+# acromegalic patients", "81 cases with del(14q)"): under a hundred, no comparison group.
+_CASES_ONLY = re.compile(rf"(?<![\d,.])(?:[1-9]\d?|{NUMBER_WORDS_RE})\s+(?:[\w-]+\s+){{0,3}}"
+                         r"(?:patients|cases)\b(?!\s+and\b)", re.I)
+_COMPARED = re.compile(r"\b(?:controls?|healthy|normal|compared\s+with|versus|vs\.?|"
+                       r"participants|volunteers|subjects|group\s+[ab12]|groups)\b", re.I)
+
+
+class Gated:
+    """A lower-case pattern run only when the text holds one of its gates: substrings that
+    every match contains. `gate in text` is a C substring search, many times cheaper than a
+    regex pass, and most abstracts hold none of a given design's words."""
+
+    def __init__(self, pattern: re.Pattern[str], gates: Sequence[str]) -> None:
+        self.pattern = _lowercase(pattern)
+        self.gates = tuple(gates)
+
+    def _open(self, text: str) -> bool:
+        return any(gate in text for gate in self.gates)
+
+    def search(self, text: str) -> re.Match[str] | None:
+        return self.pattern.search(text) if self._open(text) else None
+
+
+# Gates per cue: every alternative of the pattern contains one of them (lower case).
+_CUE_GATES = {
+    "meta_analysis": ("meta", "pooled"),
+    "systematic_review": ("systematic", "umbrella", "scoping"),
+    "rct": ("randomi", "randomly", "rct", "placebo", "blind", "sham"),
+    "nonrandomized_trial": ("randomi", "single", "open", "uncontrolled", "quasi", "pre", "before",
+                            "phase", "pilot", "dose", "feasibility", "intervention"),
+    "case_report": ("case", "report", "describe", "present", "-old"),
+    "case_series": ("series", "report", "describe", "present", "chart", "families", "kindreds", "pedigrees"),
+    "genetic_association": ("genome", "gwas", "linkage", "mendelian", "polymorphism", "snp",
+                            "variant", "allele", "genotype", "haplotype"),
+    "case_control": ("case", "control", "healthy", "normal"),
+    "cohort": ("cohort", "prospective", "longitudinal", "follow", "registry", "register",
+               "retrospective", "person-years", "incidence", "prognos", "predict"),
+    "cross_sectional": ("cross", "survey", "questionnaire", "prevalence", "diagnostic", "sensitivity"),
+    "modeling": ("simulat", "markov", "mathematical", "cost", "decision", "model"),
+    "narrative_review": ("review", "discuss", "summari", "overview"),
+}
+# The design rules read lower-cased text (see classify_design).
+_CUES = {name: Gated(p, _CUE_GATES[name]) for name, p in _CUES.items()}
+_HEDGE = Gated(_HEDGE, ("previous", "prior", "earlier", "have", "has", "few", "lack", "randomi",
+                        "remain", "unknown", "needed", "future", "should", "warranted"))
+_ANIMAL, _IN_VITRO, _HUMAN, _LAB, _STUDY_LANGUAGE, _CASES_ONLY, _COMPARED = (
+    _lowercase(p) for p in (_ANIMAL, _IN_VITRO, _HUMAN, _LAB, _STUDY_LANGUAGE, _CASES_ONLY, _COMPARED))
 
 
 # --- spaCy components -------------------------------------------------------------------------
@@ -748,28 +1027,13 @@ for _name in ("fc_record", "fc_sentences", "fc_effects", "fc_sample_size", "fc_d
     if not Doc.has_extension(_name):
         Doc.set_extension(_name, default=None)
 
-# Abbreviations after which the sentencizer must not split ("Fig. 2", "i.v. daily").
-ABBREVIATIONS = ("Fig.", "Figs.", "fig.", "i.v.", "i.p.", "i.m.", "s.c.", "p.o.", "b.i.d.",
-                 "t.i.d.", "q.d.", "al.", "approx.", "Approx.", "no.", "No.", "Nos.", "vs.",
-                 "cf.", "ca.", "e.g.", "i.e.", "resp.", "Dr.", "Prof.", "spp.", "sp.", "ref.",
-                 "Ref.", "Eq.", "Suppl.", "Vol.", "yr.", "yrs.", "wk.", "mo.", "Inc.", "Ltd.",
-                 "Co.", "U.S.", "U.K.", "St.")
-
-
-def doc_sentences(doc: Doc, sections: Sequence[tuple[str, str]]) -> list[Sentence]:
-    """The Doc's sentences as Sentence objects, whitespace trimmed, labelled by section."""
+def doc_sentences(text: str, sentence_spans: Sequence[tuple[int, int]],
+                  sections: Sequence[tuple[str, str]]) -> list[Sentence]:
+    """Sentence spans of `text` as Sentence objects labelled by section (or inline heading)."""
     spans = section_spans(sections)
-    text = doc.text
     out: list[Sentence] = []
     current_inline = ""
-    for sent in doc.sents:
-        start, end = sent.start_char, sent.end_char
-        while start < end and text[start].isspace():
-            start += 1
-        while end > start and text[end - 1].isspace():
-            end -= 1
-        if start == end:
-            continue
+    for start, end in sentence_spans:
         label = label_at(spans, start)
         heading = inline_heading(text[start:end])
         if heading:
@@ -780,30 +1044,28 @@ def doc_sentences(doc: Doc, sections: Sequence[tuple[str, str]]) -> list[Sentenc
     return out
 
 
-@Language.component("fc_section_breaks")
-def section_breaks(doc: Doc) -> Doc:
-    """A new sentence starts after every line break: sections never share a sentence."""
-    text = doc.text
-    pos = text.find("\n")
-    while pos != -1:
-        span = doc.char_span(pos + 1, len(text), alignment_mode="expand")
-        if span is not None and span.start > 0:
-            doc[span.start].is_sent_start = True
-        pos = text.find("\n", pos + 1)
-    return doc
+def doc_text(doc: Doc) -> str:
+    """The Doc's text; spaCy rebuilds `doc.text` from every token on each access, so the
+    rule tokenizer keeps the string it was given."""
+    text = doc._.fc_text
+    return doc.text if text is None else text
 
 
 def _sections_of(doc: Doc) -> tuple[tuple[str, str], ...]:
     record: Record | None = doc._.fc_record
     if record is not None:
         return record.sections
-    return (("", doc.text),)
+    return (("", doc_text(doc)),)
 
 
 @Language.factory("fc_sentences")
 def make_sentences(nlp: Language, name: str):  # noqa: ANN201 - spaCy factory signature
     def component(doc: Doc) -> Doc:
-        doc._.fc_sentences = doc_sentences(doc, _sections_of(doc))
+        text = doc_text(doc)
+        spans = doc._.fc_sentence_spans
+        if spans is None:  # a Doc from another tokenizer
+            spans = sentence_spans(text)
+        doc._.fc_sentences = doc_sentences(text, spans, _sections_of(doc))
         return doc
     return component
 
@@ -830,9 +1092,10 @@ def make_sample_size(nlp: Language, name: str):  # noqa: ANN201
         sents = [(s.text, s.start, section_kind(s.section)) for s in doc._.fc_sentences or ()]
         record: Record | None = doc._.fc_record
         title = record.title if record else ""
+        title = title.lower()
         meta_cues = _CUES["meta_analysis"].search(title) or _CUES["systematic_review"].search(title) \
-            or any(_CUES["meta_analysis"].search(t) for t, _, k in sents if k != "background")
-        doc._.fc_sample_size = find_sample_size(sents, doc.text, meta=bool(meta_cues))
+            or any(_CUES["meta_analysis"].search(t.lower()) for t, _, k in sents if k != "background")
+        doc._.fc_sample_size = find_sample_size(sents, doc_text(doc), meta=bool(meta_cues))
         return doc
     return component
 
@@ -849,11 +1112,3 @@ def make_design(nlp: Language, name: str):  # noqa: ANN201
         )
         return doc
     return component
-
-
-def add_abbreviations(nlp: Language, abbreviations: Iterable[str] = ABBREVIATIONS) -> None:
-    """Keep abbreviations one token so the sentencizer does not end a sentence at their dot."""
-    from spacy.symbols import ORTH
-
-    for abbrev in abbreviations:
-        nlp.tokenizer.add_special_case(abbrev, [{ORTH: abbrev}])

@@ -139,11 +139,23 @@ _CI_RE = re.compile(
 )
 
 
+def _may_have_ci(text: str) -> bool:
+    """Cheap test before the CI pattern: every label holds one of these (cased as written,
+    or "ci" after a space, bracket or % sign)."""
+    if "CI" in text or "CrI" in text or "UI" in text:
+        return True
+    low = text.lower()
+    return any(g in low for g in ("confidence", "credible", "uncertainty", " ci", "%ci", "(ci",
+                                  "[ci", " ui", "%ui", "(ui", "[ui", "ci ", "ci:", "ci,", "ci="))
+
+
 def find_cis(text: str) -> list[CI]:
     """Every labelled confidence interval: "95% CI 1.4-3.8", "(95% CI: 0.55 to 0.92)",
     "95% CI=0.36, 1.91", "95% confidence interval [CI], 1.00 to 1.30", en dashes and minus signs.
     """
     out: list[CI] = []
+    if not _may_have_ci(text):
+        return out
     for m in _CI_RE.finditer(text):
         low, high = parse_number(m.group("low")), parse_number(m.group("high"))
         if low is None or high is None:
@@ -157,7 +169,8 @@ def find_cis(text: str) -> list[CI]:
 # --- percentages --------------------------------------------------------------------------
 
 _PERCENT_RE = re.compile(
-    rf"(?<![\w.,])(?P<num>{NUM_RE})\s?(?:%|percent(?:age\s+points?)?\b|per\s+cent\b)", re.IGNORECASE
+    rf"(?<![\w.,])(?P<num>{NUM_RE}|{NUMBER_WORDS_RE})\s?(?:%|percent(?:age\s+points?)?\b|per\s+cent\b)",
+    re.IGNORECASE
 )
 # Percent signs that name a CI level rather than report a share.
 _CI_LEVEL_AFTER = re.compile(
@@ -172,6 +185,8 @@ def find_percentages(text: str) -> list[tuple[float, tuple[int, int]]]:
     The level of a confidence interval ("95% CI") and the bounds of a labelled CI
     ("95% CI 12%-20%") are not reported: they are not figures a claim could match.
     """
+    if "%" not in text and "per" not in text.lower():  # "%", "percent", "per cent"
+        return []
     ci_bounds = [ci.span for ci in find_cis(text)]
     out: list[tuple[float, tuple[int, int]]] = []
     for m in _PERCENT_RE.finditer(text):
@@ -215,6 +230,8 @@ _P_RE = re.compile(
 def find_p_values(text: str) -> list[PValue]:
     """Every p-value with its comparison operator, e.g. "P < .001" -> PValue(0.001, "<", span)."""
     out: list[PValue] = []
+    if not any(op in text for op in "<>=\u2264\u2265\u2a7d\u2a7e"):
+        return out  # every p-value has a comparison sign; most sentences have none
     for m in _P_RE.finditer(text):
         value = parse_number(m.group("num"))
         if value is None:
