@@ -18,7 +18,7 @@ from pipeline.draft import lexicon as lx
 from pipeline.draft.cites import find_cites
 from pipeline.draft.figures import find_numbers
 from pipeline.draft.pico import Topic
-from pipeline.nlp.components import add_abbreviations
+from pipeline.nlp.tokenizer import ABBREVIATIONS
 
 
 # (signal, weight): positive for what makes a claim checkable, negative for what makes it opinion.
@@ -98,8 +98,17 @@ def worthiness(span: Span, topic: Topic, quoted: bool = False, speaker_named: bo
 
 @lru_cache(maxsize=1)
 def sentence_nlp() -> Language:
-    """Blank English with the sentencizer; abbreviations such as 'Dr.' do not end a sentence."""
+    """Blank English with the sentencizer; abbreviations such as 'Dr.' do not end a sentence.
+
+    The extraction pipeline's abbreviation list is kept as special cases in spaCy's own
+    tokenizer (as written, capitalised and upper-cased: "vs.", "Dr.", "U.S."), so the dot stays
+    on the abbreviation's token and the sentencizer does not split there.
+    """
+    from spacy.symbols import ORTH
+
     nlp = spacy.blank("en")
-    add_abbreviations(nlp)
+    for word in ABBREVIATIONS:
+        for form in {word, word.capitalize(), word.upper()}:
+            nlp.tokenizer.add_special_case(form + ".", [{ORTH: form + "."}])
     nlp.add_pipe("sentencizer")
     return nlp
