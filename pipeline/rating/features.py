@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from pipeline.rating.stance import NEGATIVE_CUES, POSITIVE_CUES, adverse_context
-from pipeline.rating.terms import bag, content_tokens
+from pipeline.rating.terms import bag, content_tokens, stem
 
 Features = dict[str, float]
 
@@ -42,12 +42,16 @@ _RESULT = re.compile(r"\b(?:we (?:found|show|observed|demonstrate|report|identif
                      r"conclu\w*|significant\w*|associated|p\s*[<=>]|odds ratio|hazard ratio|"
                      r"confidence interval|95%)")
 _COMPARATIVE = re.compile(r"\b(?:than|compared with|compared to|versus|vs\.?)\b")
-_PAIRS = {"increas": "decreas", "higher": "lower", "more": "less", "positive": "negative",
-          "activat": "inhibit", "enhanc": "reduc", "promot": "suppress", "upregulat": "downregulat",
-          "gain": "loss", "high": "low", "major": "minor", "longer": "shorter", "greater": "smaller",
-          "benefit": "harm", "risk": "protect", "present": "absent", "accelerat": "slow",
-          "induc": "inhibit", "sensitiv": "resist", "before": "after", "early": "late"}
-_ANTONYMS = {**_PAIRS, **{v: k for k, v in _PAIRS.items()}}
+_PAIRS = (("increas", "decreas"), ("increas", "reduc"), ("increas", "lower"), ("elevat", "reduc"),
+          ("higher", "lower"), ("more", "less"), ("more", "fewer"), ("positive", "negative"),
+          ("activat", "inhibit"), ("enhanc", "reduc"), ("enhanc", "impair"), ("promot", "suppress"),
+          ("promot", "inhibit"), ("upregulat", "downregulat"), ("gain", "loss"), ("high", "low"),
+          ("major", "minor"), ("longer", "shorter"), ("greater", "smaller"), ("greater", "lower"),
+          ("benefit", "harm"), ("risk", "protect"), ("present", "absent"), ("accelerat", "slow"),
+          ("induc", "inhibit"), ("induc", "suppress"), ("sensitiv", "resist"), ("early", "late"),
+          ("improv", "worse"), ("improv", "impair"), ("increas", "prevent"), ("all", "some"))
+_ANTONYMS: dict[str, frozenset[str]] = {
+    w: frozenset(b if a == w else a for a, b in _PAIRS if w in (a, b)) for pair in _PAIRS for w in pair}
 
 
 def _directions(low: str) -> tuple[int, int]:
@@ -160,6 +164,34 @@ def _cue_features(low: str) -> Features:
     return f
 
 
+# Words that carry a claim's relation (direction, negation, quantity, certainty): whether the
+# evidence repeats them, drops them or says the opposite is what separates support from contradiction.
+_RELATION = re.compile(
+    r"^(?:not|no|never|none|neither|nor|without|lack\w*|fail\w*|cannot|increas\w*|decreas\w*|"
+    r"reduc\w*|higher|lower|high|low|more|less|fewer|greater|smaller|larger|longer|shorter|"
+    r"enhanc\w*|inhibit\w*|promot\w*|suppress\w*|activat\w*|induc\w*|prevent\w*|block\w*|"
+    r"impair\w*|improv\w*|worse\w*|positive\w*|negative\w*|associat\w*|correlat\w*|caus\w*|"
+    r"risk\w*|protect\w*|all|most|some|only|majority|minority|always|rarely|often|may|can|"
+    r"required|necessary|sufficient|essential|independent\w*|unrelated|significant\w*|"
+    r"effective|ineffective|beneficial|harmful|safe|unsafe|upregulat\w*|downregulat\w*)$")
+
+
+def _relation_words(low: str) -> frozenset[str]:
+    return frozenset(stem(w) for w in _WORD.findall(low) if _RELATION.match(w))
+
+
+def _local_direction(claim: ClaimView, sent: SentenceView) -> str:
+    """The direction words within five words of a claim term in the sentence: up, down, both or none."""
+    words = _WORD.findall(sent.low)
+    near = set()
+    for i, w in enumerate(words):
+        if content_tokens(w) and content_tokens(w)[0] in claim.token_set:
+            near.update(range(max(0, i - 5), i + 6))
+    text = " ".join(words[i] for i in sorted(near) if i < len(words))
+    up, down = _directions(text)
+    return "up" if up > down else "down" if down > up else ("both" if up else "none")
+
+
 def label_features(claim: ClaimView, sents: tuple[SentenceView, ...],
                    selector_scores: tuple[float, ...]) -> Features:
     """Features of the claim against its rationale sentences (best first) for the 3-way label."""
@@ -177,16 +209,14 @@ def label_features(claim: ClaimView, sents: tuple[SentenceView, ...],
         present = claim.numbers & frozenset().union(*(s.numbers for s in sents))
         f["claim numbers present"] = len(present) / len(claim.numbers)
         f["claim numbers missing"] = float(not present)
-    s_up, s_down = _directions(low)
     c_dir = "up" if claim.up > claim.down else "down" if claim.down > claim.up else (
         "both" if claim.up else "none")
-    s_dir = "up" if s_up > s_down else "down" if s_down > s_up else ("both" if s_up else "none")
+    s_dir = _local_direction(claim, best)
     f[f"dir: claim {c_dir}, sentence {s_dir}"] = 1.0
-    s_neg = bool(_SENT_NEGATION.search(low))
+    s_neg = bool(_SENT_NEGATION.search(best.low))
     f[f"negation: claim {'yes' if claim.negated else 'no'}, sentence {'yes' if s_neg else 'no'}"] = 1.0
-    swapped = claim.antonym_keys and any(
-        _ANTONYMS[k] in _antonym_keys(low) and k not in _antonym_keys(low) for k in claim.antonym_keys)
-    if swapped:
+    keys = _antonym_keys(low)
+    if any(_ANTONYMS[k] & keys and k not in keys for k in claim.antonym_keys):
         f["antonym swapped"] = 1.0
     f["hedged"] = float(bool(_HEDGE.search(best.low)))
     f["comparative"] = float(bool(_COMPARATIVE.search(best.low)))
@@ -195,8 +225,12 @@ def label_features(claim: ClaimView, sents: tuple[SentenceView, ...],
         f[f"{name} x claim negated" if claim.negated else name + " x claim plain"] = value
     missing = [t for t in claim.tokens if not any(t in s.bag for s in sents)]
     f["claim words missing"] = len(missing) / max(1, len(claim.tokens))
-    for word in _WORD.findall(best.low):
-        f["word: " + word] = 1.0
+    c_rel = _relation_words(claim.text.lower())
+    s_rel = _relation_words(best.low)
+    for w in c_rel:
+        f[("claim relation word kept: " if w in s_rel else "claim relation word dropped: ") + w] = 1.0
+    for w in s_rel - c_rel:
+        f["evidence relation word: " + w] = 1.0
     return f
 
 
