@@ -5,6 +5,7 @@ A sentence is read for negative findings ("no significant difference", "did not 
 "effective", "superior to", "rapid antidepressant effect"), the direction of change near the
 claim's outcome (the claim says *reduces* X; a source saying X *increased* contradicts it) and
 significance (p-values and confidence intervals from the extracted effects inside the sentence).
+The learned model's judgement (`model.py`) is passed in and adds its vote (see MODEL_VOTE).
 """
 
 from __future__ import annotations
