@@ -89,6 +89,11 @@ class ClaimView:
     up: int
     down: int
     antonym_keys: frozenset[str]
+    names: frozenset[str]  # tokens of named things (genes, drugs, acronyms): "APOE4", "Th2", "PPM1D"
+
+
+# A word with a digit or a capital after its first letter names a specific thing.
+_NAME = re.compile(r"\b[A-Za-z]*(?:[0-9][A-Za-z0-9]*|[a-z]*[A-Z][A-Za-z0-9]*)\b")
 
 
 @lru_cache(maxsize=4096)
@@ -96,8 +101,18 @@ def claim_view(text: str) -> ClaimView:
     low = text.lower()
     tokens = content_tokens(text)
     up, down = _directions(low)
+    names = frozenset(t for m in _NAME.finditer(text) if len(m.group(0)) > 1 and not m.group(0).isdigit()
+                      and not (m.start() == 0 and m.group(0)[1:].islower())
+                      for t in content_tokens(m.group(0)))
     return ClaimView(text, tokens, frozenset(tokens), _bigrams(tokens), _numbers(text),
-                     bool(_CLAIM_NEGATION.search(low)), up, down, _antonym_keys(low))
+                     bool(_CLAIM_NEGATION.search(low)), up, down, _antonym_keys(low), names)
+
+
+def name_coverage(claim: ClaimView, sent: SentenceView) -> float:
+    """Share of the claim's named things the text mentions; 1 when the claim names none."""
+    if not claim.names:
+        return 1.0
+    return sum(1 for t in claim.names if t in sent.bag) / len(claim.names)
 
 
 @dataclass(frozen=True)
@@ -144,6 +159,7 @@ def sentence_features(claim: ClaimView, sent: SentenceView, position: int, count
         "last two sentences": float(position >= count - 2),
         "length (log words)": math.log1p(len(sent.low.split())),
         "result wording": float(bool(_RESULT.search(sent.low))),
+        "named things present": name_coverage(claim, sent),
         "hedged": float(bool(_HEDGE.search(sent.low))),
     }
     if claim.numbers:
@@ -225,6 +241,8 @@ def label_features(claim: ClaimView, sents: tuple[SentenceView, ...],
         f[f"{name} x claim negated" if claim.negated else name + " x claim plain"] = value
     missing = [t for t in claim.tokens if not any(t in s.bag for s in sents)]
     f["claim words missing"] = len(missing) / max(1, len(claim.tokens))
+    if claim.names:
+        f["named things present"] = max(name_coverage(claim, s) for s in sents)
     c_rel = _relation_words(claim.text.lower())
     s_rel = _relation_words(best.low)
     for w in c_rel:
@@ -247,4 +265,6 @@ def doc_features(claim: ClaimView, title: SentenceView, rank: int, best_selector
         "abstract bigrams": _bigram_overlap(claim, abstract),
         "best sentence coverage": best_sentence_coverage,
         "selector best": best_selector,
+        "named things in title": name_coverage(claim, title),
+        "named things in abstract": name_coverage(claim, abstract),
     }
