@@ -111,3 +111,19 @@ def test_learned_model_explains_its_vote():
     if model_signals:  # the model voted with the outcome: it says so, with its probability
         assert "(p=0." in model_signals[0]
         assert any("learned stance model" in r for r in s.reasons)
+
+
+def test_a_model_that_disagrees_with_a_single_cue_makes_the_source_neutral_and_says_so():
+    from pipeline.rating.model import Judgement
+    from pipeline.rating.stance import abstract_sentences, decide_stance
+
+    record, finding = make("20", "Ketamine for adults with depression",
+                           "Ketamine was effective for depressive symptoms in adults.")
+    sentences = abstract_sentences(record, finding)
+    against = Judgement("CONTRADICT", (0.05, 0.9, 0.05), (1,), (0.1, 0.9), (("cue: negated", 1.0),))
+    st = decide_stance(KETAMINE_DEPRESSION, record, finding, True, against, sentences)
+    assert st.stance == "neutral"
+    assert "rules and model disagree" in st.signals
+    assert "disagree" in st.reasons[0] and "contradicts" in st.reasons[0]
+    agreeing = Judgement("SUPPORT", (0.9, 0.05, 0.05), (1,), (0.1, 0.9), (("cue: effective", 1.0),))
+    assert decide_stance(KETAMINE_DEPRESSION, record, finding, True, agreeing, sentences).stance == "supports"

@@ -417,6 +417,13 @@ def decide_stance(claim: Claim, record: Record, finding: Finding, relevant: bool
     if judgement is not None and (chosen or (judgement.label != "NEI" and model_on_topic)):
         vote = MODEL_VOTE * (judgement.probs[0] - judgement.probs[1])
     total = rules + vote
+    if abs(total) < 0.5 and chosen and judgement is not None:
+        cue = chosen[0].signals[0] if chosen[0].signals else "result wording"
+        return StanceResult("neutral", tuple(r.sentence for r in chosen), ("rules and model disagree", cue,
+                            *_model_signals(judgement)),
+                            (f"Its result wording ({cue}) and the learned stance model "
+                             f"({_MODEL_WORDS[judgement.label]}, p={max(judgement.probs):.2f}) disagree, "
+                             "so it counts for neither side.",))
     if abs(total) < 0.5:
         return StanceResult("neutral", (), ("no result language about the claim",),
                             ("Its results say nothing for or against the claim.",))
