@@ -119,8 +119,9 @@ def rate_source(claim: Claim, record: Record, finding: Finding) -> Rated:
             ("retracted", *signals), rel.matched_terms)
         return Rated(sa, record, finding, design, rel)
     sentences = abstract_sentences(record, finding)
-    judgement = load_model().judge(claim.text, [s.text for s in sentences]) if sentences else None
-    st = decide_stance(claim, record, finding, rel.score >= RELEVANT, judgement, sentences)
+    relevant = rel.score >= RELEVANT
+    judgement = load_model().judge(claim.text, [s.text for s in sentences]) if sentences and relevant else None
+    st = decide_stance(claim, record, finding, relevant, judgement, sentences)
     signals.extend(st.signals)
     n_text = f" (n={finding.sample_size})" if finding.sample_size else ""
     reasons.insert(0, f"{design_name(design).capitalize()}{n_text}, relevance {rel.score:.2f}.")

@@ -347,9 +347,10 @@ def abstract_sentences(record: Record, finding: Finding) -> tuple[Sentence, ...]
 
 
 # The learned model's vote, against rule cues worth 1 each: under one cue, so an explicit cue on
-# the claim's outcome ("did not reduce", "not significant") always decides, and the model decides
-# when no cue fires (it needs P(support) - P(contradict) >= 0.56 to take a side alone). Its
-# cross-validated accuracy on SciFact is below the cues' on the hard cases they were written for.
+# the claim's outcome ("did not reduce", "not significant") is never overturned (a model strongly
+# against a single cue makes the source neutral), and the model decides when no cue fires (it
+# needs P(support) - P(contradict) >= 0.56 to take a side alone). Its cross-validated accuracy on
+# SciFact is below the cues' on the hard cases they were written for.
 MODEL_VOTE = 0.9
 
 
