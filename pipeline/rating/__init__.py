@@ -10,7 +10,14 @@ Per source (`source.py`, `terms.py`, `stance.py`)
   stance      cue-based on the 1-2 most telling result/conclusion sentences: negative findings
               ("no significant difference", "did not reduce", "failed to", "comparable to placebo"),
               positive efficacy language, the direction of change near the claim's outcome
-              relative to the claim's verb, and significance from the effects' p-values/CIs.
+              relative to the claim's verb ("increased rather than decreased" reverses it), and
+              significance from the effects' p-values/CIs; plus the vote of the learned model
+              (`model.py`: rationale selector + SUPPORT/CONTRADICT/NEI labeler over the named
+              features of `features.py`, trained by `make train` on SciFact train). Each cue
+              counts 1, the model's vote 0.9 x (P(support) - P(contradict)): an explicit cue
+              decides; the model decides alone when no cue fires and its rationale sentence
+              names the claim's outcome. A supported claim of a complete effect ("cures") whose
+              evidence only reports a change is flagged "claim stronger than evidence".
   weight      design (meta-analysis/systematic review 1.0, RCT 0.8, non-randomised 0.5,
               cohort/case-control 0.4, cross-sectional 0.3, case series/report 0.15, narrative
               review 0.1, other 0.2, animal/in-vitro 0.05) x size (log10(n)/3, floor 0.3, unknown
@@ -30,7 +37,8 @@ Verdict rules, in order (`verdict.py`)
                     least half the weight the other way, or only smaller credible studies both ways.
      supported      adequate human evidence supports: a meta-analysis/systematic review, an RCT
                     with n >= 50, or two RCTs; nothing of similar weight against.
-     partly_supported  as above but only in another population, or the claim's figures differ;
+     partly_supported  as above but only in another population, or the claim's figures differ,
+                    or the claim is stronger than every adequate supporting study ("cures");
                     or support only from smaller credible designs (small RCT, non-randomised,
                     cohort, case-control); or, for background/mechanism claims, only from
                     narrative reviews or animal/laboratory work.

@@ -5,7 +5,8 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from pipeline.rating.stance import decide_stance
+from pipeline.rating.model import load_model
+from pipeline.rating.stance import abstract_sentences, decide_stance
 from pipeline.rating.terms import Relevance, relevance
 from pipeline.types import Claim, Finding, Record, SourceAssessment
 
@@ -117,7 +118,10 @@ def rate_source(claim: Claim, record: Record, finding: Finding) -> Rated:
             record.id, rel.score, "neutral", 0.0, (), ("retracted — counts for nothing",),
             ("retracted", *signals), rel.matched_terms)
         return Rated(sa, record, finding, design, rel)
-    st = decide_stance(claim, record, finding, rel.score >= RELEVANT)
+    sentences = abstract_sentences(record, finding)
+    relevant = rel.score >= RELEVANT
+    judgement = load_model().judge(claim.text, [s.text for s in sentences]) if sentences and relevant else None
+    st = decide_stance(claim, record, finding, relevant, judgement, sentences)
     signals.extend(st.signals)
     n_text = f" (n={finding.sample_size})" if finding.sample_size else ""
     reasons.insert(0, f"{design_name(design).capitalize()}{n_text}, relevance {rel.score:.2f}.")

@@ -161,6 +161,8 @@ _OTHER_POPULATIONS = (
     ("children", r"\bchildren\b|\bpaediatric\b|\bpediatric\b|\binfants?\b"),
     ("adolescents", r"\badolescents?\b"),
     ("older adults", r"\belderly\b|\bolder adults\b"),
+    ("veterans", r"\bveterans?\b|\bmilitary\b|\bservice members?\b|\bsoldiers?\b"),
+    ("civilians", r"\bcivilians?\b"),
     ("rats", r"\brats?\b"),
     ("mice", r"\bmice\b|\bmouse\b"),
     ("dogs", r"\bdogs?\b|\bbeagles?\b"),

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 
 from pipeline.rating.checks import label, run_checks
 from pipeline.rating.source import NONCLINICAL, Rated, design_name, rate_source
+from pipeline.rating.stance import OVERSTATED
 from pipeline.types import Assessment, Check, Citation, Claim, Finding, Record, SearchResult, Verdict
 
 SOURCE_KINDS = {"citation", "statistic", "quote"}
@@ -172,10 +173,14 @@ def decide(claim: Claim, rated: Sequence[Rated], checks: Sequence[Check],
         head = f"{sup_text} {_verb(sup, 'supports', 'support')} the claim; {against}"
         strong = [r for r in sup_h if adequate([r]) or r.design == "rct"]
         narrower = strong and all(r.population_mismatch for r in strong)
-        if narrower or differs:
+        overstated = [sig for r in strong for sig in r.assessment.signals if sig.startswith(OVERSTATED)]
+        if narrower or differs or (strong and len(overstated) == len(strong)):
             why = []
             if narrower:
                 why.append("the supporting studies were done in another population than the claim names")
+            if overstated:
+                why.append("the claim states a stronger effect than the studies report "
+                           f"({overstated[0].split(': ', 1)[1]})")
             if differs:
                 why.append("the claim's figures differ from what the sources report")
             reasons = [head, "It is only partly supported because " + " and ".join(why) + "."]

@@ -1,0 +1,163 @@
+"""The learned stance model: load the committed weights and apply them, pure Python, no network.
+
+Three small linear models over the named features of `features.py`, trained by
+`scripts/train_stance.py` on the SciFact, HealthVer and COVID-Fact training splits:
+
+  selector  P(sentence is a rationale for the claim)          -> which sentences decide
+  labeler   P(SUPPORT), P(CONTRADICT), P(NEI) from those sentences -> the stance
+  reranker  P(abstract is evidence for the claim), from BM25 rank and overlap (open retrieval)
+
+The file also holds the thresholds chosen by cross-validation on the training data.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+from pipeline.errors import InputError
+from pipeline.rating.features import (
+    ClaimView, Features, SentenceView, claim_view, coverage, doc_features, label_features,
+    sentence_features, sentence_view,
+)
+
+MODEL_PATH = Path(__file__).resolve().parent.parent / "data" / "stance_model.json"
+LABELS = ("SUPPORT", "CONTRADICT", "NEI")
+
+
+@dataclass(frozen=True)
+class Linear:
+    """A softmax-linear model: one weight per (feature name, class)."""
+
+    classes: tuple[str, ...]
+    weights: Mapping[str, tuple[float, ...]]
+
+    def logits(self, features: Features) -> list[float]:
+        out = [0.0] * len(self.classes)
+        for name, value in features.items():
+            w = self.weights.get(name)
+            if w is not None and value:
+                for k, wk in enumerate(w):
+                    out[k] += wk * value
+        return out
+
+    def probs(self, features: Features) -> list[float]:
+        z = self.logits(features)
+        top = max(z)
+        e = [math.exp(v - top) for v in z]
+        s = sum(e)
+        return [v / s for v in e]
+
+    def contributions(self, features: Features, cls: int) -> list[tuple[str, float]]:
+        """Each feature's push towards class `cls` against the others' mean, largest first."""
+        out = []
+        n = len(self.classes)
+        for name, value in features.items():
+            w = self.weights.get(name)
+            if w is None or not value:
+                continue
+            push = value * (w[cls] - (sum(w) - w[cls]) / (n - 1))
+            out.append((name, push))
+        return sorted(out, key=lambda x: -x[1])
+
+    def to_json(self) -> dict:
+        return {"classes": list(self.classes),
+                "weights": {k: [round(x, 5) for x in v] for k, v in sorted(self.weights.items())}}
+
+    @classmethod
+    def from_json(cls, data: Mapping) -> Linear:
+        return cls(tuple(data["classes"]), {k: tuple(v) for k, v in data["weights"].items()})
+
+
+@dataclass(frozen=True)
+class Judgement:
+    """The model's reading of one abstract for one claim."""
+
+    label: str  # SUPPORT | CONTRADICT | NEI
+    probs: tuple[float, float, float]  # in LABELS order
+    rationale: tuple[int, ...]  # sentence indices, best first
+    selector: tuple[float, ...]  # P(rationale) per sentence, in abstract order
+    reasons: tuple[tuple[str, float], ...]  # features that pushed the label, strongest first
+
+
+@dataclass(frozen=True)
+class StanceModel:
+    selector: Linear
+    labeler: Linear
+    reranker: Linear
+    thresholds: Mapping[str, float]
+    meta: Mapping[str, object]
+
+    @property
+    def rationale_k(self) -> int:
+        return int(self.thresholds.get("rationale_k", 2))
+
+    def select(self, claim: ClaimView, sents: Sequence[SentenceView]) -> tuple[float, ...]:
+        """P(rationale) for every sentence of an abstract."""
+        if not sents:
+            return ()
+        covs = [coverage(claim, s) for s in sents]
+        best = max(covs)
+        return tuple(self.selector.probs(sentence_features(claim, s, i, len(sents), best))[1]
+                     for i, s in enumerate(sents))
+
+    def rationale(self, selector: Sequence[float]) -> tuple[int, ...]:
+        """The best sentence, plus the next ones while they are likely rationales themselves."""
+        order = sorted(range(len(selector)), key=lambda i: (-selector[i], i))
+        keep_at = self.thresholds.get("rationale_min", 0.5)
+        return tuple(order[:1]) + tuple(i for i in order[1:self.rationale_k] if selector[i] >= keep_at)
+
+    def judge(self, claim_text: str, sentences: Sequence[str]) -> Judgement:
+        """Label one abstract (its sentences in order) for a claim."""
+        claim = claim_view(claim_text)
+        sents = [sentence_view(s) for s in sentences]
+        sel = self.select(claim, sents)
+        chosen = self.rationale(sel)
+        feats = label_features(claim, tuple(sents[i] for i in chosen), tuple(sel[i] for i in chosen))
+        probs = self.labeler.probs(feats)
+        k = max(range(3), key=lambda i: probs[i])
+        return Judgement(LABELS[k], (probs[0], probs[1], probs[2]), chosen, sel,
+                         tuple(self.labeler.contributions(feats, k)[:6]))
+
+    def rerank(self, claim_text: str, title: str, sentences: Sequence[str], rank: int,
+               selector: Sequence[float]) -> float:
+        """P(this retrieved abstract is evidence for the claim)."""
+        claim = claim_view(claim_text)
+        sents = [sentence_view(s) for s in sentences]
+        best_cov = max((coverage(claim, s) for s in sents), default=0.0)
+        feats = doc_features(claim, sentence_view(title), rank, max(selector, default=0.0), best_cov,
+                             sentence_view(" ".join(sentences)))
+        return self.reranker.probs(feats)[1]
+
+    def to_json(self) -> dict:
+        return {"meta": dict(self.meta), "thresholds": dict(self.thresholds),
+                "selector": self.selector.to_json(), "labeler": self.labeler.to_json(),
+                "reranker": self.reranker.to_json()}
+
+    @classmethod
+    def from_json(cls, data: Mapping) -> StanceModel:
+        return cls(Linear.from_json(data["selector"]), Linear.from_json(data["labeler"]),
+                   Linear.from_json(data["reranker"]), dict(data["thresholds"]),
+                   dict(data.get("meta", {})))
+
+
+def load_model(path: Path | None = None) -> StanceModel:
+    """The committed model (or one at `path`); a typed error when it is missing or malformed."""
+    return _load(str(path or MODEL_PATH))
+
+
+@lru_cache(maxsize=4)
+def _load(path: str) -> StanceModel:
+    try:
+        with open(path, encoding="utf-8") as fh:
+            return StanceModel.from_json(json.load(fh))
+    except FileNotFoundError:
+        raise InputError(f"{path}: the stance model file is missing",
+                         "run `make train` to build it from ../shared/data") from None
+    except (json.JSONDecodeError, KeyError, TypeError, ValueError) as exc:
+        raise InputError(f"{path}: not a stance model file ({exc})",
+                         "run `make train` to rebuild it") from None
