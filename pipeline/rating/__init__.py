@@ -49,6 +49,6 @@ Verdict rules, in order (`verdict.py`)
   verdict ends with what was searched and how many records were relevant.
 """
 
-from pipeline.rating.verdict import assess
+from pipeline.rating.verdict import assess, rate
 
-__all__ = ["assess"]
+__all__ = ["assess", "rate"]
