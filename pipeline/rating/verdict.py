@@ -108,7 +108,7 @@ def _citation_sentence(cite: Citation, check: Check) -> str:
     rest = check.detail.removeprefix(f"no {check.subject} was found")
     if rest == check.detail:
         before, sep, after = check.detail.partition(": ")
-        rest = ": " + (after if sep and check.subject in before else check.detail)
+        rest = ": " + (after if sep and check.subject and check.subject in before else check.detail)
     if check.status == "unchecked":
         sentence = f"The {_cited_what(cite, check)} could not be checked{rest}"
     else:
@@ -209,7 +209,7 @@ def _by_citation(claim: Claim, rated: Sequence[Rated], checks: Sequence[Check],
         return "supported", 0.7, reasons + ["Its results support the claim."] + missing + after
     if "supports" in stances:
         return "partly_supported", 0.6, reasons + [
-            "Its results support a weaker claim: " + " and ".join(problems) + "."] + missing + after
+            "Its results support the claim, but not as stated: " + " and ".join(problems) + "."] + missing + after
     off_topic = [r for r in sound if not r.relevant]
     why = (f"it is not about the claim as stated (relevance {off_topic[0].assessment.relevance:.2f})"
            if off_topic else "its results neither support nor contradict the claim as stated")
