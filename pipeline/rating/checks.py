@@ -52,7 +52,8 @@ class Rated(Protocol):
 
 @dataclass(frozen=True)
 class Seen:
-    """A source as the run rated it (its SourceAssessment), for checks made after the verdict."""
+    """A source with only what the checks read of its rating (the SourceAssessment), so checks can
+    be made on a rating without redoing it."""
 
     record: Record
     finding: Finding

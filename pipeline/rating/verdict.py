@@ -10,6 +10,7 @@ from pipeline.rating.source import NONCLINICAL, Rated, design_name, is_retracted
 from pipeline.rating.stance import OVERSTATED
 from pipeline.types import Assessment, Check, Citation, Claim, Finding, Record, SearchResult, Verdict
 
+Decision = tuple[Verdict, float, list[str]]  # the verdict, its confidence and the reasons
 SOURCE_KINDS = {"citation", "statistic", "quote"}
 LIGHT_KINDS = {"background", "mechanism"}
 ADEQUATE_RCT_N = 50
@@ -152,7 +153,7 @@ def _retraction(r: Rated, checks: Sequence[Check]) -> Check | None:
                  and c.subject == label(r)), None)
 
 
-def retracted(r: Rated, checks: Sequence[Check]) -> bool:
+def _retracted(r: Rated, checks: Sequence[Check]) -> bool:
     """Retracted by its record (flag or notice) or by an integrity check about it."""
     return is_retracted(r.record) or _retraction(r, checks) is not None
 
@@ -173,9 +174,6 @@ def _confidence(weight: float, agreement: float, base: float, span: float) -> fl
     return round(max(0.0, min(1.0, base + span * (1 - math.exp(-weight)) * agreement)), 2)
 
 
-Decision = tuple[Verdict, float, list[str]]
-
-
 def _by_citation(claim: Claim, rated: Sequence[Rated], checks: Sequence[Check],
                  problems: Sequence[str], after: list[str]) -> Decision | None:
     """Rule 1: a claim that rests on a named source, quote or figure stands or falls with it."""
@@ -193,7 +191,7 @@ def _by_citation(claim: Claim, rated: Sequence[Rated], checks: Sequence[Check],
         return "supported", 0.7, heads + ["The quoted words are there as the article gives them."] + missing + after
     ids = {id(r) for c in found for r in cited_by(c, rated)}
     cited = [r for r in rated if id(r) in ids]
-    sound = [r for r in cited if not retracted(r, checks)]
+    sound = [r for r in cited if not _retracted(r, checks)]
     if cited and not sound:
         return "not_supported", 0.8, [_retracted_sentence(r, checks) for r in cited] + missing + after
     if not cited:
@@ -219,7 +217,7 @@ def _by_citation(claim: Claim, rated: Sequence[Rated], checks: Sequence[Check],
 def decide(claim: Claim, rated: Sequence[Rated], checks: Sequence[Check],
            searches: Sequence[SearchResult]) -> Decision:
     """The verdict, its confidence and the reasons, by the rules in the package docstring."""
-    set_aside = [r for r in rated if retracted(r, checks)]
+    set_aside = [r for r in rated if _retracted(r, checks)]
     relevant = [r for r in rated if r.relevant and r not in set_aside]
     sup = [r for r in relevant if r.assessment.stance == "supports"]
     con = [r for r in relevant if r.assessment.stance == "contradicts"]
