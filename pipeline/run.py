@@ -186,7 +186,6 @@ def check_claims(claims_file: ClaimsFile, source: Source, progress: Progress = l
                  nlp: object | None = None, services: Services | None = None) -> RunResult:
     """Search, fetch, extract and rate every claim. Source failures mark claims as not checked."""
     from pipeline import nlp as nlp_stage
-    from pipeline.rating import assess
 
     total = len(claims_file.claims)
     states = []
@@ -227,8 +226,7 @@ def check_claims(claims_file: ClaimsFile, source: Source, progress: Progress = l
         found = resolved.get(state.claim.id)
         ids += [r.id for r in found.records] if found else []
         evidence = [(records[i], findings[i]) for i in dict.fromkeys(ids)]
-        assessment = assess(state.claim, evidence, state.searches)
-        assessments.append(_with_checks(state.claim, assessment, records, findings, found))
+        assessments.append(_assess(state.claim, evidence, state.searches, found))
 
     return RunResult(
         claims_file=claims_file,
@@ -258,17 +256,16 @@ def _resolve(state: _ClaimSearch, source: Source, services: Services, fetched: d
     return resolve(state.claim, source, services, state.searches, fetched)
 
 
-def _with_checks(claim: Claim, assessment: Assessment, records: dict[str, Record],
-                 findings: dict[str, Finding], found: Resolved | None) -> Assessment:
-    """The full checks (with what the citation searches did) in place of the verdict's own."""
-    from pipeline.rating.checks import Seen, run_checks
+def _assess(claim: Claim, evidence: list[tuple[Record, Finding]], searches: Sequence[SearchResult],
+            found: Resolved | None) -> Assessment:
+    """Rate the sources once, make the claim's checks on them with what the citation searches did,
+    and give the verdict on those checks."""
+    from pipeline.rating import assess, rate
+    from pipeline.rating.checks import run_checks
 
-    seen = [Seen(records[s.record_id], findings[s.record_id], s) for s in assessment.sources
-            if s.record_id in records and s.record_id in findings]
-    seen.sort(key=lambda r: (r.assessment.weight, r.assessment.relevance), reverse=True)
-    checks = run_checks(claim, seen, found.lookups if found else (),
-                        found.integrity_failures if found else ())
-    return replace(assessment, checks=checks)
+    rated = rate(claim, evidence)
+    checks = run_checks(claim, rated, found.lookups if found else (), found.integrity_failures if found else ())
+    return assess(claim, rated, searches, checks)
 
 
 def _not_checked(claim: Claim, error: str) -> Assessment:

@@ -1,6 +1,7 @@
 """Rating: how each source bears on a claim, checks of the claim's specifics, and the verdict.
 
-Pure code, no I/O: `assess(claim, [(record, finding), ...], searches) -> Assessment`.
+Pure code, no I/O: `assess(claim, [(record, finding), ...], searches, checks=None) -> Assessment`;
+`rate(claim, evidence)` rates the sources alone, so a run can make its checks on them first.
 
 Per source (`source.py`, `terms.py`, `stance.py`)
   relevance   weighted overlap of the claim's intervention (0.45), outcome (0.25), population
@@ -21,23 +22,29 @@ Per source (`source.py`, `terms.py`, `stance.py`)
   weight      design (meta-analysis/systematic review 1.0, RCT 0.8, non-randomised 0.5,
               cohort/case-control 0.4, cross-sectional 0.3, case series/report 0.15, narrative
               review 0.1, other 0.2, animal/in-vitro 0.05) x size (log10(n)/3, floor 0.3, unknown
-              0.6) x relevance. Retracted: weight 0, neutral, "retracted — counts for nothing".
+              0.6) x relevance. Retracted (publication type or any retraction notice): weight 0,
+              neutral, "retracted — counts for nothing"; never counted as support.
 
 Checks (`checks.py`): each cited study is looked for among the records (journal full name or
 ISO abbreviation, year, topic; PMID/DOI/title) -> found / near_miss / not_found; a person or
 outlet without a journal -> unchecked. Each claimed figure -> match (percent within ±1 point,
 counts exact) / differs (nearest figures shown) / absent.
 
-Verdict rules, in order (`verdict.py`)
+Verdict rules, in order (`verdict.py`; `assess(..., checks=)` takes a run's checks, which know what
+the citation searches did; each cite is paired with its one citation or quote check by subject)
   1. unverifiable   the claim rests on a named source (kind citation/statistic/quote, or it cites
-                    a source for its figures) and that source is not found or cannot be checked;
-                    or a statistic whose figure appears nowhere. When the cited study is found,
-                    its stance (and the number checks) decide.
+                    a source for its figures) and that source is not found (the reason says what was
+                    searched and what was found instead) or could not be checked (the reason says
+                    why: a service failed, no URL); or a statistic whose figure appears nowhere.
+     When the cited study is found its stance decides, with the figure rules below; when it was
+     retracted (its record or an integrity check says so) the claim is not_supported, with the
+     notice's link. A quote found at the source supports a quote claim.
   2. mixed          adequate evidence both ways, or adequate one way and credible evidence of at
                     least half the weight the other way, or only smaller credible studies both ways.
      supported      adequate human evidence supports: a meta-analysis/systematic review, an RCT
                     with n >= 50, or two RCTs; nothing of similar weight against.
-     partly_supported  as above but only in another population, or the claim's figures differ,
+     partly_supported  as above but only in another population, or the claim's figures differ from
+                    the sources' (or the GRIM check finds a claim percentage impossible),
                     or the claim is stronger than every adequate supporting study ("cures");
                     or support only from smaller credible designs (small RCT, non-randomised,
                     cohort, case-control); or, for background/mechanism claims, only from
@@ -49,6 +56,6 @@ Verdict rules, in order (`verdict.py`)
   verdict ends with what was searched and how many records were relevant.
 """
 
-from pipeline.rating.verdict import assess
+from pipeline.rating.verdict import assess, rate
 
-__all__ = ["assess"]
+__all__ = ["assess", "rate"]

@@ -24,7 +24,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
-from pipeline.rating.source import RELEVANT
+from pipeline.rating.source import RELEVANT, RETRACTION_NOTICES, is_retracted
 from pipeline.rating.stance import split_sentences
 from pipeline.rating.terms import content_tokens, stem
 from pipeline.sources.landing import LandingPage, find_quote
@@ -52,7 +52,8 @@ class Rated(Protocol):
 
 @dataclass(frozen=True)
 class Seen:
-    """A source as the run rated it (its SourceAssessment), for checks made after the verdict."""
+    """A source with only what the checks read of its rating (the SourceAssessment), so checks can
+    be made on a rating without redoing it."""
 
     record: Record
     finding: Finding
@@ -60,7 +61,7 @@ class Seen:
 
     @property
     def relevant(self) -> bool:
-        return not self.record.retracted and self.assessment.relevance >= RELEVANT
+        return not is_retracted(self.record) and self.assessment.relevance >= RELEVANT
 
     @property
     def n_label(self) -> str:
@@ -104,7 +105,7 @@ def record_label(r: Record) -> str:
 def _describe(rated: Rated) -> str:
     r = rated.record
     journal = r.journal or r.journal_abbrev or "journal unknown"
-    flag = " [RETRACTED]" if r.retracted else ""
+    flag = " [RETRACTED]" if is_retracted(r) else ""
     return f'{label(rated)} "{r.title}" ({journal}, {r.year or "year unknown"}){flag}'
 
 
@@ -112,6 +113,25 @@ def _title_match(cite_title: str, record_title: str) -> bool:
     want = content_tokens(cite_title)
     have = set(content_tokens(record_title))
     return bool(want) and sum(1 for t in want if t in have) / len(want) >= 0.7
+
+
+def cite_subject(cite: Citation) -> str:
+    """What the one check of a citation is about (its Check.subject): the person quoted, the study
+    named, or the outlet."""
+    if cite.person:
+        return cite.person
+    if cite.journal or cite.doi or cite.pmid or cite.title:
+        return looked_for(cite)
+    return cite.outlet or "the named source"
+
+
+def cited_by(check: Check, rated: Sequence[Rated]) -> list[Rated]:
+    """The rated sources a found citation or quote check points to, by the links it carries."""
+    if check.status != "found":
+        return []
+    links = {x.lower() for x in check.links}
+    return [r for r in rated if (r.record.link or "").lower() in links
+            or (r.record.doi and f"https://doi.org/{r.record.doi}".lower() in links)]
 
 
 def looked_for(cite: Citation) -> str:
@@ -174,7 +194,7 @@ def check_citation(cite: Citation, rated: Sequence[Rated], lookup: Lookup = Look
     """Judge whether the cited study is among the records (the searches are in `lookup`)."""
     if not (cite.journal or cite.doi or cite.pmid or cite.title):
         return _named_source(cite, lookup)
-    subject = looked_for(cite)
+    subject = cite_subject(cite)
     searched = lookup.searched + tuple(f"not searched: {s}" for s in lookup.skipped)
     by_id = [r for r in rated if (cite.pmid and r.record.pmid == cite.pmid) or (
         cite.doi and r.record.doi and r.record.doi.lower() == cite.doi.lower())]
@@ -185,14 +205,14 @@ def check_citation(cite: Citation, rated: Sequence[Rated], lookup: Lookup = Look
     if page_check is not None:
         return page_check
     near: list[tuple[Rated, str]] = []
-    for r in sorted(rated, key=lambda x: x.assessment.relevance, reverse=True):
+    # A retracted record is found only when no sound record matches: it is still the study cited.
+    for r in sorted(rated, key=lambda x: (not is_retracted(x.record), x.assessment.relevance), reverse=True):
         same_journal, same_year, topical, differs = _differences(cite, r)
         titled = bool(cite.title) and _title_match(cite.title, r.record.title)
         why = ", ".join(w for w, ok in (("title", titled), (f"journal {cite.journal}", cite.journal and same_journal),
                                         (f"year {cite.year}", cite.year and same_year),
                                         ("topic", topical)) if ok)
-        if (titled and same_year and same_journal) or (cite.journal and same_journal and same_year and topical
-                                                         and not r.record.retracted):
+        if (titled and same_year and same_journal) or (cite.journal and same_journal and same_year and topical):
             return Check("citation", "found", f"found {_describe(r)}: same {why}", subject,
                          searched, _links(r.record))
         # A near miss shares two of what the article named (journal, year) and the topic.
@@ -263,7 +283,7 @@ def _citation_from_page(cite: Citation, page: LandingPage | None, subject: str,
 
 def _named_source(cite: Citation, lookup: Lookup) -> Check:
     """A person or outlet without a study: only a quote on a fetched page can be checked."""
-    who = cite.person or cite.outlet or "the named source"
+    who = cite_subject(cite)
     kind = "quote" if cite.person else "citation"
     if cite.url and lookup.failures:
         return Check(kind, "unchecked", f"{who}: the page {cite.url} could not be read ({'; '.join(lookup.failures)})",
@@ -280,7 +300,7 @@ def _named_source(cite: Citation, lookup: Lookup) -> Check:
 
 def check_quote(claim: Claim, cite: Citation, lookup: Lookup, rated: Sequence[Rated]) -> Check:
     """The claim's quote on the cited page (fuzzy), or what was tried without a page."""
-    who = cite.person or cite.outlet or "the named source"
+    who = cite_subject(cite)
     page = lookup.page
     if page is None:
         searched = lookup.searched
@@ -314,8 +334,7 @@ def check_quote(claim: Claim, cite: Citation, lookup: Lookup, rated: Sequence[Ra
 
 # Notice kinds (PubMed/Europe PMC RefTypes, Crossref updated-by types) by what they say of a work.
 _INTEGRITY = {
-    "retracted": ("RetractionIn", "RetractedandRepublishedIn", "PartialRetractionIn", "retraction",
-                  "partial_retraction", "withdrawal", "removal"),
+    "retracted": RETRACTION_NOTICES,
     "expression_of_concern": ("ExpressionOfConcernIn", "expression_of_concern"),
     "erratum": ("ErratumIn", "CorrectedandRepublishedIn", "correction", "erratum", "corrigendum"),
 }
@@ -506,7 +525,7 @@ def check_number(number: ClaimNumber, rated: Sequence[Rated], claim: Claim | Non
               for (shown, _), (_, r) in nearest.items()]
     evidence = tuple(f"{label(r)}: {_quote(text, 200)}" for text, r in nearest.values())
     return Check("number", "differs", f"claim {context}{about}; sources: " + "; ".join(listed), claimed,
-                 evidence, _links(*(r.record for _, r in nearest.values())))
+                 evidence, _links(*(r.record for _, r in nearest.values())), tuple(listed))
 
 
 # --- consistency (GRIM) ----------------------------------------------------------------------
@@ -578,7 +597,8 @@ def run_checks(claim: Claim, rated: Sequence[Rated], lookups: Sequence[Lookup] =
     cite_checks = tuple(
         check_quote(claim, cite, lookup, rated) if cite.person else check_citation(cite, rated, lookup, claim)
         for cite, lookup in zip(claim.cites, lookups))
-    cited = [r for r in rated if any(c.status == "found" and label(r) in c.detail for c in cite_checks)]
+    found = {id(r) for c in cite_checks for r in cited_by(c, rated)}
+    cited = [r for r in rated if id(r) in found]
     flagged = [r.record for r in rated if r in cited or r.assessment.relevance >= RELEVANT]
     numbers = claim.numbers + numbers_in_text(claim)
     return (cite_checks + tuple(check_number(n, rated, claim) for n in numbers)

@@ -18,6 +18,9 @@ DESIGN_WEIGHTS = {
     "other": 0.2, "animal": 0.05, "in_vitro": 0.05,
 }
 NONCLINICAL = {"animal", "in_vitro"}
+# Notices that withdraw a work (PubMed CommentsCorrections RefTypes, Crossref updated-by types).
+RETRACTION_NOTICES = ("RetractionIn", "RetractedandRepublishedIn", "PartialRetractionIn", "retraction",
+                      "partial_retraction", "withdrawal", "removal")
 # A source below this relevance is shown but takes no side.
 RELEVANT = 0.5
 UNKNOWN_SIZE_FACTOR = 0.6
@@ -40,6 +43,11 @@ DESIGN_NAMES = {
     "narrative_review": ("narrative review", "narrative reviews"),
     "other": ("other study", "other studies"),
 }
+
+
+def is_retracted(record: Record) -> bool:
+    """Retracted by its publication type or by any retraction notice: it counts for nothing."""
+    return record.retracted or any(n.kind in RETRACTION_NOTICES for n in record.notices)
 
 
 def design_name(design: str, count: int = 1) -> str:
@@ -79,7 +87,7 @@ class Rated:
 
     @property
     def relevant(self) -> bool:
-        return not self.record.retracted and self.assessment.relevance >= RELEVANT
+        return not is_retracted(self.record) and self.assessment.relevance >= RELEVANT
 
     @property
     def clinical(self) -> bool:
@@ -113,7 +121,7 @@ def rate_source(claim: Claim, record: Record, finding: Finding) -> Rated:
     elif design == "in_vitro":
         signals.append("in-vitro study")
         reasons.append("It is a laboratory (in-vitro) study, which cannot establish a clinical claim.")
-    if record.retracted:
+    if is_retracted(record):
         sa = SourceAssessment(
             record.id, rel.score, "neutral", 0.0, (), ("retracted — counts for nothing",),
             ("retracted", *signals), rel.matched_terms)

@@ -5,11 +5,12 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 
-from pipeline.rating.checks import label, run_checks
-from pipeline.rating.source import NONCLINICAL, Rated, design_name, rate_source
+from pipeline.rating.checks import cite_subject, cited_by, integrity_flags, label, run_checks
+from pipeline.rating.source import NONCLINICAL, Rated, design_name, is_retracted, rate_source
 from pipeline.rating.stance import OVERSTATED
 from pipeline.types import Assessment, Check, Citation, Claim, Finding, Record, SearchResult, Verdict
 
+Decision = tuple[Verdict, float, list[str]]  # the verdict, its confidence and the reasons
 SOURCE_KINDS = {"citation", "statistic", "quote"}
 LIGHT_KINDS = {"background", "mechanism"}
 ADEQUATE_RCT_N = 50
@@ -73,44 +74,151 @@ def search_summary(rated: Sequence[Rated], searches: Sequence[SearchResult]) -> 
     return (f"Searched {n} quer{'y' if n == 1 else 'ies'} ({'; '.join(shown)}{more}); {considered}.")
 
 
-def _citation_sentence(cite: Citation, check: Check, considered: int) -> str:
-    """'The cited 2021 Journal of Traumatic Stress study could not be located ...'."""
+def pair_cites(claim: Claim, checks: Sequence[Check]) -> tuple[tuple[Citation, Check], ...]:
+    """Each cite with its one citation or quote check, in order: matched by Check.subject, or by
+    position among checks without a subject. Anything but one check per cite is a caller's bug."""
+    pool = [c for c in checks if c.kind in ("citation", "quote")]
+    pairs = []
+    for cite in claim.cites:
+        want = cite_subject(cite)
+        check = next((c for c in pool if c.subject == want), None) or next((c for c in pool if not c.subject), None)
+        if check is None:
+            raise ValueError(f"claim {claim.id}: no citation or quote check for '{want}'")
+        pool.remove(check)
+        pairs.append((cite, check))
+    if pool:
+        raise ValueError(f"claim {claim.id}: citation or quote checks for no cite: "
+                         + "; ".join(c.subject or c.detail for c in pool))
+    return tuple(pairs)
+
+
+def _cited_what(cite: Citation, check: Check) -> str:
+    """'quote attributed to Dr. X (Psychology Today)', 'cited 2021 study in Journal of ...'."""
+    if check.kind == "quote":
+        return f"quote attributed to {check.subject}" + (f" ({cite.outlet})" if cite.outlet else "")
+    if cite.journal or cite.doi or cite.pmid or cite.title:
+        return f"cited {check.subject}"
+    return f"named source {check.subject}"
+
+
+def _citation_sentence(cite: Citation, check: Check) -> str:
+    """Why a cited source does not count: what was searched and not found, or why it could not be
+    checked (a service failed, nothing to look up)."""
+    # A detail opens with its subject: "no X was found. Searched: ...", "Dr. X in Y: ...",
+    # "could not finish looking for a X: ..."; the sentence names the subject once.
+    rest = check.detail.removeprefix(f"no {check.subject} was found")
+    if rest == check.detail:
+        before, sep, after = check.detail.partition(": ")
+        rest = ": " + (after if sep and check.subject and check.subject in before else check.detail)
     if check.status == "unchecked":
-        who = " ".join(x for x in (cite.person, cite.outlet and f"({cite.outlet})") if x)
-        what = "quote attributed to " + who if cite.person else f"source {who or 'named'}"
-        return f"The {what} could not be checked: {check.detail.split(': ', 1)[-1]}."
-    what = " ".join(x for x in (str(cite.year) if cite.year else "", cite.journal or "", "study") if x)
-    if cite.title:
-        what += f' "{cite.title}"'
-    if check.status == "near_miss":
-        nearest = check.detail.split("nearest: ", 1)[-1]
-        return f"The cited {what} could not be located; the nearest record was {nearest}."
-    return (f"The cited {what} could not be located among the {considered} "
-            f"record{'s' if considered != 1 else ''} considered.")
+        sentence = f"The {_cited_what(cite, check)} could not be checked{rest}"
+    else:
+        sentence = f"The claim rests on the {_cited_what(cite, check)}, which could not be located{rest}"
+    return sentence if sentence.endswith(".") else sentence + "."
+
+
+def _impossible_figures(checks: Sequence[Check]) -> list[Check]:
+    """Failed consistency (GRIM) checks of the claim's own figures (their subject is a number check's)."""
+    claimed = {c.subject for c in checks if c.kind == "number"}
+    return [c for c in checks if c.kind == "consistency" and c.status == "impossible" and c.subject in claimed]
+
+
+def _figure_problems(checks: Sequence[Check]) -> list[str]:
+    """The claim's own figures that are off: they differ from the sources, or the consistency
+    (GRIM) check finds them impossible; each counts against the claim as stated."""
+    out = [f"the claim's {c.subject} differs from the sources' {'; '.join(c.candidates[:2])}" if c.candidates
+           else f"the claim's {c.subject} differs from what the sources report ({c.detail})"
+           for c in checks if c.kind == "number" and c.status == "differs"]
+    return out + [f"the claim's {c.subject} is impossible by the consistency (GRIM) check ({c.detail})"
+                  for c in _impossible_figures(checks)]
 
 
 def _number_sentences(checks: Sequence[Check]) -> list[str]:
+    """One sentence per figure of the claim, then the claim's figures the GRIM check finds impossible."""
     out = []
-    for c in checks:
-        if c.kind != "number":
-            continue
+    for c in (c for c in checks if c.kind == "number"):
         if c.status == "match":
             out.append(f"The claim's figure is reported by a source ({c.detail}).")
         elif c.status == "differs":
             out.append(f"The claim's figure differs from what the sources report ({c.detail}).")
         else:
             out.append(f"The claim's figure was not found in the sources ({c.detail}).")
-    return out
+    return out + [f"The consistency (GRIM) check finds the claim's {c.subject} impossible ({c.detail})."
+                  for c in _impossible_figures(checks)]
+
+
+def _retraction(r: Rated, checks: Sequence[Check]) -> Check | None:
+    """The integrity check that says a source was retracted, if one does."""
+    return next((c for c in checks if c.kind == "integrity" and c.status == "retracted"
+                 and c.subject == label(r)), None)
+
+
+def _retracted(r: Rated, checks: Sequence[Check]) -> bool:
+    """Retracted by its record (flag or notice) or by an integrity check about it."""
+    return is_retracted(r.record) or _retraction(r, checks) is not None
+
+
+def _retracted_sentence(r: Rated, checks: Sequence[Check]) -> str:
+    """'The cited study PMID 1 "Title" (Journal, 2021) was retracted (<notice link>); ...'."""
+    check = _retraction(r, checks)
+    notices = [x for x in (check.links if check else ()) if x != r.record.link] or [
+        n.link for n in integrity_flags(r.record).get("retracted", ()) if n.link]
+    where = ", ".join(notices) or f"publication type Retracted Publication, {r.record.link or label(r)}"
+    rec = r.record
+    return (f'The cited study {label(r)} "{rec.title}" ({rec.journal or rec.journal_abbrev or "journal unknown"}, '
+            f"{rec.year or 'year unknown'}) was retracted ({where}); retracted work counts for nothing, so it "
+            "cannot support the claim.")
 
 
 def _confidence(weight: float, agreement: float, base: float, span: float) -> float:
     return round(max(0.0, min(1.0, base + span * (1 - math.exp(-weight)) * agreement)), 2)
 
 
+def _by_citation(claim: Claim, rated: Sequence[Rated], checks: Sequence[Check],
+                 problems: Sequence[str], after: list[str]) -> Decision | None:
+    """Rule 1: a claim that rests on a named source, quote or figure stands or falls with it."""
+    pairs = pair_cites(claim, checks)
+    rests = claim.kind in SOURCE_KINDS or bool(claim.cites and claim.numbers)
+    if not (rests and pairs):
+        return None
+    found = [c for _, c in pairs if c.status == "found"]
+    missing = [_citation_sentence(cite, c) for cite, c in pairs if c.status != "found"]
+    if not found:
+        return "unverifiable", _confidence(max(1, len(rated)) / 5, 1.0, 0.3, 0.4), missing + after
+    heads = [f"The {_cited_what(cite, c)} was found ({c.detail.removeprefix('found ')})."
+             for cite, c in pairs if c.status == "found"]
+    if claim.kind == "quote" and any(c.kind == "quote" for c in found):
+        return "supported", 0.7, heads + ["The quoted words are there as the article gives them."] + missing + after
+    ids = {id(r) for c in found for r in cited_by(c, rated)}
+    cited = [r for r in rated if id(r) in ids]
+    sound = [r for r in cited if not _retracted(r, checks)]
+    if cited and not sound:
+        return "not_supported", 0.8, [_retracted_sentence(r, checks) for r in cited] + missing + after
+    if not cited:
+        return "unverifiable", 0.4, heads + [
+            "No abstract of it was among the records read, so what it reports could not be weighed."] + missing + after
+    stances = {r.assessment.stance for r in sound}
+    reasons = heads + [_retracted_sentence(r, checks) for r in cited if r not in sound]
+    if stances >= {"supports", "contradicts"}:
+        return "mixed", 0.5, reasons + ["The cited studies point both ways."] + missing + after
+    if "contradicts" in stances:
+        return "contradicted", 0.6, reasons + ["Its results go against the claim."] + missing + after
+    if "supports" in stances and not problems:
+        return "supported", 0.7, reasons + ["Its results support the claim."] + missing + after
+    if "supports" in stances:
+        return "partly_supported", 0.6, reasons + [
+            "Its results support the claim, but not as stated: " + " and ".join(problems) + "."] + missing + after
+    off_topic = [r for r in sound if not r.relevant]
+    why = (f"it is not about the claim as stated (relevance {off_topic[0].assessment.relevance:.2f})"
+           if off_topic else "its results neither support nor contradict the claim as stated")
+    return "not_supported", 0.5, reasons + [f"It does not bear out the claim: {why}."] + missing + after
+
+
 def decide(claim: Claim, rated: Sequence[Rated], checks: Sequence[Check],
-           searches: Sequence[SearchResult]) -> tuple[Verdict, float, list[str]]:
+           searches: Sequence[SearchResult]) -> Decision:
     """The verdict, its confidence and the reasons, by the rules in the package docstring."""
-    relevant = [r for r in rated if r.relevant]
+    set_aside = [r for r in rated if _retracted(r, checks)]
+    relevant = [r for r in rated if r.relevant and r not in set_aside]
     sup = [r for r in relevant if r.assessment.stance == "supports"]
     con = [r for r in relevant if r.assessment.stance == "contradicts"]
     sup_h = [r for r in sup if r.clinical]
@@ -118,41 +226,20 @@ def decide(claim: Claim, rated: Sequence[Rated], checks: Sequence[Check],
     sup_w, con_w = _weight(sup), _weight(con)
     total = sup_w + con_w
     agreement = abs(sup_w - con_w) / total if total else 0.0
-    searched = search_summary(rated, searches)
-    retracted = [r for r in rated if r.record.retracted]
-    tail = [searched]
-    if retracted:
-        tail.insert(0, f"{len(retracted)} retracted source{'s were' if len(retracted) > 1 else ' was'} "
-                       f"set aside ({', '.join(label(r) for r in retracted)}); retracted work counts for nothing.")
+    tail = [search_summary(rated, searches)]
+    if set_aside:
+        tail.insert(0, f"{len(set_aside)} retracted source{'s were' if len(set_aside) > 1 else ' was'} "
+                       f"set aside ({', '.join(label(r) for r in set_aside)}); retracted work counts for nothing.")
     numbers = [c for c in checks if c.kind == "number"]
-    number_text = _number_sentences(numbers)
-    differs = any(c.status == "differs" for c in numbers)
+    number_text = _number_sentences(checks)
+    problems = _figure_problems(checks)
     considered = max(1, len(rated))
 
-    # 1. Claims that rest on a named source, quote or figure stand or fall with it.
-    cite_checks = [c for c in checks if c.kind in ("citation", "quote")]
-    rests = claim.kind in SOURCE_KINDS or bool(claim.cites and claim.numbers)
-    found = [c for c in cite_checks if c.status == "found"]
-    if rests and cite_checks and not found:
-        reasons = [_citation_sentence(cite, c, len(rated)) for cite, c in zip(claim.cites, cite_checks)
-                   if c.status != "found"] + number_text + tail
-        conf = _confidence(considered / 5, 1.0, 0.3, 0.4)
-        return "unverifiable", conf, reasons
-    if claim.kind == "statistic" and not cite_checks and numbers and all(
-            c.status == "absent" for c in numbers):
+    by_citation = _by_citation(claim, rated, checks, problems, number_text + tail)
+    if by_citation is not None:
+        return by_citation
+    if claim.kind == "statistic" and not claim.cites and numbers and all(c.status == "absent" for c in numbers):
         return "unverifiable", _confidence(considered / 5, 1.0, 0.3, 0.4), number_text + tail
-    if rests and found:
-        cited = [r for r in rated if any(label(r) in c.detail for c in found)]
-        stance = cited[0].assessment.stance if cited else "neutral"
-        head = f"The cited study was found ({found[0].detail.removeprefix('found ')})."
-        if stance == "contradicts":
-            return "contradicted", 0.6, [head, "Its results go against the claim."] + number_text + tail
-        if stance == "supports" and not differs:
-            return "supported", 0.7, [head, "Its results support the claim."] + number_text + tail
-        if stance == "supports":
-            return "partly_supported", 0.6, [head, "Its results support the claim, but the claim "
-                                                   "overstates or misstates its figures."] + number_text + tail
-        return "not_supported", 0.5, [head, "Its results do not bear out the claim as stated."] + number_text + tail
 
     # 2. The weight of the evidence.
     sup_text = describe(sup)
@@ -174,15 +261,14 @@ def decide(claim: Claim, rated: Sequence[Rated], checks: Sequence[Check],
         strong = [r for r in sup_h if adequate([r]) or r.design == "rct"]
         narrower = strong and all(r.population_mismatch for r in strong)
         overstated = [sig for r in strong for sig in r.assessment.signals if sig.startswith(OVERSTATED)]
-        if narrower or differs or (strong and len(overstated) == len(strong)):
+        if narrower or problems or (strong and len(overstated) == len(strong)):
             why = []
             if narrower:
                 why.append("the supporting studies were done in another population than the claim names")
             if overstated:
                 why.append("the claim states a stronger effect than the studies report "
                            f"({overstated[0].split(': ', 1)[1]})")
-            if differs:
-                why.append("the claim's figures differ from what the sources report")
+            why.extend(problems)
             reasons = [head, "It is only partly supported because " + " and ".join(why) + "."]
             return "partly_supported", _confidence(total, agreement, 0.35, 0.45), reasons + number_text + tail
         return "supported", _confidence(total, agreement, 0.4, 0.55), [head] + number_text + tail
@@ -236,13 +322,22 @@ def decide(claim: Claim, rated: Sequence[Rated], checks: Sequence[Check],
     return "not_supported", conf, reasons + number_text + tail
 
 
-def assess(claim: Claim, evidence: Sequence[tuple[Record, Finding]],
-           searches: Sequence[SearchResult] = ()) -> Assessment:
-    """Rate one claim against its candidate sources; pure, no I/O."""
+def rate(claim: Claim, evidence: Sequence[tuple[Record, Finding]]) -> list[Rated]:
+    """Every source rated for the claim, heaviest first."""
     rated = [rate_source(claim, record, finding) for record, finding in evidence]
-    rated.sort(key=lambda r: (r.assessment.weight, r.assessment.relevance), reverse=True)
-    checks = run_checks(claim, rated)
+    return sorted(rated, key=lambda r: (r.assessment.weight, r.assessment.relevance), reverse=True)
+
+
+def assess(claim: Claim, evidence: Sequence[tuple[Record, Finding]] | Sequence[Rated],
+           searches: Sequence[SearchResult] = (), checks: Sequence[Check] | None = None) -> Assessment:
+    """Rate one claim against its candidate sources; pure, no I/O.
+
+    `evidence` is (record, finding) pairs, or the sources `rate()` returned (a run rates them first
+    to make its checks on them). `checks`, when given, are used as they are (a run's know what the
+    citation searches did); otherwise the claim's checks are made here on the records alone.
+    """
+    rated = list(evidence) if all(isinstance(e, Rated) for e in evidence) else rate(claim, evidence)
+    checks = tuple(checks) if checks is not None else run_checks(claim, rated)
     verdict, confidence, reasons = decide(claim, rated, checks, searches)
     return Assessment(claim.id, verdict, confidence, tuple(reasons),
                       tuple(r.assessment for r in rated), checks, tuple(searches))
-
