@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from importlib import resources
 
 import jsonschema
@@ -27,6 +27,7 @@ from pipeline.types import (
     ClaimsFile,
     Effect,
     Finding,
+    Notice,
     Query,
     Record,
     RunResult,
@@ -431,3 +432,12 @@ def test_md_escape_helpers():
     assert writer.md_escape("two\nlines") == "two lines"
     assert writer.md_code("a `b` c") == "`` a `b` c ``"
     assert writer.md_link("t", "ftp://x") == "t"
+
+
+def test_a_record_withdrawn_only_by_a_retraction_notice_is_shown_retracted(result):
+    # PubMed can list a partial retraction as a notice without the "Retracted Publication" type.
+    notice = Notice(kind="PartialRetractionIn", pmid="99", ref="J Test 2021;1:1")
+    records = {**result.records, "pmid:4": replace(result.records["pmid:4"], notices=(notice,))}
+    claims = {c["id"]: c for c in report.report_json(replace(result, records=records))["claims"]}
+    retracted = {s["record_id"]: s["retracted"] for s in claims["c3"]["sources"]}
+    assert retracted == {"pmid:3": True, "pmid:4": True}

@@ -27,6 +27,7 @@ from pipeline.report.plots import (
     weight_bar,
     weight_totals,
 )
+from pipeline.rating.source import is_retracted
 from pipeline.serialize import to_jsonable
 from pipeline.types import (
     VERDICTS,
@@ -200,7 +201,7 @@ def _source_json(
     link = record.link if record else None
     sample_size = finding.sample_size if finding else None
     animal = is_animal(finding, source)
-    retracted = bool(record and record.retracted)
+    retracted = bool(record and is_retracted(record))
     flags: list[str] = []
     if retracted:
         flags.append("retracted")
