@@ -4,7 +4,8 @@ Every feature has a readable name ("dir: claim up, sentence down", "cue: no sign
 difference") so a decision can be explained by the features that pushed it. Three feature sets:
 
   sentence_features  does this sentence state evidence about the claim? (rationale selector)
-  label_features     do the chosen sentences support, contradict or not address it? (stance)
+  label_features     do the chosen sentences support, contradict or not address it? (stance;
+                     also lexical: the claim's words, and those the evidence lacks, by name)
   doc_features       is this retrieved abstract evidence for the claim? (re-ranker)
 """
 
