@@ -5,17 +5,21 @@ The tiny claims and corpus below are hand-made for these tests; none is copied f
 
 from __future__ import annotations
 
+import importlib.util
 import json
+import sys
 from itertools import islice
+from pathlib import Path
 
 import pytest
 from conftest import shared_file
 
 from pipeline.cli import main
 from pipeline.evaluate.scifact import (
-    GoldClaim, Prediction, abstract_metrics, load_claims, load_corpus, oracle_metrics, recall_at,
-    sentence_metrics,
+    GoldClaim, Prediction, abstract_metrics, load_claims, load_corpus, oracle_metrics, predict_open,
+    recall_at, sentence_metrics,
 )
+from pipeline.rating.features import claim_view, label_features, sentence_view
 from pipeline.rating.fit import fit
 from pipeline.rating.model import MODEL_PATH, StanceModel, load_model
 
@@ -130,7 +134,45 @@ def test_missing_doc_is_an_input_error(tmp_path, capsys):
     assert "not in" in capsys.readouterr().err
 
 
+def test_open_prediction_keeps_at_most_the_given_number_of_pairs():
+    model = load_model()
+    j = model.judge("Aspirin lowers fever.", ["Aspirin significantly lowered fever compared with placebo."])
+    ranked = [(0.9, "10", j), (0.8, "11", j), (0.7, "12", j), (0.6, "13", j)]
+    assert [p.doc_id for p in predict_open(ranked, "1", 0.0, 1)] == ["10"]
+    assert [p.doc_id for p in predict_open(ranked, "1", 0.0, 2)] == ["10", "11"]
+    assert len(predict_open(ranked, "1", 0.0, 9)) == 3  # never more than SciFact's three
+    assert predict_open(ranked, "1", 1.01, 3) == []
+
+
+def _train_script():
+    path = Path(__file__).resolve().parent.parent / "scripts" / "train_stance.py"
+    spec = importlib.util.spec_from_file_location("train_stance", path)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules.setdefault(spec.name, module)  # its dataclasses look their module up
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_cross_validation_folds_keep_claims_sharing_an_abstract_together():
+    claims = [GoldClaim(str(i), "c", {}, (f"d{i}",)) for i in range(10)]
+    claims.append(GoldClaim("10", "c", {"d3": ("SUPPORT", frozenset())}, ("d7",)))  # joins 3 and 7
+    folds = _train_script().claim_folds(claims)
+    assert folds["10"] == folds["3"] == folds["7"]
+    assert set(folds.values()) == set(range(5))  # unrelated claims spread over every fold
+    assert folds == _train_script().claim_folds(claims)
+
+
 # --- the model ------------------------------------------------------------------------------
+
+def test_label_features_name_claim_words_and_the_ones_the_evidence_lacks():
+    claim = claim_view("Vitamin D does not reduce fractures in women.")
+    evidence = (sentence_view("Vitamin D supplements reduced hip fractures."),)
+    f = label_features(claim, evidence, (0.9,))
+    assert f["claim word: not"] == 1.0 and f["claim word: fractur"] == 1.0
+    assert "claim word missing from evidence: women" in f
+    assert "claim word missing from evidence: fractur" not in f
+
+
 
 def test_committed_model_loads_offline_and_is_deterministic():
     assert MODEL_PATH.is_file() and MODEL_PATH.stat().st_size < 2_000_000

@@ -171,10 +171,11 @@ def rank_open(model: StanceModel, claim: GoldClaim, candidates: Sequence[str],
     return ranked
 
 
-def predict_open(ranked: Sequence[tuple[float, str, object]], claim_id: str, cut: float) -> list[Prediction]:
-    """At most three (doc, label) pairs whose P(evidence) x P(label) clears the cut-off."""
+def predict_open(ranked: Sequence[tuple[float, str, object]], claim_id: str, cut: float,
+                 pairs: int = MAX_PAIRS) -> list[Prediction]:
+    """At most `pairs` (doc, label) pairs whose P(evidence) x P(label) clears the cut-off."""
     out = []
-    for p, doc_id, j in ranked[:MAX_PAIRS]:
+    for p, doc_id, j in ranked[:min(pairs, MAX_PAIRS)]:
         k = 0 if j.probs[0] >= j.probs[1] else 1
         score = p * j.probs[k] / max(1e-9, j.probs[0] + j.probs[1]) * (1 - j.probs[2])
         if score >= cut:
@@ -242,6 +243,7 @@ def recall_at(claims: Sequence[GoldClaim], rankings: dict[str, Sequence[str]], k
 
 def evaluate_open(model: StanceModel, claims: Sequence[GoldClaim], corpus: dict[str, Doc], index) -> dict[str, object]:
     cut = model.thresholds.get("open_min_score", 0.5)
+    pairs = int(model.thresholds.get("open_max_pairs", MAX_PAIRS))
     preds: list[Prediction] = []
     bm25: dict[str, list[str]] = {}
     reranked: dict[str, list[str]] = {}
@@ -249,7 +251,7 @@ def evaluate_open(model: StanceModel, claims: Sequence[GoldClaim], corpus: dict[
         bm25[claim.id] = retrieve(index, claim)
         ranked = rank_open(model, claim, bm25[claim.id], corpus)
         reranked[claim.id] = [d for _, d, _ in ranked]
-        preds.extend(predict_open(ranked, claim.id, cut))
+        preds.extend(predict_open(ranked, claim.id, cut, pairs))
     return {
         "abstract_label_only": abstract_metrics(claims, preds),
         "retrieval": {"recall@3": recall_at(claims, reranked, 3), "recall@10": recall_at(claims, reranked, 10),

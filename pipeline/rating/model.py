@@ -1,13 +1,15 @@
 """The learned stance model: load the committed weights and apply them, pure Python, no network.
 
 Three small linear models over the named features of `features.py`, trained by
-`scripts/train_stance.py` on the SciFact, HealthVer and COVID-Fact training splits:
+`scripts/train_stance.py` on the SciFact training split (HealthVer or COVID-Fact rows lowered its
+cross-validated scores):
 
   selector  P(sentence is a rationale for the claim)          -> which sentences decide
   labeler   P(SUPPORT), P(CONTRADICT), P(NEI) from those sentences -> the stance
   reranker  P(abstract is evidence for the claim), from BM25 rank and overlap (open retrieval)
 
-The file also holds the thresholds chosen by cross-validation on the training data.
+The file also holds the thresholds chosen by cross-validation on the training data (the open
+setting's cut-off and pairs per claim).
 """
 
 from __future__ import annotations
