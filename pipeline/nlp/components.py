@@ -27,6 +27,7 @@ from spacy.tokens import Doc
 
 from pipeline.nlp.numbers import (
     NUM_RE,
+    NUMBER_WORDS,
     NUMBER_WORDS_RE,
     find_cis,
     find_p_values,
@@ -536,18 +537,63 @@ _NUMBER_WORD_GATES = ("one", "two", "three", "four", "five", "six", "seven", "ei
                       "hundred", "thousand", "million", "zero")
 
 
+@lru_cache(maxsize=4096)  # each sentence is asked by the effects and the sample-size rules
+def _number_cues(text: str) -> tuple[bool, bool]:
+    """(has a digit, may hold a number word)."""
+    return bool(_DIGIT.search(text)), any(g in text.lower() for g in _NUMBER_WORD_GATES)
+
+
 def _may_count(text: str) -> bool:
-    if _DIGIT.search(text):
-        return True
+    digit, word = _number_cues(text)
+    return digit or word
+
+
+_DIGITS = re.compile(r"\d+")
+_NUMBER_WORDS = sorted(NUMBER_WORDS)
+# Characters re.IGNORECASE equates with an ASCII letter that str.lower() does not map to it.
+_ODD_FOLDS = ("\u017f", "\u0131", "\u0130", "\u212a")
+
+
+def _number_starts(text: str) -> list[int] | None:
+    """Where a number can start: each run of digits, each number word (any case); None when
+    lower-casing would move offsets or an odd case fold could hide a word."""
+    starts = [m.start() for m in _DIGITS.finditer(text)]
+    if not _number_cues(text)[1]:
+        return starts
     low = text.lower()
-    return any(g in low for g in _NUMBER_WORD_GATES)
+    if len(low) != len(text) or any(c in text for c in _ODD_FOLDS):
+        return None
+    for word in _NUMBER_WORDS:
+        i = low.find(word)
+        while i >= 0:
+            starts.append(i)
+            i = low.find(word, i + 1)
+    return sorted(set(starts))
+
+
+def _finditer_from_numbers(pattern: re.Pattern[str], text: str) -> Iterable[re.Match[str]]:
+    """`pattern.finditer(text)` for a pattern whose every match starts at a number not preceded
+    by a word character: the pattern is tried only where a number starts (a C scan for digits
+    and `str.find` for number words), not at every character of the sentence."""
+    starts = _number_starts(text)
+    if starts is None:
+        yield from pattern.finditer(text)
+        return
+    end = 0
+    for start in starts:
+        if start < end:
+            continue
+        m = pattern.match(text, start)  # lookbehinds still see the text before `start`
+        if m:
+            yield m
+            end = m.end()
 
 
 def _people_candidates(text: str, offset: int, kind: str, index: int) -> list[_Candidate]:
     out: list[_Candidate] = []
     if not _may_count(text):
         return out
-    for m in _PEOPLE_COUNT_RE.finditer(text):
+    for m in _finditer_from_numbers(_PEOPLE_COUNT_RE, text):
         n = _count_value(m.group("num"))
         if n is None or n <= 0 or n > 50_000_000:
             continue
