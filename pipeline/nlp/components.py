@@ -35,14 +35,10 @@ from pipeline.nlp.numbers import (
     number_words_to_int,
     parse_number,
 )
+from pipeline.nlp.casefree import CaseFree, Recased, lower_pattern
 from pipeline.nlp.tokenizer import sentence_spans
 from pipeline.types import Effect, Record, Sentence
 
-def _lowercase(pattern: re.Pattern[str]) -> re.Pattern[str]:
-    """The same case-insensitive pattern, lower-cased, for text lower-cased once per abstract:
-    CPython's re runs ~4x faster without IGNORECASE."""
-    assert not re.search(r"\\[SWDBAZ]", pattern.pattern), pattern.pattern
-    return re.compile(pattern.pattern.lower())
 
 
 # --- sections -------------------------------------------------------------------------------
@@ -143,7 +139,7 @@ _MEASURE_PATTERNS: tuple[tuple[str, str], ...] = (
 _SHORT_MEASURES: tuple[tuple[str, str], ...] = (("d", "SMD"), ("g", "SMD"), ("r", "r"))
 
 _LONG_LABEL = "|".join(f"(?P<m{i}>{p})" for i, (p, _) in enumerate(_MEASURE_PATTERNS))
-_LABELLED_RE = re.compile(
+_LABELLED_RE = CaseFree(re.compile(
     rf"(?<![\w-]){_ADJ}(?:{_LONG_LABEL})(?![\w-])"
     r"(?:\s*[\[(][A-Za-z]{1,6}[\])])?"  # "odds ratio (OR)", "hazard ratio [HR]"
     # "OR for death was 2.3": a qualifier is only skipped when a verb or "=" follows it.
@@ -152,7 +148,7 @@ _LABELLED_RE = re.compile(
     r"(?:[\[(]\s*)?"
     rf"(?P<value>{NUM_RE})(?P<pct>\s?%)?(?![\d])",
     re.IGNORECASE,
-)
+))
 _SHORT_RE = re.compile(
     r"(?<![\w'’-])(?P<label>[dgr])\s*(?:=|:)\s*" rf"(?P<value>{NUM_RE})(?![\d])"
 )
@@ -164,7 +160,7 @@ _VALUE_WITH_INTERVAL = re.compile(
     rf"(?<![\w.\u00b7-])(?P<value>{NUM_RE})(?P<pct>\s?%)?\s*[\[(]\s*(?P<low>{NUM_RE})\s*"
     rf"(?:-|\u2013|\u2014|to)\s*(?P<high>{NUM_RE})\s*[\])]"
 )
-_MEASURE_NAME = re.compile(rf"(?<![\w-])(?:{_LONG_LABEL})(?![\w-])", re.IGNORECASE)
+_MEASURE_NAME = CaseFree(re.compile(rf"(?<![\w-])(?:{_LONG_LABEL})(?![\w-])", re.IGNORECASE))
 _RATIO_MEASURES = {"OR", "RR", "HR", "IRR"}
 # Words one of which every measure name contains: abbreviations as written (a lower-case
 # "or" or "hr" is a word, see _label_measure), full names in lower case. Checking them with
@@ -404,7 +400,7 @@ _RESULT_LANGUAGE = re.compile(
     r"\bwe\s+(?:found|observed|show|demonstrate)\w*|\bresulted\s+in\b|\bpredict\w*|\bcorrelat\w*",
     re.IGNORECASE,
 )
-_RESULT_LANGUAGE = _lowercase(_RESULT_LANGUAGE)
+_RESULT_LANGUAGE = lower_pattern(_RESULT_LANGUAGE)
 _RESULT_GATES = ("significan", "improv", "reduc", "decreas", "increas", "differ", "associated",
                  "superior", "inferior", "effective", "efficacy", "benefit", "lower", "higher",
                  "found", "observed", "show", "demonstrat", "resulted", "predict", "correlat")
@@ -443,10 +439,10 @@ _GAP_WORD = r"(?!(?:of|from|in|with|and|or|per|to|at|on|for|by|were|was|had|have
 # "1,204", "11 506" (a space or thin space groups thousands), "45", "Forty-one".
 _GROUPED = r"\d{1,3}(?:,\d{3})+(?![\d])|\d{1,3}(?:[ \u2009\u202f]\d{3})+(?![\d.,])"
 _COUNT = rf"(?P<num>{_GROUPED}|\d+(?![.,]\d)|{NUMBER_WORDS_RE})"
-_PEOPLE_COUNT_RE = re.compile(
+_PEOPLE_COUNT_RE = CaseFree(re.compile(
     rf"(?<![\w.,%-]){_COUNT}(?!\s*%)(?P<gap>(?:\s+{_GAP_WORD}){{0,4}}?)\s+(?P<noun>{_PEOPLE})\b",
     re.IGNORECASE,
-)
+))
 _N_EQUALS_RE = re.compile(
     rf"[(\[,;]\s*(?P<n>[nN])\s*=\s*(?P<num>{_GROUPED}|\d+)(?![.\d])"
 )
@@ -550,19 +546,14 @@ def _may_count(text: str) -> bool:
 
 _DIGITS = re.compile(r"\d+")
 _NUMBER_WORDS = sorted(NUMBER_WORDS)
-# Characters re.IGNORECASE equates with an ASCII letter that str.lower() does not map to it.
-_ODD_FOLDS = ("\u017f", "\u0131", "\u0130", "\u212a")
 
 
-def _number_starts(text: str) -> list[int] | None:
-    """Where a number can start: each run of digits, each number word (any case); None when
-    lower-casing would move offsets or an odd case fold could hide a word."""
+def _number_starts(text: str, low: str) -> list[int]:
+    """Where a number can start: each run of digits, each number word (in `low`, the
+    lower-cased text)."""
     starts = [m.start() for m in _DIGITS.finditer(text)]
     if not _number_cues(text)[1]:
         return starts
-    low = text.lower()
-    if len(low) != len(text) or any(c in text for c in _ODD_FOLDS):
-        return None
     for word in _NUMBER_WORDS:
         i = low.find(word)
         while i >= 0:
@@ -571,21 +562,21 @@ def _number_starts(text: str) -> list[int] | None:
     return sorted(set(starts))
 
 
-def _finditer_from_numbers(pattern: re.Pattern[str], text: str) -> Iterable[re.Match[str]]:
+def _finditer_from_numbers(pattern: CaseFree, text: str) -> Iterable[re.Match[str] | Recased]:
     """`pattern.finditer(text)` for a pattern whose every match starts at a number not preceded
     by a word character: the pattern is tried only where a number starts (a C scan for digits
     and `str.find` for number words), not at every character of the sentence."""
-    starts = _number_starts(text)
-    if starts is None:
-        yield from pattern.finditer(text)
+    low = text.lower()
+    if not pattern.keeps_offsets(text, low):
+        yield from pattern.folding.finditer(text)
         return
     end = 0
-    for start in starts:
+    for start in _number_starts(text, low):
         if start < end:
             continue
-        m = pattern.match(text, start)  # lookbehinds still see the text before `start`
+        m = pattern.lower.match(low, start)  # lookbehinds still see the text before `start`
         if m:
-            yield m
+            yield Recased(m, text)
             end = m.end()
 
 
@@ -903,7 +894,7 @@ def classify_design(title: str, sentences: Sequence[tuple[str, str]],
     meta-analysis). Cues are then read in the title and in the sentences outside the
     background, in the order of the evidence hierarchy.
     """
-    # Every design rule is a lower-case pattern run on lower-cased text (see _lowercase).
+    # Every design rule is a lower-case pattern run on lower-cased text (see casefree.lower_pattern).
     title = title.lower()
     full = "\n".join([title] + [t for t, _ in sentences]).lower()
     own = _own_text(title, sentences).lower()
@@ -1031,7 +1022,7 @@ class Gated:
     regex pass, and most abstracts hold none of a given design's words."""
 
     def __init__(self, pattern: re.Pattern[str], gates: Sequence[str]) -> None:
-        self.pattern = _lowercase(pattern)
+        self.pattern = lower_pattern(pattern)
         self.gates = tuple(gates)
 
     def _open(self, text: str) -> bool:
@@ -1064,7 +1055,7 @@ _CUES = {name: Gated(p, _CUE_GATES[name]) for name, p in _CUES.items()}
 _HEDGE = Gated(_HEDGE, ("previous", "prior", "earlier", "have", "has", "few", "lack", "randomi",
                         "remain", "unknown", "needed", "future", "should", "warranted"))
 _ANIMAL, _IN_VITRO, _HUMAN, _LAB, _STUDY_LANGUAGE, _CASES_ONLY, _COMPARED = (
-    _lowercase(p) for p in (_ANIMAL, _IN_VITRO, _HUMAN, _LAB, _STUDY_LANGUAGE, _CASES_ONLY, _COMPARED))
+    lower_pattern(p) for p in (_ANIMAL, _IN_VITRO, _HUMAN, _LAB, _STUDY_LANGUAGE, _CASES_ONLY, _COMPARED))
 
 
 # --- spaCy components -------------------------------------------------------------------------

@@ -11,6 +11,8 @@ from __future__ import annotations
 import re
 from typing import NamedTuple
 
+from pipeline.nlp.casefree import CaseFree
+
 # --- plain numbers ------------------------------------------------------------------------
 
 _UNITS = {
@@ -134,10 +136,10 @@ _CI_LABEL = (
 )
 _CI_AFTER_LABEL = r"(?:\s*[\[(](?:CI|CrI|UI)[\])])?\s*(?:[:=,;]|\bof\b|\bwas\b|\bwere\b|\bfrom\b)?\s*[\[(]?\s*"
 _CI_SEP = r"\s*(?:,|;|-|\u2013|\u2014|\bto\b|\u2192)\s*"
-_CI_RE = re.compile(
+_CI_RE = CaseFree(re.compile(
     rf"{_CI_LABEL}{_CI_AFTER_LABEL}(?P<low>{NUM_RE})\s?%?{_CI_SEP}(?P<high>{NUM_RE})\s?%?(?![\d])",
     re.IGNORECASE,
-)
+))
 
 
 def _may_have_ci(text: str) -> bool:
@@ -169,10 +171,10 @@ def find_cis(text: str) -> list[CI]:
 
 # --- percentages --------------------------------------------------------------------------
 
-_PERCENT_RE = re.compile(
+_PERCENT_RE = CaseFree(re.compile(
     rf"(?<![\w.,])(?P<num>{NUM_RE}|{NUMBER_WORDS_RE})\s?(?:%|percent(?:age\s+points?)?\b|per\s+cent\b)",
     re.IGNORECASE
-)
+))
 # Percent signs that name a CI level rather than report a share.
 _CI_LEVEL_AFTER = re.compile(
     r"\s*(?:CI|CrI|UI|confidence|credible|uncertainty|prediction\s+interval|limits?\b)",
