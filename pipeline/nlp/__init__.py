@@ -66,13 +66,14 @@ def _make_doc(nlp: Language, record: Record) -> Doc:
 
 def finding_from_doc(doc: Doc) -> Finding:
     """Assemble the Finding from a Doc the pipeline has processed."""
-    record: Record = doc._.fc_record
-    sentences = tuple(doc._.fc_sentences or ())
-    effects = tuple(doc._.fc_effects or ())
-    size = doc._.fc_sample_size
-    design = doc._.fc_design
+    ext = doc._  # each `doc._` builds a new accessor object
+    record: Record = ext.fc_record
+    sentences = tuple(ext.fc_sentences or ())
+    effects = tuple(ext.fc_effects or ())
+    size = ext.fc_sample_size
+    design = ext.fc_design
     effect_sentences = {i for i, s in enumerate(sentences)
-                        for e in effects if s.start <= e.span[0] < s.end}
+                        for e in effects if s.start <= e.span[0] < s.end} if effects else set()
     results = tuple(
         s for i, s in enumerate(sentences)
         if is_result_sentence(s.text, section_kind(s.section),

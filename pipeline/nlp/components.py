@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import dataclasses
 import re
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from dataclasses import dataclass
 from typing import Iterable, Sequence
 
@@ -406,6 +406,7 @@ _RESULT_GATES = ("significan", "improv", "reduc", "decreas", "increas", "differ"
                  "found", "observed", "show", "demonstrat", "resulted", "predict", "correlat")
 
 
+@lru_cache(maxsize=4096)  # asked by the effects component and again for the Finding
 def is_result_sentence(text: str, kind: str, has_figures: bool) -> bool:
     """Does a sentence report results? `kind` is its section kind (see section_kind)."""
     if has_figures:
@@ -534,14 +535,13 @@ _NUMBER_WORD_GATES = ("one", "two", "three", "four", "five", "six", "seven", "ei
 
 
 @lru_cache(maxsize=4096)  # each sentence is asked by the effects and the sample-size rules
-def _number_cues(text: str) -> tuple[bool, bool]:
-    """(has a digit, may hold a number word)."""
-    return bool(_DIGIT.search(text)), any(g in text.lower() for g in _NUMBER_WORD_GATES)
+def _may_hold_number_word(text: str) -> bool:
+    low = text.lower()
+    return any(g in low for g in _NUMBER_WORD_GATES)
 
 
 def _may_count(text: str) -> bool:
-    digit, word = _number_cues(text)
-    return digit or word
+    return bool(_DIGIT.search(text)) or _may_hold_number_word(text)
 
 
 _DIGITS = re.compile(r"\d+")
@@ -552,7 +552,7 @@ def _number_starts(text: str, low: str) -> list[int]:
     """Where a number can start: each run of digits, each number word (in `low`, the
     lower-cased text)."""
     starts = [m.start() for m in _DIGITS.finditer(text)]
-    if not _number_cues(text)[1]:
+    if not _may_hold_number_word(text):
         return starts
     for word in _NUMBER_WORDS:
         i = low.find(word)
@@ -884,6 +884,30 @@ def _own_text(title: str, sentences: Sequence[tuple[str, str]]) -> str:
     return "\n".join(kept)
 
 
+class _Mentions:
+    """How often the abstract names animals, people and laboratory work: each count is a pass
+    over the whole text, so it is made only when a rule reads it, and only matters (is not 0)
+    when no participants were counted."""
+
+    def __init__(self, full: str, counting: bool) -> None:
+        self.full, self.counting = full, counting
+
+    def _count(self, pattern: re.Pattern[str]) -> int:
+        return len(pattern.findall(self.full)) if self.counting else 0
+
+    @cached_property
+    def animal(self) -> int:
+        return self._count(_ANIMAL)
+
+    @cached_property
+    def human(self) -> int:
+        return self._count(_HUMAN)
+
+    @cached_property
+    def in_vitro(self) -> int:
+        return self._count(_IN_VITRO)
+
+
 def classify_design(title: str, sentences: Sequence[tuple[str, str]],
                     pub_types: Sequence[str] = (), has_human_count: bool = False) -> DesignInfo:
     """The design of the reported study, why, and whether its data come from humans.
@@ -901,11 +925,7 @@ def classify_design(title: str, sentences: Sequence[tuple[str, str]],
     pts = [p.lower() for p in pub_types]
 
     no_people = not has_human_count
-    # Counting animals, people and lab words only matters when no participants were counted.
-    animal_hits = len(_ANIMAL.findall(full)) if no_people else 0
-    human_hits = len(_HUMAN.findall(full)) if no_people else 0
-    animal_in_title = bool(_ANIMAL.search(title))
-    in_vitro_hits = len(_IN_VITRO.findall(full)) if no_people else 0
+    hits = _Mentions(full, no_people)
 
     def cue(name: str, text: str = own) -> re.Match[str] | None:
         return _CUES[name].search(text)
@@ -934,9 +954,9 @@ def classify_design(title: str, sentences: Sequence[tuple[str, str]],
         return result("systematic_review", why)
 
     # Animals, when no human population is counted.
-    if animal_hits and no_people and (animal_in_title or animal_hits >= 2) and animal_hits >= human_hits:
+    if hits.animal and no_people and (bool(_ANIMAL.search(title)) or hits.animal >= 2) and hits.animal >= hits.human:
         first = _ANIMAL.search(full)
-        return result("animal", f'animal subjects ("{first.group(0)}", {animal_hits} mentions) '
+        return result("animal", f'animal subjects ("{first.group(0)}", {hits.animal} mentions) '
                                 f"and no human participant count")
 
     rct = cue("rct")
@@ -956,8 +976,8 @@ def classify_design(title: str, sentences: Sequence[tuple[str, str]],
     if case_report:
         return result("case_report", f'cue "{case_report.group(0)}"')
 
-    if in_vitro_hits and no_people and in_vitro_hits >= human_hits:
-        if animal_hits and animal_hits >= in_vitro_hits:
+    if hits.in_vitro and no_people and hits.in_vitro >= hits.human:
+        if hits.animal and hits.animal >= hits.in_vitro:
             first = _ANIMAL.search(full)
             return result("animal", f'animal subjects ("{first.group(0)}") and no human participant count')
         first_iv = _IN_VITRO.search(full)
@@ -976,7 +996,7 @@ def classify_design(title: str, sentences: Sequence[tuple[str, str]],
         return result("narrative_review", f'cue "{m.group(0)}"')
     if "review" in pts:
         return result("narrative_review", 'publication type "Review"')
-    if animal_hits and no_people and animal_hits > human_hits:
+    if hits.animal and no_people and hits.animal > hits.human:
         first = _ANIMAL.search(full)
         return result("animal", f'animal subjects ("{first.group(0)}") and no human participant count')
     return _without_cue(own, has_human_count, result)
@@ -1111,14 +1131,17 @@ def make_sentences(nlp: Language, name: str):  # noqa: ANN201 - spaCy factory si
 def make_effects(nlp: Language, name: str):  # noqa: ANN201
     def component(doc: Doc) -> Doc:
         effects: list[Effect] = []
-        for sent in doc._.fc_sentences or ():
+        ext = doc._  # each `doc._` builds a new accessor object
+        for sent in ext.fc_sentences or ():
+            if not _may_count(sent.text):
+                continue  # every estimate holds a digit or a number word (see find_effects)
             kind = section_kind(sent.section)
             if kind in ("background", "methods") and not find_p_values(sent.text):
                 continue
             effects.extend(find_effects(sent.text, sent.start,
                                         percentages=is_result_sentence(sent.text, kind, False)
                                         or kind == ""))
-        doc._.fc_effects = effects
+        ext.fc_effects = effects
         return doc
     return component
 
@@ -1126,13 +1149,14 @@ def make_effects(nlp: Language, name: str):  # noqa: ANN201
 @Language.factory("fc_sample_size")
 def make_sample_size(nlp: Language, name: str):  # noqa: ANN201
     def component(doc: Doc) -> Doc:
-        sents = [(s.text, s.start, section_kind(s.section)) for s in doc._.fc_sentences or ()]
-        record: Record | None = doc._.fc_record
+        ext = doc._
+        sents = [(s.text, s.start, section_kind(s.section)) for s in ext.fc_sentences or ()]
+        record: Record | None = ext.fc_record
         title = record.title if record else ""
         title = title.lower()
         meta_cues = _CUES["meta_analysis"].search(title) or _CUES["systematic_review"].search(title) \
             or any(_CUES["meta_analysis"].search(t.lower()) for t, _, k in sents if k != "background")
-        doc._.fc_sample_size = find_sample_size(sents, doc_text(doc), meta=bool(meta_cues))
+        ext.fc_sample_size = find_sample_size(sents, doc_text(doc), meta=bool(meta_cues))
         return doc
     return component
 
@@ -1140,10 +1164,11 @@ def make_sample_size(nlp: Language, name: str):  # noqa: ANN201
 @Language.factory("fc_design")
 def make_design(nlp: Language, name: str):  # noqa: ANN201
     def component(doc: Doc) -> Doc:
-        record: Record | None = doc._.fc_record
-        sents = [(s.text, section_kind(s.section)) for s in doc._.fc_sentences or ()]
-        size: SampleSize | None = doc._.fc_sample_size
-        doc._.fc_design = classify_design(
+        ext = doc._
+        record: Record | None = ext.fc_record
+        sents = [(s.text, section_kind(s.section)) for s in ext.fc_sentences or ()]
+        size: SampleSize | None = ext.fc_sample_size
+        ext.fc_design = classify_design(
             record.title if record else "", sents, record.pub_types if record else (),
             has_human_count=bool(size and size.n),
         )
