@@ -37,47 +37,13 @@ def _odd_folds(lowered_source: str) -> re.Pattern[str] | None:
     return re.compile("[" + "".join(re.escape(c) for c in sorted(odd)) + "]")
 
 
-# Python's \s also matches these four ASCII controls; an ASCII-only pattern's \s does not.
-_ASCII_ONLY_SPACE = re.compile("[\x1c-\x1f]")
-
-
-class AsciiTwin:
-    r"""A pattern with an re.ASCII twin that runs on ASCII text (str.isascii() is a flag check
-    in CPython): there \w, \b and \d are table lookups, not Unicode database calls, ~1.5x
-    faster, and every match is the same (the text holds no character on which the Unicode
-    and ASCII classes differ)."""
-
-    def __init__(self, pattern: re.Pattern[str]) -> None:
-        self.unicode = pattern
-        self.ascii = re.compile(pattern.pattern, (pattern.flags & ~re.UNICODE) | re.ASCII)
-        self.pattern = pattern.pattern
-        self.flags = pattern.flags
-
-    def _for(self, text: str) -> re.Pattern[str]:
-        if text.isascii() and not _ASCII_ONLY_SPACE.search(text):
-            return self.ascii
-        return self.unicode
-
-    def search(self, text: str, *bounds: int) -> re.Match[str] | None:
-        return self._for(text).search(text, *bounds)
-
-    def match(self, text: str, *bounds: int) -> re.Match[str] | None:
-        return self._for(text).match(text, *bounds)
-
-    def finditer(self, text: str, *bounds: int) -> Iterator[re.Match[str]]:
-        return self._for(text).finditer(text, *bounds)
-
-    def findall(self, text: str, *bounds: int) -> list:
-        return self._for(text).findall(text, *bounds)
-
-
-def lower_pattern(pattern: re.Pattern[str]) -> AsciiTwin:
+def lower_pattern(pattern: re.Pattern[str]) -> re.Pattern[str]:
     """The lower-case twin of a case-insensitive pattern, for lower-cased text."""
     source = pattern.pattern
     # An upper-case escape (\S, \W, \D, \B, \A, \Z) would change meaning when lower-cased.
     assert not re.search(r"\\[SWDBAZNP]", source), source
     lowered = source.lower().replace("(?p<", "(?P<").replace("(?p=", "(?P=")
-    return AsciiTwin(re.compile(lowered, pattern.flags & ~re.IGNORECASE))
+    return re.compile(lowered, pattern.flags & ~re.IGNORECASE)
 
 
 class Recased:

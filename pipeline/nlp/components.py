@@ -35,7 +35,7 @@ from pipeline.nlp.numbers import (
     number_words_to_int,
     parse_number,
 )
-from pipeline.nlp.casefree import AsciiTwin, CaseFree, Recased, lower_pattern
+from pipeline.nlp.casefree import CaseFree, Recased, lower_pattern
 from pipeline.nlp.tokenizer import sentence_spans
 from pipeline.types import Effect, Record, Sentence
 
@@ -156,10 +156,10 @@ _SHORT_RE = re.compile(
 _BARE_INTERVAL = re.compile(
     rf"\s*[\[(,;]\s*(?P<low>{NUM_RE})\s?%?\s*(?:-|\u2013|\u2014|to|,)\s*(?P<high>{NUM_RE})\s?%?\s*[\])]"
 )
-_VALUE_WITH_INTERVAL = AsciiTwin(re.compile(
+_VALUE_WITH_INTERVAL = re.compile(
     rf"(?<![\w.\u00b7-])(?P<value>{NUM_RE})(?P<pct>\s?%)?\s*[\[(]\s*(?P<low>{NUM_RE})\s*"
     rf"(?:-|\u2013|\u2014|to)\s*(?P<high>{NUM_RE})\s*[\])]"
-))
+)
 _MEASURE_NAME = CaseFree(re.compile(rf"(?<![\w-])(?:{_LONG_LABEL})(?![\w-])", re.IGNORECASE))
 _RATIO_MEASURES = {"OR", "RR", "HR", "IRR"}
 # Words one of which every measure name contains: abbreviations as written (a lower-case
@@ -444,9 +444,9 @@ _PEOPLE_COUNT_RE = CaseFree(re.compile(
     rf"(?<![\w.,%-]){_COUNT}(?!\s*%)(?P<gap>(?:\s+{_GAP_WORD}){{0,4}}?)\s+(?P<noun>{_PEOPLE})\b",
     re.IGNORECASE,
 ))
-_N_EQUALS_RE = AsciiTwin(re.compile(
+_N_EQUALS_RE = re.compile(
     rf"[(\[,;]\s*(?P<n>[nN])\s*=\s*(?P<num>{_GROUPED}|\d+)(?![.\d])"
-))
+)
 _STUDIES_RE = re.compile(
     rf"(?<![\w.,%-]){_COUNT}(?:\s+(?:eligible|published|randomi[sz]ed|controlled|clinical|"
     r"observational|prospective|cohort|original|primary|independent|individual|relevant|"
@@ -892,7 +892,7 @@ class _Mentions:
     def __init__(self, full: str, counting: bool) -> None:
         self.full, self.counting = full, counting
 
-    def _count(self, pattern: AsciiTwin) -> int:
+    def _count(self, pattern: re.Pattern[str]) -> int:
         return len(pattern.findall(self.full)) if self.counting else 0
 
     @cached_property

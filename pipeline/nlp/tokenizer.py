@@ -18,8 +18,6 @@ from typing import Iterable
 from spacy.tokens import Doc
 from spacy.vocab import Vocab
 
-from pipeline.nlp.casefree import AsciiTwin
-
 for _name in ("fc_sentence_spans", "fc_text"):
     if not Doc.has_extension(_name):
         Doc.set_extension(_name, default=None)
@@ -34,7 +32,7 @@ ABBREVIATIONS = frozenset((
 # A candidate end: ". ", "? ", "! " (closing quotes/brackets allowed) before a sentence start
 # (not a lower-case letter); or any line break. The word before the dot is checked separately.
 # (The pattern starts with a character class so CPython's re can skip ahead quickly.)
-_BOUNDARY = AsciiTwin(re.compile(r"[.!?][\"'\u201d\u2019)\]]*(?P<gap>\s+)(?=[^\s\u2010-\u2015a-z,;:)])|\n\s*"))
+_BOUNDARY = re.compile(r"[.!?][\"'\u201d\u2019)\]]*(?P<gap>\s+)(?=[^\s\u2010-\u2015a-z,;:)])|\n\s*")
 _LAST_WORD = re.compile(r"(\S+)\.$")
 
 
