@@ -707,6 +707,21 @@ _ARM_JOIN = re.compile(r"^[^.;]{0,80}?\b(?:and|or|versus|vs\.?|compared\s+(?:wit
                        re.IGNORECASE)
 
 
+# A study in stages (a genome-wide scan and its replication, discovery and validation
+# cohorts) counts people per stage; which count, or which sum, is "the sample" is unclear.
+_MULTI_STAGE = re.compile(r"\b(?:replication|discovery|validation)\s+(?:cohorts?|samples?|stages?|sets?|phases?)\b|"
+                          r"\bgenome[\s-]wide\s+association|\bGWAS\b", re.I)
+
+
+def _staged(best: _Candidate, candidates: Sequence[_Candidate],
+            sentences: Sequence[tuple[str, int, str]]) -> bool:
+    """Does a study in stages count other people in another sentence than `best`'s? Then
+    no count is given: a wrong number is worse than none."""
+    others = [c for c in candidates if c.sentence_index != best.sentence_index and c.n != best.n
+              and c.comparison == best.comparison and c.kind not in ("background", "results")]
+    return bool(others) and any(_MULTI_STAGE.search(text) for text, _, _ in sentences)
+
+
 def find_sample_size(sentences: Sequence[tuple[str, int, str]], abstract: str = "",
                      meta: bool = False) -> SampleSize:
     """Participants of the reported study from (sentence text, start offset, section kind).
@@ -767,6 +782,8 @@ def find_sample_size(sentences: Sequence[tuple[str, int, str]], abstract: str = 
     if not good:
         return SampleSize(None, None, None, n_studies, studies_text)
     best = max(good, key=lambda c: (c.score, -c.start))
+    if not meta and not best.total and _staged(best, candidates, sentences):
+        return SampleSize(None, None, None, n_studies, studies_text)
     source = abstract or ""
     text = source[best.start:best.end] if source else None
     # An enrolled or total count already holds every group; so does a meta-analysis total.
