@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import dataclasses
 import re
-from bisect import bisect_right
 from functools import cached_property, lru_cache
 from dataclasses import dataclass
 from typing import Iterable, Sequence
@@ -39,7 +38,6 @@ from pipeline.nlp.numbers import (
 from pipeline.nlp.casefree import CaseFree, Recased, lower_pattern
 from pipeline.nlp.tokenizer import sentence_spans
 from pipeline.types import Effect, Record, Sentence
-
 
 
 # --- sections -------------------------------------------------------------------------------
@@ -894,20 +892,9 @@ class DesignInfo:
 
 def _own_text(title: str, sentences: Sequence[tuple[str, str]]) -> str:
     """Title plus the sentences that describe this study, not the field's background."""
-    # Which unlabelled sentences hedge, from one search over them all, joined by a character
-    # the pattern never matches (so each match lies inside one sentence).
-    unlabelled = [i for i, (_, kind) in enumerate(sentences) if kind == ""]
-    lowered = [sentences[i][0].lower() for i in unlabelled]
-    joined = "\x00".join(lowered)
-    hedged, at, starts = set(), 0, []
-    for low in lowered:
-        starts.append(at)
-        at += len(low) + 1
-    for m in _HEDGE.finditer(joined):
-        hedged.add(unlabelled[bisect_right(starts, m.start()) - 1])
     kept = [title]
-    for i, (text, kind) in enumerate(sentences):
-        if kind == "background" or i in hedged:
+    for text, kind in sentences:
+        if kind == "background" or (kind == "" and _HEDGE.search(text.lower())):
             continue
         kept.append(text)
     return "\n".join(kept)
@@ -1079,9 +1066,6 @@ class Gated:
 
     def search(self, text: str) -> re.Match[str] | None:
         return self.pattern.search(text) if self._open(text) else None
-
-    def finditer(self, text: str) -> Iterable[re.Match[str]]:
-        return self.pattern.finditer(text) if self._open(text) else ()
 
 
 # Gates per cue: every alternative of the pattern contains one of them (lower case).
