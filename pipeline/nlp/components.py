@@ -27,7 +27,6 @@ from spacy.tokens import Doc
 
 from pipeline.nlp.numbers import (
     NUM_RE,
-    NUMBER_WORDS,
     NUMBER_WORDS_RE,
     find_cis,
     find_p_values,
@@ -35,7 +34,7 @@ from pipeline.nlp.numbers import (
     number_words_to_int,
     parse_number,
 )
-from pipeline.nlp.casefree import CaseFree, Recased, lower_pattern
+from pipeline.nlp.casefree import CaseFree, lower_pattern
 from pipeline.nlp.tokenizer import sentence_spans
 from pipeline.types import Effect, Record, Sentence
 
@@ -543,47 +542,11 @@ def _may_count(text: str) -> bool:
     return bool(_DIGIT.search(text)) or _may_hold_number_word(text)
 
 
-_DIGITS = re.compile(r"\d+")
-_NUMBER_WORDS = sorted(NUMBER_WORDS)
-
-
-def _number_starts(text: str, low: str) -> list[int]:
-    """Where a number can start: each run of digits, each number word (in `low`, the
-    lower-cased text)."""
-    starts = [m.start() for m in _DIGITS.finditer(text)]
-    if not _may_hold_number_word(text):
-        return starts
-    for word in _NUMBER_WORDS:
-        i = low.find(word)
-        while i >= 0:
-            starts.append(i)
-            i = low.find(word, i + 1)
-    return sorted(set(starts))
-
-
-def _finditer_from_numbers(pattern: CaseFree, text: str) -> Iterable[re.Match[str] | Recased]:
-    """`pattern.finditer(text)` for a pattern whose every match starts at a number not preceded
-    by a word character: the pattern is tried only where a number starts (a C scan for digits
-    and `str.find` for number words), not at every character of the sentence."""
-    low = text.lower()
-    if not pattern.keeps_offsets(text, low):
-        yield from pattern.folding.finditer(text)
-        return
-    end = 0
-    for start in _number_starts(text, low):
-        if start < end:
-            continue
-        m = pattern.lower.match(low, start)  # lookbehinds still see the text before `start`
-        if m:
-            yield Recased(m, text)
-            end = m.end()
-
-
 def _people_candidates(text: str, offset: int, kind: str, index: int) -> list[_Candidate]:
     out: list[_Candidate] = []
     if not _may_count(text):
         return out
-    for m in _finditer_from_numbers(_PEOPLE_COUNT_RE, text):
+    for m in _PEOPLE_COUNT_RE.finditer(text):
         n = _count_value(m.group("num"))
         if n is None or n <= 0 or n > 50_000_000:
             continue

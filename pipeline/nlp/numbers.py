@@ -28,7 +28,6 @@ _TENS = {
 }
 _SCALES = {"hundred": 100, "thousand": 1000, "million": 1_000_000}
 _NUMBER_WORD_SET = set(_UNITS) | set(_TENS) | set(_SCALES)
-NUMBER_WORDS = frozenset(_NUMBER_WORD_SET)  # every word NUMBER_WORDS_RE is made of
 
 # A run of number words: "forty-one", "one hundred and twenty", "Two thousand three hundred".
 _W = "|".join(sorted(_NUMBER_WORD_SET, key=len, reverse=True))
