@@ -1,7 +1,7 @@
 """Case-insensitive patterns run without re.IGNORECASE, on lower-cased text.
 
 CPython's re folds case character by character under IGNORECASE, which makes the long
-case-insensitive extraction patterns 2-3x slower than their lower-case twins run on
+case-insensitive extraction patterns up to ~3x slower than their lower-case twins run on
 `text.lower()`. Matches (spans and groups) are the same whenever lower-casing keeps every
 offset and the text holds none of the few characters IGNORECASE equates with a letter they do
 not lower-case to ("ſ" ~ "s", "ϐ" ~ "β" ...): then the twin runs and groups are read from the
@@ -33,7 +33,7 @@ def _odd_folds(lowered_source: str) -> re.Pattern[str] | None:
         members = {chr(code), *map(chr, others)}
         if members & set(lowered_source):
             odd |= {c for c in members if c not in lowered_source}
-    odd |= {"\u0131", "\u017f"}  # "ı", "ſ": fold into [a-z] ranges and \w-free classes alike
+    odd |= {"\u0131", "\u017f"}  # "ı", "ſ" also match "i", "s" through ranges such as [a-z]
     return re.compile("[" + "".join(re.escape(c) for c in sorted(odd)) + "]")
 
 
@@ -70,8 +70,8 @@ class Recased:
 
 
 class CaseFree:
-    """A case-insensitive pattern whose finditer/search/match run the lower-case twin where
-    that gives the same matches (see the module docstring)."""
+    """A case-insensitive pattern whose finditer runs the lower-case twin where that gives the
+    same matches (see the module docstring)."""
 
     def __init__(self, pattern: re.Pattern[str]) -> None:
         assert pattern.flags & re.IGNORECASE, pattern.pattern
@@ -84,22 +84,8 @@ class CaseFree:
         """Do matches on `low` (= text.lower()) fall where the case-insensitive ones on `text` do?"""
         return self._odd is not None and len(low) == len(text) and not self._odd.search(text)
 
-    def finditer(self, text: str, pos: int = 0, endpos: int = 2**62,
-                 low: str | None = None) -> Iterator[re.Match[str] | Recased]:
-        low = text.lower() if low is None else low
+    def finditer(self, text: str, pos: int = 0, endpos: int = 2**62) -> Iterator[re.Match[str] | Recased]:
+        low = text.lower()
         if not self.keeps_offsets(text, low):
             return self.folding.finditer(text, pos, endpos)
         return (Recased(m, text) for m in self.lower.finditer(low, pos, endpos))
-
-    def _one(self, how: str, text: str, pos: int, low: str | None) -> re.Match[str] | Recased | None:
-        low = text.lower() if low is None else low
-        if not self.keeps_offsets(text, low):
-            return getattr(self.folding, how)(text, pos)
-        m = getattr(self.lower, how)(low, pos)
-        return Recased(m, text) if m else None
-
-    def search(self, text: str, pos: int = 0, low: str | None = None) -> re.Match[str] | Recased | None:
-        return self._one("search", text, pos, low)
-
-    def match(self, text: str, pos: int = 0, low: str | None = None) -> re.Match[str] | Recased | None:
-        return self._one("match", text, pos, low)
