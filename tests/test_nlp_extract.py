@@ -197,6 +197,16 @@ def test_background_counts_do_not_win() -> None:
     assert got.n == 85
 
 
+@pytest.mark.parametrize("first, second, expected", [
+    ("We conducted a genome-wide association study of 2,032 cases.",
+     "Markers were examined in a replication cohort of 3,978 cases.", None),
+    ("We conducted a case-control study of 2,032 cases.",
+     "Markers were examined in a further series of 3,978 cases.", 2032),
+])
+def test_a_study_in_stages_gives_no_single_sample_size(first: str, second: str, expected: int | None) -> None:
+    assert size(first, second).n == expected
+
+
 def test_meta_analysis_studies_and_participants() -> None:
     got = size("We included 25 randomized trials involving 12,345 participants.", meta=True)
     assert (got.n_studies, got.n) == (25, 12345)

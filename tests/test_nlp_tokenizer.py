@@ -1,4 +1,4 @@
-"""The rule tokenizer: sentence spans by rule, whitespace tokens, text kept exactly."""
+"""The rule tokenizer: sentence spans by rule, one token per sentence, text kept exactly."""
 
 from __future__ import annotations
 
@@ -37,3 +37,4 @@ def test_doc_text_and_sents_match_the_input(text: str) -> None:
     assert doc.text == text
     assert [s.text.strip() for s in doc.sents if s.text.strip()] == sentences(text)
     assert doc._.fc_sentence_spans == sentence_spans(text)
+    assert [t.text for t in doc if t.is_sent_start and t.text.strip()] == sentences(text)

@@ -1,7 +1,7 @@
 """Extraction: a record's abstract -> Finding (design, participants, effects, result sentences).
 
 A spaCy pipeline on spacy.blank("en") (no model download exists here): the rule tokenizer of
-`pipeline.nlp.tokenizer` (sentences, whitespace tokens), then rule components from
+`pipeline.nlp.tokenizer` (one token per sentence), then rule components from
 `pipeline.nlp.components`. Spans in a Finding are character offsets
 into Record.abstract (the sections joined with "\\n").
 
@@ -18,7 +18,6 @@ from pathlib import Path
 from typing import Any, Iterable, Iterator
 
 import spacy
-from spacy.attrs import LOWER, NORM
 from spacy.language import Language
 from spacy.tokens import Doc
 
@@ -44,10 +43,9 @@ PIPE_NAMES = ("fc_sentences", "fc_sample_size", "fc_design", "fc_effects")
 def build_nlp() -> Language:
     """A fresh extraction pipeline: blank English with the rule tokenizer, and the rule components."""
     nlp = spacy.blank("en")
-    # Only the cheap lexical attributes: each new word otherwise runs ~20 Python getters
-    # (shape, like_url, stop words ...) that no rule reads; this halves tokenizing time.
-    nlp.vocab.lex_attr_getters = {attr: get for attr, get in nlp.vocab.lex_attr_getters.items()
-                                  if attr in (LOWER, NORM)}
+    # No lexical attributes: each new token (here a sentence) otherwise runs ~20 Python getters
+    # (lower, norm, shape, like_url ...) and stores their strings; no rule reads them.
+    nlp.vocab.lex_attr_getters = {}
     nlp.tokenizer = RuleTokenizer(nlp.vocab)
     for name in PIPE_NAMES:
         nlp.add_pipe(name)
@@ -68,13 +66,14 @@ def _make_doc(nlp: Language, record: Record) -> Doc:
 
 def finding_from_doc(doc: Doc) -> Finding:
     """Assemble the Finding from a Doc the pipeline has processed."""
-    record: Record = doc._.fc_record
-    sentences = tuple(doc._.fc_sentences or ())
-    effects = tuple(doc._.fc_effects or ())
-    size = doc._.fc_sample_size
-    design = doc._.fc_design
+    ext = doc._  # each `doc._` builds a new accessor object
+    record: Record = ext.fc_record
+    sentences = tuple(ext.fc_sentences or ())
+    effects = tuple(ext.fc_effects or ())
+    size = ext.fc_sample_size
+    design = ext.fc_design
     effect_sentences = {i for i, s in enumerate(sentences)
-                        for e in effects if s.start <= e.span[0] < s.end}
+                        for e in effects if s.start <= e.span[0] < s.end} if effects else set()
     results = tuple(
         s for i, s in enumerate(sentences)
         if is_result_sentence(s.text, section_kind(s.section),

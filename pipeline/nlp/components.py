@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import dataclasses
 import re
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from dataclasses import dataclass
 from typing import Iterable, Sequence
 
@@ -34,14 +34,9 @@ from pipeline.nlp.numbers import (
     number_words_to_int,
     parse_number,
 )
+from pipeline.nlp.casefree import CaseFree, lower_pattern
 from pipeline.nlp.tokenizer import sentence_spans
 from pipeline.types import Effect, Record, Sentence
-
-def _lowercase(pattern: re.Pattern[str]) -> re.Pattern[str]:
-    """The same case-insensitive pattern, lower-cased, for text lower-cased once per abstract:
-    CPython's re runs ~4x faster without IGNORECASE."""
-    assert not re.search(r"\\[SWDBAZ]", pattern.pattern), pattern.pattern
-    return re.compile(pattern.pattern.lower())
 
 
 # --- sections -------------------------------------------------------------------------------
@@ -142,7 +137,7 @@ _MEASURE_PATTERNS: tuple[tuple[str, str], ...] = (
 _SHORT_MEASURES: tuple[tuple[str, str], ...] = (("d", "SMD"), ("g", "SMD"), ("r", "r"))
 
 _LONG_LABEL = "|".join(f"(?P<m{i}>{p})" for i, (p, _) in enumerate(_MEASURE_PATTERNS))
-_LABELLED_RE = re.compile(
+_LABELLED_RE = CaseFree(re.compile(
     rf"(?<![\w-]){_ADJ}(?:{_LONG_LABEL})(?![\w-])"
     r"(?:\s*[\[(][A-Za-z]{1,6}[\])])?"  # "odds ratio (OR)", "hazard ratio [HR]"
     # "OR for death was 2.3": a qualifier is only skipped when a verb or "=" follows it.
@@ -151,7 +146,7 @@ _LABELLED_RE = re.compile(
     r"(?:[\[(]\s*)?"
     rf"(?P<value>{NUM_RE})(?P<pct>\s?%)?(?![\d])",
     re.IGNORECASE,
-)
+))
 _SHORT_RE = re.compile(
     r"(?<![\w'’-])(?P<label>[dgr])\s*(?:=|:)\s*" rf"(?P<value>{NUM_RE})(?![\d])"
 )
@@ -163,7 +158,7 @@ _VALUE_WITH_INTERVAL = re.compile(
     rf"(?<![\w.\u00b7-])(?P<value>{NUM_RE})(?P<pct>\s?%)?\s*[\[(]\s*(?P<low>{NUM_RE})\s*"
     rf"(?:-|\u2013|\u2014|to)\s*(?P<high>{NUM_RE})\s*[\])]"
 )
-_MEASURE_NAME = re.compile(rf"(?<![\w-])(?:{_LONG_LABEL})(?![\w-])", re.IGNORECASE)
+_MEASURE_NAME = CaseFree(re.compile(rf"(?<![\w-])(?:{_LONG_LABEL})(?![\w-])", re.IGNORECASE))
 _RATIO_MEASURES = {"OR", "RR", "HR", "IRR"}
 # Words one of which every measure name contains: abbreviations as written (a lower-case
 # "or" or "hr" is a word, see _label_measure), full names in lower case. Checking them with
@@ -403,12 +398,13 @@ _RESULT_LANGUAGE = re.compile(
     r"\bwe\s+(?:found|observed|show|demonstrate)\w*|\bresulted\s+in\b|\bpredict\w*|\bcorrelat\w*",
     re.IGNORECASE,
 )
-_RESULT_LANGUAGE = _lowercase(_RESULT_LANGUAGE)
+_RESULT_LANGUAGE = lower_pattern(_RESULT_LANGUAGE)
 _RESULT_GATES = ("significan", "improv", "reduc", "decreas", "increas", "differ", "associated",
                  "superior", "inferior", "effective", "efficacy", "benefit", "lower", "higher",
                  "found", "observed", "show", "demonstrat", "resulted", "predict", "correlat")
 
 
+@lru_cache(maxsize=4096)  # asked by the effects component and again for the Finding
 def is_result_sentence(text: str, kind: str, has_figures: bool) -> bool:
     """Does a sentence report results? `kind` is its section kind (see section_kind)."""
     if has_figures:
@@ -442,10 +438,10 @@ _GAP_WORD = r"(?!(?:of|from|in|with|and|or|per|to|at|on|for|by|were|was|had|have
 # "1,204", "11 506" (a space or thin space groups thousands), "45", "Forty-one".
 _GROUPED = r"\d{1,3}(?:,\d{3})+(?![\d])|\d{1,3}(?:[ \u2009\u202f]\d{3})+(?![\d.,])"
 _COUNT = rf"(?P<num>{_GROUPED}|\d+(?![.,]\d)|{NUMBER_WORDS_RE})"
-_PEOPLE_COUNT_RE = re.compile(
+_PEOPLE_COUNT_RE = CaseFree(re.compile(
     rf"(?<![\w.,%-]){_COUNT}(?!\s*%)(?P<gap>(?:\s+{_GAP_WORD}){{0,4}}?)\s+(?P<noun>{_PEOPLE})\b",
     re.IGNORECASE,
-)
+))
 _N_EQUALS_RE = re.compile(
     rf"[(\[,;]\s*(?P<n>[nN])\s*=\s*(?P<num>{_GROUPED}|\d+)(?![.\d])"
 )
@@ -536,11 +532,14 @@ _NUMBER_WORD_GATES = ("one", "two", "three", "four", "five", "six", "seven", "ei
                       "hundred", "thousand", "million", "zero")
 
 
-def _may_count(text: str) -> bool:
-    if _DIGIT.search(text):
-        return True
+@lru_cache(maxsize=4096)  # each sentence is asked by the effects and the sample-size rules
+def _may_hold_number_word(text: str) -> bool:
     low = text.lower()
     return any(g in low for g in _NUMBER_WORD_GATES)
+
+
+def _may_count(text: str) -> bool:
+    return bool(_DIGIT.search(text)) or _may_hold_number_word(text)
 
 
 def _people_candidates(text: str, offset: int, kind: str, index: int) -> list[_Candidate]:
@@ -670,6 +669,21 @@ _ARM_JOIN = re.compile(r"^[^.;]{0,80}?\b(?:and|or|versus|vs\.?|compared\s+(?:wit
                        re.IGNORECASE)
 
 
+# A study in stages (a genome-wide scan and its replication, discovery and validation
+# cohorts) counts people per stage; which count, or which sum, is "the sample" is unclear.
+_MULTI_STAGE = re.compile(r"\b(?:replication|discovery|validation)\s+(?:cohorts?|samples?|stages?|sets?|phases?)\b|"
+                          r"\bgenome[\s-]wide\s+association|\bGWAS\b", re.I)
+
+
+def _staged(best: _Candidate, candidates: Sequence[_Candidate],
+            sentences: Sequence[tuple[str, int, str]]) -> bool:
+    """Does a study in stages count other people in another sentence than `best`'s? Then
+    no count is given: a wrong number is worse than none."""
+    others = [c for c in candidates if c.sentence_index != best.sentence_index and c.n != best.n
+              and c.comparison == best.comparison and c.kind not in ("background", "results")]
+    return bool(others) and any(_MULTI_STAGE.search(text) for text, _, _ in sentences)
+
+
 def find_sample_size(sentences: Sequence[tuple[str, int, str]], abstract: str = "",
                      meta: bool = False) -> SampleSize:
     """Participants of the reported study from (sentence text, start offset, section kind).
@@ -730,6 +744,8 @@ def find_sample_size(sentences: Sequence[tuple[str, int, str]], abstract: str = 
     if not good:
         return SampleSize(None, None, None, n_studies, studies_text)
     best = max(good, key=lambda c: (c.score, -c.start))
+    if not meta and not best.total and _staged(best, candidates, sentences):
+        return SampleSize(None, None, None, n_studies, studies_text)
     source = abstract or ""
     text = source[best.start:best.end] if source else None
     # An enrolled or total count already holds every group; so does a meta-analysis total.
@@ -847,6 +863,30 @@ def _own_text(title: str, sentences: Sequence[tuple[str, str]]) -> str:
     return "\n".join(kept)
 
 
+class _Mentions:
+    """How often the abstract names animals, people and laboratory work: each count is a pass
+    over the whole text, so it is made only when a rule reads it, and only matters (is not 0)
+    when no participants were counted."""
+
+    def __init__(self, full: str, counting: bool) -> None:
+        self.full, self.counting = full, counting
+
+    def _count(self, pattern: re.Pattern[str]) -> int:
+        return len(pattern.findall(self.full)) if self.counting else 0
+
+    @cached_property
+    def animal(self) -> int:
+        return self._count(_ANIMAL)
+
+    @cached_property
+    def human(self) -> int:
+        return self._count(_HUMAN)
+
+    @cached_property
+    def in_vitro(self) -> int:
+        return self._count(_IN_VITRO)
+
+
 def classify_design(title: str, sentences: Sequence[tuple[str, str]],
                     pub_types: Sequence[str] = (), has_human_count: bool = False) -> DesignInfo:
     """The design of the reported study, why, and whether its data come from humans.
@@ -857,18 +897,14 @@ def classify_design(title: str, sentences: Sequence[tuple[str, str]],
     meta-analysis). Cues are then read in the title and in the sentences outside the
     background, in the order of the evidence hierarchy.
     """
-    # Every design rule is a lower-case pattern run on lower-cased text (see _lowercase).
+    # Every design rule is a lower-case pattern run on lower-cased text (see casefree.lower_pattern).
     title = title.lower()
     full = "\n".join([title] + [t for t, _ in sentences]).lower()
     own = _own_text(title, sentences).lower()
     pts = [p.lower() for p in pub_types]
 
     no_people = not has_human_count
-    # Counting animals, people and lab words only matters when no participants were counted.
-    animal_hits = len(_ANIMAL.findall(full)) if no_people else 0
-    human_hits = len(_HUMAN.findall(full)) if no_people else 0
-    animal_in_title = bool(_ANIMAL.search(title))
-    in_vitro_hits = len(_IN_VITRO.findall(full)) if no_people else 0
+    hits = _Mentions(full, no_people)
 
     def cue(name: str, text: str = own) -> re.Match[str] | None:
         return _CUES[name].search(text)
@@ -897,9 +933,9 @@ def classify_design(title: str, sentences: Sequence[tuple[str, str]],
         return result("systematic_review", why)
 
     # Animals, when no human population is counted.
-    if animal_hits and no_people and (animal_in_title or animal_hits >= 2) and animal_hits >= human_hits:
+    if hits.animal and no_people and (bool(_ANIMAL.search(title)) or hits.animal >= 2) and hits.animal >= hits.human:
         first = _ANIMAL.search(full)
-        return result("animal", f'animal subjects ("{first.group(0)}", {animal_hits} mentions) '
+        return result("animal", f'animal subjects ("{first.group(0)}", {hits.animal} mentions) '
                                 f"and no human participant count")
 
     rct = cue("rct")
@@ -919,8 +955,8 @@ def classify_design(title: str, sentences: Sequence[tuple[str, str]],
     if case_report:
         return result("case_report", f'cue "{case_report.group(0)}"')
 
-    if in_vitro_hits and no_people and in_vitro_hits >= human_hits:
-        if animal_hits and animal_hits >= in_vitro_hits:
+    if hits.in_vitro and no_people and hits.in_vitro >= hits.human:
+        if hits.animal and hits.animal >= hits.in_vitro:
             first = _ANIMAL.search(full)
             return result("animal", f'animal subjects ("{first.group(0)}") and no human participant count')
         first_iv = _IN_VITRO.search(full)
@@ -939,7 +975,7 @@ def classify_design(title: str, sentences: Sequence[tuple[str, str]],
         return result("narrative_review", f'cue "{m.group(0)}"')
     if "review" in pts:
         return result("narrative_review", 'publication type "Review"')
-    if animal_hits and no_people and animal_hits > human_hits:
+    if hits.animal and no_people and hits.animal > hits.human:
         first = _ANIMAL.search(full)
         return result("animal", f'animal subjects ("{first.group(0)}") and no human participant count')
     return _without_cue(own, has_human_count, result)
@@ -985,7 +1021,7 @@ class Gated:
     regex pass, and most abstracts hold none of a given design's words."""
 
     def __init__(self, pattern: re.Pattern[str], gates: Sequence[str]) -> None:
-        self.pattern = _lowercase(pattern)
+        self.pattern = lower_pattern(pattern)
         self.gates = tuple(gates)
 
     def _open(self, text: str) -> bool:
@@ -1000,8 +1036,9 @@ _CUE_GATES = {
     "meta_analysis": ("meta", "pooled"),
     "systematic_review": ("systematic", "umbrella", "scoping"),
     "rct": ("randomi", "randomly", "rct", "placebo", "blind", "sham"),
-    "nonrandomized_trial": ("randomi", "single", "open", "uncontrolled", "quasi", "pre", "before",
-                            "phase", "pilot", "dose", "feasibility", "intervention"),
+    "nonrandomized_trial": ("nonrandomi", "non-randomi", "single", "label", "uncontrolled", "quasi",
+                            "pre-post", "prepost", "before", "phase", "pilot", "escalation",
+                            "feasibility", "intervention"),
     "case_report": ("case", "report", "describe", "present", "-old"),
     "case_series": ("series", "report", "describe", "present", "chart", "families", "kindreds", "pedigrees"),
     "genetic_association": ("genome", "gwas", "linkage", "mendelian", "polymorphism", "snp",
@@ -1018,7 +1055,7 @@ _CUES = {name: Gated(p, _CUE_GATES[name]) for name, p in _CUES.items()}
 _HEDGE = Gated(_HEDGE, ("previous", "prior", "earlier", "have", "has", "few", "lack", "randomi",
                         "remain", "unknown", "needed", "future", "should", "warranted"))
 _ANIMAL, _IN_VITRO, _HUMAN, _LAB, _STUDY_LANGUAGE, _CASES_ONLY, _COMPARED = (
-    _lowercase(p) for p in (_ANIMAL, _IN_VITRO, _HUMAN, _LAB, _STUDY_LANGUAGE, _CASES_ONLY, _COMPARED))
+    lower_pattern(p) for p in (_ANIMAL, _IN_VITRO, _HUMAN, _LAB, _STUDY_LANGUAGE, _CASES_ONLY, _COMPARED))
 
 
 # --- spaCy components -------------------------------------------------------------------------
@@ -1074,14 +1111,17 @@ def make_sentences(nlp: Language, name: str):  # noqa: ANN201 - spaCy factory si
 def make_effects(nlp: Language, name: str):  # noqa: ANN201
     def component(doc: Doc) -> Doc:
         effects: list[Effect] = []
-        for sent in doc._.fc_sentences or ():
+        ext = doc._  # each `doc._` builds a new accessor object
+        for sent in ext.fc_sentences or ():
+            if not _may_count(sent.text):
+                continue  # every estimate holds a digit or a number word (see find_effects)
             kind = section_kind(sent.section)
             if kind in ("background", "methods") and not find_p_values(sent.text):
                 continue
             effects.extend(find_effects(sent.text, sent.start,
                                         percentages=is_result_sentence(sent.text, kind, False)
                                         or kind == ""))
-        doc._.fc_effects = effects
+        ext.fc_effects = effects
         return doc
     return component
 
@@ -1089,13 +1129,17 @@ def make_effects(nlp: Language, name: str):  # noqa: ANN201
 @Language.factory("fc_sample_size")
 def make_sample_size(nlp: Language, name: str):  # noqa: ANN201
     def component(doc: Doc) -> Doc:
-        sents = [(s.text, s.start, section_kind(s.section)) for s in doc._.fc_sentences or ()]
-        record: Record | None = doc._.fc_record
+        ext = doc._
+        sents = [(s.text, s.start, section_kind(s.section)) for s in ext.fc_sentences or ()]
+        record: Record | None = ext.fc_record
         title = record.title if record else ""
         title = title.lower()
+        # One search over the sentences outside the background, joined by a character no
+        # pattern matches, so no match spans two sentences (the same as one search each).
+        own = "\x00".join(t for t, _, k in sents if k != "background").lower()
         meta_cues = _CUES["meta_analysis"].search(title) or _CUES["systematic_review"].search(title) \
-            or any(_CUES["meta_analysis"].search(t.lower()) for t, _, k in sents if k != "background")
-        doc._.fc_sample_size = find_sample_size(sents, doc_text(doc), meta=bool(meta_cues))
+            or _CUES["meta_analysis"].search(own)
+        ext.fc_sample_size = find_sample_size(sents, doc_text(doc), meta=bool(meta_cues))
         return doc
     return component
 
@@ -1103,10 +1147,11 @@ def make_sample_size(nlp: Language, name: str):  # noqa: ANN201
 @Language.factory("fc_design")
 def make_design(nlp: Language, name: str):  # noqa: ANN201
     def component(doc: Doc) -> Doc:
-        record: Record | None = doc._.fc_record
-        sents = [(s.text, section_kind(s.section)) for s in doc._.fc_sentences or ()]
-        size: SampleSize | None = doc._.fc_sample_size
-        doc._.fc_design = classify_design(
+        ext = doc._
+        record: Record | None = ext.fc_record
+        sents = [(s.text, section_kind(s.section)) for s in ext.fc_sentences or ()]
+        size: SampleSize | None = ext.fc_sample_size
+        ext.fc_design = classify_design(
             record.title if record else "", sents, record.pub_types if record else (),
             has_human_count=bool(size and size.n),
         )

@@ -9,7 +9,10 @@ text it was given, so callers can add an offset and quote the source exactly.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from typing import NamedTuple
+
+from pipeline.nlp.casefree import CaseFree
 
 # --- plain numbers ------------------------------------------------------------------------
 
@@ -133,10 +136,10 @@ _CI_LABEL = (
 )
 _CI_AFTER_LABEL = r"(?:\s*[\[(](?:CI|CrI|UI)[\])])?\s*(?:[:=,;]|\bof\b|\bwas\b|\bwere\b|\bfrom\b)?\s*[\[(]?\s*"
 _CI_SEP = r"\s*(?:,|;|-|\u2013|\u2014|\bto\b|\u2192)\s*"
-_CI_RE = re.compile(
+_CI_RE = CaseFree(re.compile(
     rf"{_CI_LABEL}{_CI_AFTER_LABEL}(?P<low>{NUM_RE})\s?%?{_CI_SEP}(?P<high>{NUM_RE})\s?%?(?![\d])",
     re.IGNORECASE,
-)
+))
 
 
 def _may_have_ci(text: str) -> bool:
@@ -153,9 +156,14 @@ def find_cis(text: str) -> list[CI]:
     """Every labelled confidence interval: "95% CI 1.4-3.8", "(95% CI: 0.55 to 0.92)",
     "95% CI=0.36, 1.91", "95% confidence interval [CI], 1.00 to 1.30", en dashes and minus signs.
     """
+    return list(_cis(text))
+
+
+@lru_cache(maxsize=1024)  # a sentence is read for effects and again for its percentages
+def _cis(text: str) -> tuple[CI, ...]:
     out: list[CI] = []
     if not _may_have_ci(text):
-        return out
+        return ()
     for m in _CI_RE.finditer(text):
         low, high = parse_number(m.group("low")), parse_number(m.group("high"))
         if low is None or high is None:
@@ -163,15 +171,15 @@ def find_cis(text: str) -> list[CI]:
         level_text = m.group("level") or m.group("level2")
         level = float(level_text) if level_text else 0.0
         out.append(CI(low, high, level, (m.start(), m.end()), (m.start("low"), m.end("high"))))
-    return out
+    return tuple(out)
 
 
 # --- percentages --------------------------------------------------------------------------
 
-_PERCENT_RE = re.compile(
+_PERCENT_RE = CaseFree(re.compile(
     rf"(?<![\w.,])(?P<num>{NUM_RE}|{NUMBER_WORDS_RE})\s?(?:%|percent(?:age\s+points?)?\b|per\s+cent\b)",
     re.IGNORECASE
-)
+))
 # Percent signs that name a CI level rather than report a share.
 _CI_LEVEL_AFTER = re.compile(
     r"\s*(?:CI|CrI|UI|confidence|credible|uncertainty|prediction\s+interval|limits?\b)",
@@ -187,7 +195,7 @@ def find_percentages(text: str) -> list[tuple[float, tuple[int, int]]]:
     """
     if "%" not in text and "per" not in text.lower():  # "%", "percent", "per cent"
         return []
-    ci_bounds = [ci.span for ci in find_cis(text)]
+    ci_bounds = [ci.span for ci in _cis(text)]
     out: list[tuple[float, tuple[int, int]]] = []
     for m in _PERCENT_RE.finditer(text):
         if _CI_LEVEL_AFTER.match(text, m.end()):
