@@ -167,7 +167,6 @@ class StandIn:
         self._lock = threading.Lock()
         self._stop = threading.Event()
         self.store = ArticleStore.load()
-        self._esearch = (EUTILS / "entrez" / "esearch1.xml").read_bytes()
         self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
         self._httpd.daemon_threads = True
         self._httpd.block_on_close = False
@@ -233,7 +232,8 @@ class StandIn:
             low, high = self.hits
             count = low + int(hashlib.sha256(term.encode()).hexdigest(), 16) % (high - low + 1)
             pmids = self.store.pick(term, count)[: int(params.get("retmax", count))]
-            root = etree.fromstring(self._esearch)
+            # Read here, not at start: tests that script every reply run without ../shared.
+            root = etree.fromstring((EUTILS / "entrez" / "esearch1.xml").read_bytes())
             root.find("Count").text = str(count)
             root.find("RetMax").text = str(len(pmids))
             id_list = root.find("IdList")
