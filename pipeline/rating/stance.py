@@ -14,7 +14,10 @@ import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from pipeline.rating.terms import bag, content_tokens, phrase_coverage, phrase_matches, record_text, stem
+from pipeline.rating.terms import (
+    bag, content_tokens, other_outcomes, other_senses_masked, phrase_coverage, phrase_matches, sense_bag,
+    stem,
+)
 from pipeline.types import Claim, Effect, Finding, Record, Sentence, Stance
 
 if TYPE_CHECKING:
@@ -80,6 +83,9 @@ POSITIVE_CUES: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("benefit", re.compile(r"\bbenefici\w*|\bbenefit(?:s|ed)?\b")),
 )
 
+# Positive words that say nothing of what improved: they count only next to the claim's outcome.
+_GENERIC_CUES = frozenset({"effective", "superior", "benefit"})
+
 _DIRECTION_WORDS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("better", re.compile(r"\b(?:improv\w*|reliev\w*|alleviat\w*|ameliorat\w*|relief)\b")),
     ("down", re.compile(r"\b(?:reduc\w*|decreas\w*|lower(?:ed|s|ing)?|diminish\w*|attenuat\w*|declin\w*|fell|drop\w*)\b")),
@@ -132,13 +138,41 @@ def _negated(low: str, start: int) -> str | None:
     return m.group(0).strip() if m else None
 
 
+def _outcome_words(low: str, start: int, end: int, outcome_tokens: frozenset[str]) -> list[tuple[int, str]]:
+    """(distance, word) of the claim's outcome words within ~6 words of a cue."""
+    lo = max(0, start - _WINDOW)
+    out = []
+    for m in re.finditer(r"[a-z0-9-]+", low[lo:min(len(low), end + _WINDOW)]):
+        if stem(m.group(0).replace("-", "")) in outcome_tokens:
+            out.append((_distance(lo + m.start(), start, end), m.group(0)))
+    return out
+
+
+def _distance(pos: int, start: int, end: int) -> int:
+    return start - pos if pos < start else max(0, pos - end)
+
+
 def _near_outcome(low: str, start: int, end: int, outcome_tokens: frozenset[str]) -> str | None:
-    """The outcome word within ~6 words of a direction word, or None."""
-    window = low[max(0, start - 60):min(len(low), end + 60)]
-    for word in re.findall(r"[a-z0-9-]+", window):
-        if stem(word.replace("-", "")) in outcome_tokens:
-            return word
-    return None
+    """The claim's outcome word a cue is about, or None when there is none within ~6 words or
+    another outcome ("pain", "ventilation", see terms.OTHER_OUTCOMES) is nearer to the cue."""
+    own = _outcome_words(low, start, end, outcome_tokens)
+    if not own:
+        return None
+    near, word = min(own)
+    lo = max(0, start - _WINDOW)
+    others = [_distance(lo + pos, start, end)
+              for pos, _ in other_outcomes(low[lo:min(len(low), end + _WINDOW)], outcome_tokens)]
+    return word if not others or near <= min(others) else None
+
+
+def _about_other_outcome(low: str, start: int, end: int, outcome_tokens: frozenset[str]) -> bool:
+    """True when the nearest outcome a cue speaks of is not the claim's ("no decrease in pain")."""
+    lo = max(0, start - _WINDOW)
+    return bool(other_outcomes(low[lo:min(len(low), end + _WINDOW)], outcome_tokens)) and \
+        _near_outcome(low, start, end, outcome_tokens) is None
+
+
+_WINDOW = 60  # characters, about six words: how far a cue's object may sit from it
 
 
 def significance(sentence: Sentence, effects: tuple[Effect, ...]) -> tuple[bool | None, str]:
@@ -176,17 +210,33 @@ def read_sentence(sentence: Sentence, claim: Claim, direction: str | None,
                   effects: tuple[Effect, ...]) -> Reading:
     """Polarity and signals of one sentence relative to the claim."""
     low = sentence.text.lower()
-    doc = bag(sentence.text)
-    has_i = any(phrase_matches(p, doc) for p in intervention)
-    has_o = any(phrase_matches(p, doc) for p in outcome)
+    # Outcome words are looked for with their other senses blanked ("respiratory depression").
+    masked = other_senses_masked(low)
+    has_i = any(phrase_matches(p, bag(sentence.text)) for p in intervention)
+    has_o = any(phrase_matches(p, bag(masked)) for p in outcome)
     outcome_tokens = frozenset(t for p in outcome for t in content_tokens(p))
+
+    anchored: list[str] = []  # outcome words the counted cues are about
+
+    def off_topic(m: re.Match[str], generic: bool) -> bool:
+        """A cue about another outcome decides nothing; a generic word ("beneficial",
+        "effective", "improved") only counts next to the claim's outcome."""
+        if not outcome_tokens:
+            return False
+        obj = _near_outcome(masked, m.start(), m.end(), outcome_tokens)
+        if obj is None and (generic or _about_other_outcome(masked, m.start(), m.end(), outcome_tokens)):
+            return True
+        if obj:
+            anchored.append(obj)
+        return False
+
     signals: list[str] = []
     score = 0
     negative_spans: list[tuple[int, int]] = []
 
     for label, rx in NEGATIVE_CUES:
         for m in rx.finditer(low):
-            if adverse_context(low, m):
+            if adverse_context(low, m) or off_topic(m, generic=False):
                 continue  # "no serious adverse events" is about safety, not efficacy
             if any(s <= m.start() < e for s, e in negative_spans):
                 continue
@@ -202,7 +252,7 @@ def read_sentence(sentence: Sentence, claim: Claim, direction: str | None,
 
     for label, rx in POSITIVE_CUES:
         for m in rx.finditer(low):
-            if inside_negative(m.start()):
+            if inside_negative(m.start()) or off_topic(m, generic=label in _GENERIC_CUES):
                 continue
             neg = _negated(low, m.start())
             if neg:
@@ -217,9 +267,11 @@ def read_sentence(sentence: Sentence, claim: Claim, direction: str | None,
         for m in rx.finditer(low):
             if inside_negative(m.start()) or _REJECTED.search(low[max(0, m.start() - 20):m.start()]):
                 continue  # "increased rather than decreased": the second word is what did not happen
-            obj = _near_outcome(low, m.start(), m.end(), outcome_tokens) if outcome_tokens else None
-            if outcome_tokens and obj is None and name != "better":
-                continue  # a change in something the claim is not about
+            obj = _near_outcome(masked, m.start(), m.end(), outcome_tokens) if outcome_tokens else None
+            if outcome_tokens and obj is None:
+                continue  # a change (or an improvement) in something the claim is not about
+            if obj:
+                anchored.append(obj)
             agree = _agrees(name, direction, obj or "")
             if agree == 0:
                 continue
@@ -250,7 +302,16 @@ def read_sentence(sentence: Sentence, claim: Claim, direction: str | None,
     section = sentence.section.lower()
     rank = 2 if re.search(r"conclu|interpret|implication|summary", section) else (
         1 if re.search(r"result|finding|outcome", section) or not section else 0)
-    return Reading(sentence, max(-2, min(2, score)), int(has_i) + int(has_o), rank, tuple(signals), has_o)
+    # A sentence speaks to the outcome when it names it, or when a cue is about one of the
+    # outcome's own words ("a reduction in depression severity" for "HRSD depression scores"),
+    # not a measurement word any outcome has ("scores", "symptoms").
+    speaks = has_o or any(stem(w.replace("-", "")) not in _MEASUREMENT_WORDS for w in anchored)
+    return Reading(sentence, max(-2, min(2, score)), int(has_i) + int(has_o), rank, tuple(signals), speaks)
+
+
+_MEASUREMENT_WORDS = frozenset(stem(w) for w in (
+    "score", "scores", "scale", "rating", "symptoms", "symptom", "severity", "level", "levels", "change",
+    "response", "measure", "total", "outcome", "effect", "reduction", "rate"))
 
 
 _DIRECTION_NAMES = {"down": "reduction", "up": "increase", "better": "improvement", "worse": "worsening"}
@@ -394,15 +455,13 @@ def decide_stance(claim: Claim, record: Record, finding: Finding, relevant: bool
         return StanceResult("neutral", (), ("low relevance",),
                             ("It is not closely enough about the claim to count for or against it.",))
     # A result only bears on the claim when it is about the claim's outcome: "ketamine reduced
-    # pain" says nothing about sleep. The sentence must name the outcome, or the abstract must
-    # be about the outcome and the sentence name the intervention and sit in a labelled
-    # results/conclusions section or be marked a result by extraction.
-    about_outcome = any(phrase_matches(p, bag(record_text(record))) for p in outcome)
-    marked = {(s.start, s.end) for s in finding.result_sentences}
-    telling = [r for r in readings if r.polarity != 0 and r.names_outcome]
-    if not telling and about_outcome:
-        telling = [r for r in readings if r.polarity != 0 and r.sentence.section != "title" and (
-            (r.sentence.section and r.section_rank >= 1) or (r.sentence.start, r.sentence.end) in marked)]
+    # pain" says nothing about sleep, and a pain trial that mentions NMDA receptors says nothing
+    # about them. The sentence must name the outcome (in its claimed sense), or be the
+    # conclusion of an abstract whose title names it ("Ketamine in depression ... Ketamine was
+    # not effective."). Cues about another outcome were already dropped by read_sentence.
+    title_names = bool(record.title) and any(phrase_matches(p, sense_bag(record.title)) for p in outcome)
+    telling = [r for r in readings if r.polarity != 0 and (r.names_outcome or (
+        title_names and r.section_rank == 2 and r.sentence.section != "title"))]
     # The title only decides when the abstract says nothing telling (titles often name a topic,
     # "Antidepressant effect of ..."); then prefer sentences naming the intervention/outcome,
     # conclusions over results, and the strongest wording.
@@ -414,7 +473,7 @@ def decide_stance(claim: Claim, record: Record, finding: Finding, relevant: bool
     # Alone, the model only speaks for a sentence about the claim's outcome, the rules' own test:
     # otherwise a claim's wording ("people who did not respond") tips unrelated abstracts.
     model_on_topic = judgement is not None and judgement.rationale and any(
-        phrase_matches(p, bag(sentences[judgement.rationale[0]].text)) for p in outcome)
+        phrase_matches(p, sense_bag(sentences[judgement.rationale[0]].text)) for p in outcome)
     if judgement is not None and (chosen or (judgement.label != "NEI" and model_on_topic)):
         vote = MODEL_VOTE * (judgement.probs[0] - judgement.probs[1])
     total = rules + vote

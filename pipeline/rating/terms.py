@@ -199,7 +199,7 @@ def record_text(record: Record) -> str:
 
 def relevance(claim: Claim, record: Record) -> Relevance:
     """Weighted overlap of the claim's concepts with the record's title, abstract and MeSH."""
-    doc = bag(record_text(record))
+    doc = sense_bag(record_text(record))  # "respiratory depression" is not about depression
     phrases = concept_phrases(claim)
     matched: list[str] = []
     scores: list[tuple[str, float]] = []
@@ -252,3 +252,78 @@ def _other_population(text: str) -> str | None:
         if re.search(pattern, low):
             return label
     return None
+
+
+# --- word senses and other outcomes ----------------------------------------------------------
+
+# Outcome words with another, common sense in abstracts: (the word, words before it that give the
+# other sense, what "word of/on the ..." or "<verb> the ..." is about in the other sense).
+# "respiratory depression" or "depressed the hypoxic ventilatory response" is not the mood
+# disorder; "oxidative stress" is not traumatic stress; "hemodynamic response" is not a
+# treatment response.
+_OTHER_SENSES: tuple[tuple[str, str, str], ...] = (
+    (r"depress\w*",
+     r"respiratory|ventilatory|breathing|cardiac|myocardial|cardiovascular|circulatory|"
+     r"h(?:a)?emodynamic|cns|central nervous system|neuronal|neuromuscular|synaptic|spreading|"
+     r"st|st-segment|segment|marrow|immune|freezing[- ]point",
+     r"respons\w*|ventilat\w*|respirat\w*|breathing|reflex\w*|contractil\w*|conduction|"
+     r"potentials?|transmission|cardiac output|drive|firing|excitability"),
+    (r"stress\w*",
+     r"oxidative|nitrosative|shear|mechanical|er|endoplasmic reticulum|heat|thermal|cellular|"
+     r"surgical|metabolic|h(?:a)?emodynamic|wall",
+     r"fractures?|tests?|echocardiograph\w*"),
+    (r"respons\w*",
+     r"ventilatory|hypoxic|hypercapnic|h(?:a)?emodynamic|cardiovascular|pressor|stress|immune|"
+     r"inflammatory|perioperative|sympathetic|autonomic|metabolic|dose|motor|evoked|startle|"
+     r"neuroendocrine|cortisol|heart rate|blood pressure|pupillary|cough",
+     r"(?!)"),
+)
+
+
+def _sense_patterns() -> tuple[re.Pattern[str], ...]:
+    out = []
+    for word, before, after in _OTHER_SENSES:
+        out.append(re.compile(rf"\b(?:{before})[\s-]+(?P<w>{word})", re.IGNORECASE))
+        out.append(re.compile(rf"\b(?P<w>{word})\s+(?:(?:of|on)\s+(?:the\s+)?|the\s+)"
+                              rf"(?:[\w-]+\s+){{0,3}}?(?:{after})\b", re.IGNORECASE))
+    return tuple(out)
+
+
+_SENSE_PATTERNS = _sense_patterns()
+
+
+@lru_cache(maxsize=8192)
+def other_senses_masked(text: str) -> str:
+    """`text` with ambiguous outcome words used in another sense blanked out, same length.
+
+    Offsets stay valid, so cue positions found in the text can be compared with outcome words.
+    """
+    spans = [m.span("w") for rx in _SENSE_PATTERNS for m in rx.finditer(text)]
+    if not spans:
+        return text
+    chars = list(text)
+    for start, end in spans:
+        chars[start:end] = "_" * (end - start)
+    return "".join(chars)
+
+
+def sense_bag(text: str) -> frozenset[str]:
+    """`bag` of the text with other senses of outcome words removed: what outcome matching reads."""
+    return bag(other_senses_masked(text))
+
+
+# Outcomes trials often measure that a claim about another outcome does not rest on: a result
+# about one of them ("did not decrease pain", "increased saccadic frequency") decides nothing
+# about depression, synapses or sleep.
+OTHER_OUTCOMES = re.compile(
+    r"\b(?:pain\w*|analges\w*|hyperalges\w*|allodyn\w*|nocicept\w*|opioid consumption|"
+    r"(?:an(?:a)?esthetic|morphine|opioid|fentanyl|propofol) (?:consumption|requirements?)|"
+    r"sacca\w*|eye movements?|oculomotor|smooth pursuit|ventilat\w*|respirat\w*|breathing|"
+    r"blood pressure|heart rate|h(?:a)?emodynamic\w*|extubation|emergence|nausea|vomiting|"
+    r"shivering|sedation|oxygen consumption|shock)\b")
+
+
+def other_outcomes(text: str, outcome_tokens: frozenset[str]) -> list[tuple[int, str]]:
+    """(position, word) of outcomes in lower-case `text` that are not the claim's own."""
+    return [(m.start(), m.group(0)) for m in OTHER_OUTCOMES.finditer(text)
+            if not set(content_tokens(m.group(0))) <= outcome_tokens]
