@@ -127,3 +127,67 @@ def test_a_model_that_disagrees_with_a_single_cue_makes_the_source_neutral_and_s
     assert "disagree" in st.reasons[0] and "contradicts" in st.reasons[0]
     agreeing = Judgement("SUPPORT", (0.9, 0.05, 0.05), (1,), (0.1, 0.9), (("cue: effective", 1.0),))
     assert decide_stance(KETAMINE_DEPRESSION, record, finding, True, agreeing, sentences).stance == "supports"
+
+
+# --- the claim's outcome decides: other senses, other outcomes, generic praise ---------------
+
+MECHANISM = Claim(
+    id="mech", text="Ketamine acts on glutamate signalling and promotes neuroplasticity.", quote="",
+    kind="mechanism", intervention=("ketamine",), outcome=("glutamate", "neuroplasticity", "NMDA receptor"))
+
+
+def test_respiratory_depression_is_not_the_mood_disorder():
+    from pipeline.rating.terms import other_senses_masked
+
+    for text in ("Ketamine caused no significant respiratory depression.",
+                 "We could not find significant depression of the ventilatory response after ketamine.",
+                 "Halothane depressed the hypoxic ventilatory response; ST-segment depression was rare."):
+        assert "depress" not in other_senses_masked(text.lower()).replace("_", ""), text
+    for text in ("Ketamine reduced depression in response to treatment.",
+                 "Depression on the HAM-D fell; depression of moderate severity was common."):
+        assert other_senses_masked(text) == text
+    _, s = _one(KETAMINE_DEPRESSION, "31", "Ketamine sedation in adults with depression",
+                "We could not find significant depression of the hypoxic ventilatory response "
+                "after ketamine.", n=40)
+    assert s.stance == "neutral"
+
+
+def test_a_pain_result_does_not_decide_a_mechanism_claim():
+    # The abstract names the NMDA receptor, but its result is about pain.
+    _, s = _one(MECHANISM, "32", "Ketamine, an NMDA receptor antagonist, after tonsillectomy",
+                "This trial did not demonstrate a decrease in pain or analgesic consumption after ketamine.",
+                conclusion="Ketamine did not reduce postoperative pain scores.",
+                background="Ketamine blocks the NMDA receptor.", n=90)
+    assert s.stance == "neutral"
+
+
+def test_a_pain_cue_next_to_the_outcome_word_still_does_not_decide():
+    _, s = _one(MECHANISM, "33", "Ketamine and NMDA receptor blockade in neuropathic pain",
+                "Ketamine, an NMDA receptor antagonist, produced no significant pain relief (p=0.40).",
+                n=60, effects=(Effect("other", 0.0, p_value=0.4, text="p=0.40"),))
+    assert s.stance == "neutral"
+
+
+def test_a_generic_beneficial_about_another_outcome_does_not_decide():
+    claim = Claim(id="anx", text="Ketamine reduces anxiety in adults.", quote="", kind="efficacy",
+                  intervention=("ketamine",), outcome=("anxiety",))
+    _, s = _one(claim, "34", "Ketamine anaesthesia and anxiety in adults undergoing surgery",
+                "Anxiety was measured before surgery. Clonidine premedication was beneficial for "
+                "haemodynamic stability during ketamine anaesthesia, and effective in shortening extubation.",
+                background="Preoperative anxiety is common.", n=80)
+    assert s.stance == "neutral"
+    # The same words next to the claim's outcome do decide.
+    _, s = _one(claim, "35", "Ketamine and anxiety in adults",
+                "Ketamine was beneficial for anxiety in adults.", n=80)
+    assert s.stance == "supports"
+
+
+def test_a_conclusion_decides_through_the_title_but_a_result_sentence_must_name_the_outcome():
+    _, s = _one(KETAMINE_DEPRESSION, "36", "Ketamine for depressive symptoms in adults: a randomised trial",
+                "Ketamine did not separate from saline on the primary measure.",
+                conclusion="Ketamine was not effective in these adults.", n=120)
+    assert s.stance == "contradicts"
+    assert all(r.section == "CONCLUSIONS" for r in s.rationale_sentences[:1])
+    _, s = _one(KETAMINE_DEPRESSION, "37", "Ketamine for depressive symptoms in adults: a randomised trial",
+                "Ketamine did not reduce the time to discharge.", n=120)
+    assert s.stance != "contradicts"

@@ -256,36 +256,45 @@ def _other_population(text: str) -> str | None:
 
 # --- word senses and other outcomes ----------------------------------------------------------
 
-# Outcome words with another, common sense in abstracts: (the word, words before it that give the
-# other sense, what "word of/on the ..." or "<verb> the ..." is about in the other sense).
-# "respiratory depression" or "depressed the hypoxic ventilatory response" is not the mood
-# disorder; "oxidative stress" is not traumatic stress; "hemodynamic response" is not a
-# treatment response.
-_OTHER_SENSES: tuple[tuple[str, str, str], ...] = (
+# Outcome words with another, common sense in abstracts: (the word, words before it that give
+# the other sense, what follows "word of/on (the)" or "<verb> the" in the other sense, words right
+# after it that give the other sense). "respiratory depression", "depression of drug metabolism"
+# and "halothane depressed the hypoxic ventilatory response" are not the mood disorder; "oxidative
+# stress" is not traumatic stress; a "withdrawal response" is not a treatment response; the
+# "sleeping time" of an anaesthetised animal is not sleep.
+_NONE = r"(?!)"
+_OTHER_SENSES: tuple[tuple[str, str, str, str], ...] = (
     (r"depress\w*",
      r"respiratory|ventilatory|breathing|cardiac|myocardial|cardiovascular|circulatory|"
      r"h(?:a)?emodynamic|cns|central nervous system|neuronal|neuromuscular|synaptic|spreading|"
      r"st|st-segment|segment|marrow|immune|freezing[- ]point",
-     r"respons\w*|ventilat\w*|respirat\w*|breathing|reflex\w*|contractil\w*|conduction|"
-     r"potentials?|transmission|cardiac output|drive|firing|excitability"),
+     # "depression of" anything but a severity ("depression of moderate severity"); "depression
+     # on" or "depressed the" only a physiological response ("depression on the HAM-D" is mood)
+     r"(?:(?<=of )|(?<=of the ))(?!(?:the|moderate|mild|severe|major|minor|adolescen|late|early|elderly|"
+     r"older)\w*)\w|(?:[\w-]+\s+){0,3}?(?:respons\w*|ventilat\w*|respirat\w*|breathing|reflex\w*|"
+     r"contractil\w*|conduction|potentials?|transmission|output|drive|firing|excitability|metabolism)\b",
+     _NONE),
     (r"stress\w*",
      r"oxidative|nitrosative|shear|mechanical|er|endoplasmic reticulum|heat|thermal|cellular|"
      r"surgical|metabolic|h(?:a)?emodynamic|wall",
-     r"fractures?|tests?|echocardiograph\w*"),
+     _NONE, r"fractures?|tests?|echocardiograph\w*|incontinence"),
     (r"respons\w*",
      r"ventilatory|hypoxic|hypercapnic|h(?:a)?emodynamic|cardiovascular|pressor|stress|immune|"
      r"inflammatory|perioperative|sympathetic|autonomic|metabolic|dose|motor|evoked|startle|"
-     r"neuroendocrine|cortisol|heart rate|blood pressure|pupillary|cough",
-     r"(?!)"),
+     r"neuroendocrine|cortisol|heart rate|blood pressure|pupillary|cough|withdrawal|muscle|"
+     r"behavioral|behavioural|antibody|cellular|somatosensory",
+     _NONE, _NONE),
+    (r"sleep\w*", r"[\w]+-induced|induced", _NONE, r"(?<=sleeping )times?"),
 )
 
 
 def _sense_patterns() -> tuple[re.Pattern[str], ...]:
     out = []
-    for word, before, after in _OTHER_SENSES:
+    for word, before, after, following in _OTHER_SENSES:
         out.append(re.compile(rf"\b(?:{before})[\s-]+(?P<w>{word})", re.IGNORECASE))
-        out.append(re.compile(rf"\b(?P<w>{word})\s+(?:(?:of|on)\s+(?:the\s+)?|the\s+)"
-                              rf"(?:[\w-]+\s+){{0,3}}?(?:{after})\b", re.IGNORECASE))
+        out.append(re.compile(rf"\b(?P<w>{word})\s+(?:(?:of|on)\s+(?:the\s+)?|the\s+)(?:{after})",
+                              re.IGNORECASE))
+        out.append(re.compile(rf"\b(?P<w>{word})[\s-]+(?:{following})\b", re.IGNORECASE))
     return tuple(out)
 
 
