@@ -191,3 +191,16 @@ def test_a_conclusion_decides_through_the_title_but_a_result_sentence_must_name_
     _, s = _one(KETAMINE_DEPRESSION, "37", "Ketamine for depressive symptoms in adults: a randomised trial",
                 "Ketamine did not reduce the time to discharge.", n=120)
     assert s.stance != "contradicts"
+
+
+def test_more_of_the_outcome_supports_a_claim_that_something_causes_it():
+    claim = Claim(id="harm", text="Repeated trauma exposure leads to PTSD symptoms in adults.", quote="",
+                  kind="population", intervention=("trauma exposure",), outcome=("PTSD symptoms",))
+    _, s = _one(claim, "38", "Trauma exposure and PTSD symptoms in adults: a cohort study",
+                "PTSD symptoms increased with each additional trauma exposure and worsened over follow-up.",
+                design="cohort", n=400)
+    assert s.stance == "supports"
+    # Less of the outcome after a treatment the claim does not name does not speak against it.
+    _, s = _one(claim, "39", "Propranolol for PTSD symptoms in adults",
+                "Propranolol reduced PTSD symptoms compared with placebo.", n=60)
+    assert s.stance != "contradicts"

@@ -29,6 +29,9 @@ _CLAIM_DOWN = re.compile(
     r"\b(reduc\w*|decreas\w*|lower\w*|reliev\w*|relief|alleviat\w*|lessen\w*|eas(?:e|es|ed|ing)|"
     r"cut\w*|prevent\w*|diminish\w*|curb\w*|break\w*|escape\w*)\b")
 _CLAIM_UP = re.compile(r"\b(increas\w*|rais\w*|boost\w*|elevat\w*|promot\w*)\b")
+# A claim that something brings its outcome about: more of the outcome agrees with it.
+_CLAIM_CAUSES = re.compile(r"\b(?:lead(?:s|ing)? to|led to|caus(?:e|es|ed|ing)|result(?:s|ed)? in|"
+                           r"associated with|linked to|contribut\w* to|risk factor)\b")
 _CLAIM_BETTER = re.compile(
     r"\b(cur(?:e|es|ed|ing)|improv\w*|enhanc\w*|effective|treat\w*|heal\w*|help\w*|benefit\w*|reset\w*|work\w*)\b")
 
@@ -124,12 +127,13 @@ class Reading:
 
 
 def claim_direction(claim: Claim) -> str | None:
-    """'down', 'up' or 'better' from the claim's verbs; None when it states no direction."""
+    """'down', 'up' or 'better' from the claim's verbs, 'harm' for a claim that something leads
+    to its outcome ("exposure leads to PTSD"); None when it states no direction."""
     low = claim.text.lower()
     hits = [(m.start(), name) for name, rx in (("down", _CLAIM_DOWN), ("up", _CLAIM_UP),
                                                 ("better", _CLAIM_BETTER))
             for m in rx.finditer(low)]
-    return min(hits)[1] if hits else None
+    return min(hits)[1] if hits else "harm" if _CLAIM_CAUSES.search(low) else None
 
 
 def _negated(low: str, start: int) -> str | None:
@@ -241,6 +245,10 @@ def read_sentence(sentence: Sentence, claim: Claim, direction: str | None,
             if any(s <= m.start() < e for s, e in negative_spans):
                 continue
             negative_spans.append((m.start(), m.end()))
+            if label == "worse" and direction == "harm":
+                score += 1  # a claim of harm: worsening is what it says
+                signals.append(f"direction: worse, as claimed ({m.group(0)})")
+                break
             score -= 1
             signals.append(f"negated: {m.group(0)}" if label == "negated" else
                            f"direction: worse ({m.group(0)})" if label == "worse" else
@@ -273,8 +281,8 @@ def read_sentence(sentence: Sentence, claim: Claim, direction: str | None,
             if obj:
                 anchored.append(obj)
             agree = _agrees(name, direction, obj or "")
-            if agree == 0:
-                continue
+            if agree == 0 or (agree < 0 and direction == "harm" and not has_i):
+                continue  # less of the outcome speaks against a cause only when the cause is named
             neg = _negated(low, m.start())
             word = m.group(0)
             if neg:
@@ -314,14 +322,17 @@ _MEASUREMENT_WORDS = frozenset(stem(w) for w in (
     "response", "measure", "total", "outcome", "effect", "reduction", "rate"))
 
 
-_DIRECTION_NAMES = {"down": "reduction", "up": "increase", "better": "improvement", "worse": "worsening"}
+_DIRECTION_NAMES = {"down": "reduction", "up": "increase", "better": "improvement", "worse": "worsening",
+                    "harm": "harm"}
 
 
 def _agrees(found: str, claimed: str | None, obj: str) -> int:
     """+1 when a change `found` in the source agrees with the claim's direction, -1 against, 0 unclear."""
     bad = bool(_BAD_THINGS.search(obj)) if obj else None
     if found == "better":
-        return 1
+        return -1 if claimed == "harm" else 1
+    if claimed == "harm":  # more of a bad outcome agrees with a claim that something causes it
+        return 0 if bad is None else (1 if (found == "up") == bad else -1)
     if claimed == "down":
         return 1 if found == "down" else -1
     if claimed == "up":
