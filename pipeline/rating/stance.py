@@ -5,6 +5,10 @@ A sentence is read for negative findings ("no significant difference", "did not 
 "effective", "superior to", "rapid antidepressant effect"), the direction of change near the
 claim's outcome (the claim says *reduces* X; a source saying X *increased* contradicts it) and
 significance (p-values and confidence intervals from the extracted effects inside the sentence).
+A cue only counts when it is about the claim's outcome: not about another outcome nearer to it
+("no decrease in pain"), not about another sense of the outcome's word ("respiratory
+depression", see terms.other_senses_masked), and a generic word ("beneficial", "improved") only
+next to the outcome.
 The learned model's judgement (`model.py`) is passed in and adds its vote (see MODEL_VOTE).
 """
 
@@ -142,14 +146,10 @@ def _negated(low: str, start: int) -> str | None:
     return m.group(0).strip() if m else None
 
 
-def _outcome_words(low: str, start: int, end: int, outcome_tokens: frozenset[str]) -> list[tuple[int, str]]:
-    """(distance, word) of the claim's outcome words within ~6 words of a cue."""
+def _window(low: str, start: int, end: int) -> tuple[int, str]:
+    """The text within ~6 words of a cue, and where it starts."""
     lo = max(0, start - _WINDOW)
-    out = []
-    for m in re.finditer(r"[a-z0-9-]+", low[lo:min(len(low), end + _WINDOW)]):
-        if stem(m.group(0).replace("-", "")) in outcome_tokens:
-            out.append((_distance(lo + m.start(), start, end), m.group(0)))
-    return out
+    return lo, low[lo:min(len(low), end + _WINDOW)]
 
 
 def _distance(pos: int, start: int, end: int) -> int:
@@ -159,21 +159,14 @@ def _distance(pos: int, start: int, end: int) -> int:
 def _near_outcome(low: str, start: int, end: int, outcome_tokens: frozenset[str]) -> str | None:
     """The claim's outcome word a cue is about, or None when there is none within ~6 words or
     another outcome ("pain", "ventilation", see terms.OTHER_OUTCOMES) is nearer to the cue."""
-    own = _outcome_words(low, start, end, outcome_tokens)
+    lo, window = _window(low, start, end)
+    own = [(_distance(lo + m.start(), start, end), m.group(0)) for m in re.finditer(r"[a-z0-9-]+", window)
+           if stem(m.group(0).replace("-", "")) in outcome_tokens]
     if not own:
         return None
     near, word = min(own)
-    lo = max(0, start - _WINDOW)
-    others = [_distance(lo + pos, start, end)
-              for pos, _ in other_outcomes(low[lo:min(len(low), end + _WINDOW)], outcome_tokens)]
+    others = [_distance(lo + pos, start, end) for pos, _ in other_outcomes(window, outcome_tokens)]
     return word if not others or near <= min(others) else None
-
-
-def _about_other_outcome(low: str, start: int, end: int, outcome_tokens: frozenset[str]) -> bool:
-    """True when the nearest outcome a cue speaks of is not the claim's ("no decrease in pain")."""
-    lo = max(0, start - _WINDOW)
-    return bool(other_outcomes(low[lo:min(len(low), end + _WINDOW)], outcome_tokens)) and \
-        _near_outcome(low, start, end, outcome_tokens) is None
 
 
 _WINDOW = 60  # characters, about six words: how far a cue's object may sit from it
@@ -228,8 +221,8 @@ def read_sentence(sentence: Sentence, claim: Claim, direction: str | None,
         if not outcome_tokens:
             return False
         obj = _near_outcome(masked, m.start(), m.end(), outcome_tokens)
-        if obj is None and (generic or _about_other_outcome(masked, m.start(), m.end(), outcome_tokens)):
-            return True
+        if obj is None and (generic or other_outcomes(_window(masked, m.start(), m.end())[1], outcome_tokens)):
+            return True  # ("no decrease in pain")
         if obj:
             anchored.append(obj)
         return False

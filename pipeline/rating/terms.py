@@ -284,7 +284,7 @@ _OTHER_SENSES: tuple[tuple[str, str, str, str], ...] = (
      r"neuroendocrine|cortisol|heart rate|blood pressure|pupillary|cough|withdrawal|muscle|"
      r"behavioral|behavioural|antibody|cellular|somatosensory",
      _NONE, _NONE),
-    (r"sleep\w*", r"[\w]+-induced|induced", _NONE, r"(?<=sleeping )times?"),
+    (r"sleep\w*", r"\w+-induced|induced", _NONE, r"(?<=sleeping )times?"),
 )
 
 
