@@ -221,7 +221,8 @@ def read_sentence(sentence: Sentence, claim: Claim, direction: str | None,
         if not outcome_tokens:
             return False
         obj = _near_outcome(masked, m.start(), m.end(), outcome_tokens)
-        if obj is None and (generic or other_outcomes(_window(masked, m.start(), m.end())[1], outcome_tokens)):
+        if obj is None and (generic or other_outcomes(_window(masked, m.start(), m.end())[1],
+                                                      outcome_tokens)):
             return True  # ("no decrease in pain")
         if obj:
             anchored.append(obj)
