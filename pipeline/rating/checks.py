@@ -24,7 +24,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
-from pipeline.rating.source import RELEVANT, RETRACTION_NOTICES, is_retracted
+from pipeline.rating.source import RELEVANT, RETRACTION_NOTICES, counts_as_relevant, is_retracted
 from pipeline.rating.stance import split_sentences
 from pipeline.rating.terms import content_tokens, stem
 from pipeline.sources.landing import LandingPage, find_quote
@@ -61,7 +61,7 @@ class Seen:
 
     @property
     def relevant(self) -> bool:
-        return not is_retracted(self.record) and self.assessment.relevance >= RELEVANT
+        return counts_as_relevant(self.record, self.assessment)
 
     @property
     def n_label(self) -> str:

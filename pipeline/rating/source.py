@@ -50,6 +50,11 @@ def is_retracted(record: Record) -> bool:
     return record.retracted or any(n.kind in RETRACTION_NOTICES for n in record.notices)
 
 
+def counts_as_relevant(record: Record, assessment: SourceAssessment) -> bool:
+    """On the claim's topic and not retracted: the sources a verdict and the checks weigh."""
+    return not is_retracted(record) and assessment.relevance >= RELEVANT
+
+
 def design_name(design: str, count: int = 1) -> str:
     singular, plural = DESIGN_NAMES.get(design, (design.replace("_", " "), design.replace("_", " ")))
     return singular if count == 1 else plural
@@ -87,7 +92,7 @@ class Rated:
 
     @property
     def relevant(self) -> bool:
-        return not is_retracted(self.record) and self.assessment.relevance >= RELEVANT
+        return counts_as_relevant(self.record, self.assessment)
 
     @property
     def clinical(self) -> bool:
