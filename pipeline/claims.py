@@ -213,6 +213,8 @@ def _mesh(checker: _Checker, node: _Node | None) -> tuple[tuple[str, tuple[str, 
 def _claim(checker: _Checker, node: _Node, seen: dict[str, int]) -> Claim | None:
     fields = checker.mapping(node, CLAIM_KEYS, "a claim")
     if not fields:
+        if isinstance(node, yaml.MappingNode) and not node.value:  # '- {}': nothing else would report it
+            checker.error(node, "a claim is empty", "give it 'id:', 'quote:' and 'claim:'")
         return None
     claim_id = checker.text(fields.get("id"), "claim id", required=True)
     if "id" not in fields:

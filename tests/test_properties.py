@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import io
 import math
+import os
 
 import yaml
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from conftest import SHARED_DATA
@@ -20,7 +21,7 @@ from pipeline.nlp import numbers
 from pipeline.sources.pubmed import iter_pubmed_xml, parse_esearch, parse_pubmed_xml, split_articles
 from pipeline.types import ClaimsFile
 
-FAST = settings(max_examples=150, deadline=None, database=None, suppress_health_check=[HealthCheck.too_slow])
+FAST = settings(max_examples=int(os.environ.get("HYPOTHESIS_EXAMPLES", 150)), deadline=None, database=None, suppress_health_check=[HealthCheck.too_slow])
 
 
 def _only_our_errors(call, *args):
@@ -54,6 +55,7 @@ def test_claims_parse_any_text(text):
 
 @FAST
 @given(documents)
+@example({"article": {"title": 0}, "claims": [{}]})  # an empty claim once slipped through with no error
 def test_claims_parse_claim_like_yaml(document):
     text = yaml.safe_dump(document, sort_keys=False, allow_unicode=True)
     result = _only_our_errors(parse, text, "prop.yaml")
