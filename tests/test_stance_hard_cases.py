@@ -9,7 +9,7 @@ from __future__ import annotations
 from test_rating import make, source_of
 
 from pipeline.rating import assess
-from pipeline.types import Claim, Effect
+from pipeline.types import Claim, Effect, Finding, Record
 
 KETAMINE_DEPRESSION = Claim(
     id="kd", text="Ketamine reduces depressive symptoms in adults with depression.", quote="",
@@ -204,3 +204,56 @@ def test_more_of_the_outcome_supports_a_claim_that_something_causes_it():
     _, s = _one(claim, "39", "Propranolol for PTSD symptoms in adults",
                 "Propranolol reduced PTSD symptoms compared with placebo.", n=60)
     assert s.stance != "contradicts"
+
+
+# --- sentences that should not decide: another treatment, background --------------------------
+
+def _unstructured(claim: Claim, pmid: str, title: str, text: str):
+    """A record whose abstract has no section headings, as many RIS/CSV and older records do."""
+    record = Record(source="local", id=f"pmid:{pmid}", title=title, sections=(("", text),), pmid=pmid)
+    a = assess(claim, [(record, Finding(record_id=record.id, design="rct", sample_size=60, humans=True))])
+    return a, source_of(a, pmid)
+
+
+def test_another_treatment_named_as_the_subject_does_not_decide():
+    _, s = _unstructured(KETAMINE_DEPRESSION, "41", "Ketamine and memory in adults with depression",
+                         "Electroconvulsive therapy is effective for depressive symptoms, but it impairs memory. "
+                         "In this study we measured memory in 40 adults with depression after ketamine.")
+    assert s.stance == "neutral"
+    _, s = _unstructured(KETAMINE_DEPRESSION, "43", "Ketamine in adults with depression",
+                         "We randomised 60 adults with depression to ketamine, sertraline or placebo. "
+                         "Sertraline reduced depressive symptoms more than placebo (p<0.01).")
+    assert s.stance == "neutral"
+    # The study's own treatment, named by an anaphor, still decides.
+    _, s = _unstructured(KETAMINE_DEPRESSION, "44", "Ketamine in adults with depression",
+                         "We randomised 60 adults with depression to ketamine or placebo. "
+                         "The infusions reduced depressive symptoms more than placebo (p<0.01).")
+    assert s.stance == "supports"
+    assert s.rationale_sentences[0].text.startswith("The infusions")
+
+
+def test_other_treatments_are_found_by_stem_class_and_therapy_name_but_not_comparators():
+    from pipeline.rating.terms import other_treatments
+
+    names = [n for _, n in other_treatments(
+        "electroconvulsive therapy and clonidine premedication, then sleep deprivation and antidepressants",
+        ("ketamine",))]
+    assert names[:2] == ["electroconvulsive", "clonidine"] and "sleep deprivation" in names
+    assert "antidepressants" in names
+    for own in ("ketamine treatment reduced symptoms compared with fluoxetine",
+                "the treatment had a rapid antidepressant effect", "ketamine-assisted psychotherapy helped"):
+        assert other_treatments(own, ("ketamine", "ketamine-assisted psychotherapy")) == [], own
+
+
+def test_a_background_statement_weighs_less_than_the_result():
+    _, s = _unstructured(KETAMINE_DEPRESSION, "42", "Ketamine in adults with depression",
+                         "Ketamine is known to reduce depressive symptoms within hours. We randomised 60 adults "
+                         "with depression to ketamine or saline. Depressive symptoms did not differ between "
+                         "the groups at day 7.")
+    assert s.stance == "contradicts"
+    assert "did not differ" in s.rationale_sentences[0].text
+    # Alone, a background statement still speaks, and says it counts half.
+    _, s = _unstructured(KETAMINE_DEPRESSION, "45", "Ketamine in adults with depression",
+                         "Ketamine is known to reduce depressive symptoms within hours. We measured its "
+                         "blood levels in 60 adults with depression.")
+    assert "background statement (counts half)" in s.signals or s.stance == "neutral"

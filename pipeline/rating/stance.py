@@ -19,9 +19,10 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from pipeline.rating.terms import (
-    bag, content_tokens, other_outcomes, other_senses_masked, phrase_coverage, phrase_matches, sense_bag,
-    stem,
+    bag, content_tokens, other_outcomes, other_senses_masked, other_treatments, phrase_coverage, phrase_matches,
+    sense_bag, stem,
 )
+from pipeline.nlp.components import section_kind
 from pipeline.types import Claim, Effect, Finding, Record, Sentence, Stance
 
 if TYPE_CHECKING:
@@ -128,6 +129,7 @@ class Reading:
     section_rank: int  # 2 conclusion, 1 results, 0 other
     signals: tuple[str, ...]
     names_outcome: bool = False
+    background: bool = False  # introduces the study rather than reporting it: counts half
 
 
 def claim_direction(claim: Claim) -> str | None:
@@ -204,7 +206,7 @@ def significance(sentence: Sentence, effects: tuple[Effect, ...]) -> tuple[bool 
 
 def read_sentence(sentence: Sentence, claim: Claim, direction: str | None,
                   intervention: tuple[str, ...], outcome: tuple[str, ...],
-                  effects: tuple[Effect, ...]) -> Reading:
+                  effects: tuple[Effect, ...], background: bool = False) -> Reading:
     """Polarity and signals of one sentence relative to the claim."""
     low = sentence.text.lower()
     # Outcome words are looked for with their other senses blanked ("respiratory depression").
@@ -231,6 +233,7 @@ def read_sentence(sentence: Sentence, claim: Claim, direction: str | None,
     signals: list[str] = []
     score = 0
     negative_spans: list[tuple[int, int]] = []
+    cue_spans: list[tuple[int, int]] = []  # where the counted cues are, to find what they are about
 
     for label, rx in NEGATIVE_CUES:
         for m in rx.finditer(low):
@@ -239,6 +242,7 @@ def read_sentence(sentence: Sentence, claim: Claim, direction: str | None,
             if any(s <= m.start() < e for s, e in negative_spans):
                 continue
             negative_spans.append((m.start(), m.end()))
+            cue_spans.append((m.start(), m.end()))
             if label == "worse" and direction == "harm":
                 score += 1  # a claim of harm: worsening is what it says
                 signals.append(f"direction: worse, as claimed ({m.group(0)})")
@@ -256,6 +260,7 @@ def read_sentence(sentence: Sentence, claim: Claim, direction: str | None,
         for m in rx.finditer(low):
             if inside_negative(m.start()) or off_topic(m, generic=label in _GENERIC_CUES):
                 continue
+            cue_spans.append((m.start(), m.end()))
             neg = _negated(low, m.start())
             if neg:
                 score -= 1
@@ -277,6 +282,7 @@ def read_sentence(sentence: Sentence, claim: Claim, direction: str | None,
             agree = _agrees(name, direction, obj or "")
             if agree == 0 or (agree < 0 and direction == "harm" and not has_i):
                 continue  # less of the outcome speaks against a cause only when the cause is named
+            cue_spans.append((m.start(), m.end()))
             neg = _negated(low, m.start())
             word = m.group(0)
             if neg:
@@ -308,7 +314,27 @@ def read_sentence(sentence: Sentence, claim: Claim, direction: str | None,
     # outcome's own words ("a reduction in depression severity" for "HRSD depression scores"),
     # not a measurement word any outcome has ("scores", "symptoms").
     speaks = has_o or any(stem(w.replace("-", "")) not in _MEASUREMENT_WORDS for w in anchored)
-    return Reading(sentence, max(-2, min(2, score)), int(has_i) + int(has_o), rank, tuple(signals), speaks)
+    related = int(has_i) + int(has_o)
+    agent = _other_agent(low, cue_spans, intervention) if intervention and not has_i and cue_spans else None
+    if agent:  # "ECT is an effective treatment for depression" says nothing of ketamine
+        return Reading(sentence, 0, related, rank, (f"about another treatment: {agent}",), speaks, background)
+    if background and score:
+        signals.insert(0, "background statement (counts half)")
+    return Reading(sentence, max(-2, min(2, score)), related, rank, tuple(signals), speaks, background)
+
+
+_AGENT_AFTER = re.compile(r"\s*(?:of|by|with|after|following|from)\s+(?:[\w-]+\s+){0,2}$")
+
+
+def _other_agent(low: str, cue_spans: list[tuple[int, int]], intervention: tuple[str, ...]) -> str | None:
+    """Another treatment the sentence's cues are about: named before the first cue (its subject,
+    "Clonidine reduced nightmares") or right after one ("the antidepressant effects of sleep
+    deprivation"). Comparators ("than with ECT") are not agents (see terms.other_treatments)."""
+    first = min(start for start, _ in cue_spans)
+    for pos, name in other_treatments(low, intervention):
+        if pos < first or any(0 <= pos - end <= 40 and _AGENT_AFTER.match(low[end:pos]) for _, end in cue_spans):
+            return name
+    return None
 
 
 _MEASUREMENT_WORDS = frozenset(stem(w) for w in (
@@ -367,6 +393,34 @@ _NOT_A_RESULT = re.compile(
     r"|\[\d+(?:[,\u2013-]\d+)*\]|et al\.", re.IGNORECASE)
 
 
+# Sentences that introduce a study rather than report it: what is known or usually done.
+_BACKGROUND_WORDING = re.compile(
+    r"\b(?:is|are|was|were) (?:well |widely |generally |commonly )?(?:known|thought|believed|considered|"
+    r"recogni[sz]ed) (?:to|as)\b|\b(?:has|have) (?:long |recently |previously )?been (?:demonstrated|used|proposed|"
+    r"recogni[sz]ed|established|investigated|studied)\b|\b(?:is|are) (?:an? |the )?(?:well[- ]established|"
+    r"established|common(?:ly used)?|standard|widely used|first[- ]line|approved|accepted)\b", re.IGNORECASE)
+# Where an unstructured abstract turns from background to its own study.
+_STUDY_START = re.compile(
+    r"^(?:here|in this|in the present|in a |this (?:study|trial|review|paper|report|article|work|analysis)|"
+    r"the (?:present|current|aim|objective|purpose)\b|to (?:evaluate|assess|compare|investigate|determine|examine|"
+    r"test)\b)|\b(?:we|our)\b|\bwere (?:randomi[sz]ed|randomly|enrolled|recruited|assigned|included|studied|"
+    r"allocated|treated|given)\b|\bn ?= ?\d", re.IGNORECASE)
+
+
+def background_spans(sentences: tuple[Sentence, ...]) -> frozenset[tuple[int, int]]:
+    """(start, end) of the sentences that give background: a BACKGROUND/INTRODUCTION section, in an
+    unstructured abstract the sentences before the first about this study ("We ...", "In this
+    study", "were randomized"), and anywhere but a conclusion "is known to", "has been used"."""
+    if any(s.section for s in sentences):
+        out = {(s.start, s.end) for s in sentences if section_kind(s.section) == "background"}
+    else:
+        start = next((i for i, s in enumerate(sentences) if _STUDY_START.search(s.text)), 0)
+        out = {(s.start, s.end) for s in sentences[:start]}
+    out.update((s.start, s.end) for s in sentences
+               if _BACKGROUND_WORDING.search(s.text) and section_kind(s.section) != "conclusions")
+    return frozenset(out)
+
+
 def candidate_sentences(record: Record, finding: Finding) -> tuple[Sentence, ...]:
     """Result and conclusion sentences first; the whole abstract when extraction marked none."""
     sentences = tuple(s for s in (finding.sentences or split_sentences(record))
@@ -412,6 +466,13 @@ def abstract_sentences(record: Record, finding: Finding) -> tuple[Sentence, ...]
     return finding.sentences or split_sentences(record)
 
 
+def _weight(reading: Reading) -> float:
+    """A sentence's vote: its polarity, half of it for background ("ECT is an effective treatment")."""
+    return reading.polarity * (BACKGROUND_WEIGHT if reading.background else 1.0)
+
+
+BACKGROUND_WEIGHT = 0.5
+
 # The learned model's vote, against rule cues worth 1 each: under one cue, so an explicit cue on
 # the claim's outcome ("did not reduce", "not significant") is never overturned (a model strongly
 # against a single cue makes the source neutral), and the model decides when no cue fires (it
@@ -450,7 +511,9 @@ def decide_stance(claim: Claim, record: Record, finding: Finding, relevant: bool
         outcome = tuple(w for w in claim.text.split() if content_tokens(w)
                         and not any(phrase_coverage(p, bag(w)) >= 1 for p in intervention))
     direction = claim_direction(claim)
-    readings = [read_sentence(s, claim, direction, intervention, outcome, finding.effects)
+    background = background_spans(sentences or abstract_sentences(record, finding))
+    readings = [read_sentence(s, claim, direction, intervention, outcome, finding.effects,
+                              (s.start, s.end) in background)
                 for s in candidate_sentences(record, finding)]
     if record.title:
         # Titles often state the finding ("... has no preemptive analgesic effect").
@@ -468,12 +531,14 @@ def decide_stance(claim: Claim, record: Record, finding: Finding, relevant: bool
     telling = [r for r in readings if r.polarity != 0 and (r.names_outcome or (
         title_names and r.section_rank == 2 and r.sentence.section != "title"))]
     # The title only decides when the abstract says nothing telling (titles often name a topic,
-    # "Antidepressant effect of ..."); then prefer sentences naming the intervention/outcome,
-    # conclusions over results, and the strongest wording.
-    telling.sort(key=lambda r: (r.sentence.section != "title", r.related, r.section_rank,
+    # "Antidepressant effect of ..."); then prefer the study's own results to its background,
+    # sentences naming the intervention/outcome, conclusions over results, and the strongest wording.
+    telling.sort(key=lambda r: (r.sentence.section != "title", not r.background, r.related, r.section_rank,
                                 abs(r.polarity)), reverse=True)
-    chosen = telling[:2]
-    rules = sum(r.polarity for r in chosen) or (chosen[0].polarity if chosen else 0)
+    # Background counts only when the study's own results say nothing telling ("Ketamine is known
+    # to reduce symptoms. ... Symptoms did not differ between the groups.").
+    chosen = [r for r in telling[:2] if r.background == telling[0].background]
+    rules = sum(_weight(r) for r in chosen) or (_weight(chosen[0]) if chosen else 0)
     vote = 0.0
     # Alone, the model only speaks for a sentence about the claim's outcome, the rules' own test:
     # otherwise a claim's wording ("people who did not respond") tips unrelated abstracts.

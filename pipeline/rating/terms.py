@@ -336,3 +336,45 @@ def other_outcomes(text: str, outcome_tokens: frozenset[str]) -> list[tuple[int,
     """(position, word) of outcomes in lower-case `text` that are not the claim's own."""
     return [(m.start(), m.group(0)) for m in OTHER_OUTCOMES.finditer(text)
             if not set(content_tokens(m.group(0))) <= outcome_tokens]
+
+
+# --- other treatments ------------------------------------------------------------------------
+
+# A treatment a sentence may name instead of the claim's: a drug by its pharmacological stem
+# (USAN/INN endings: "midazolam", "fluoxetine", "clonidine", "propranolol"), a drug class, a
+# named therapy ("electroconvulsive therapy", "sleep deprivation", "beta-adrenergic blocker"),
+# or a common non-drug treatment. "The treatment", "this therapy", "active treatment" are the
+# study's own and are not matched.
+_DRUG_STEM = (r"[a-z]{2,}(?:azepam|azolam|oxetine|traline|ipramine|triptyline|afaxine|azodone|idone|apine|"
+              r"piprazole|peridol|olol|onidine|ofol|caine|fentan[iy]l|orphine|codone|gabalin|apentin|azosin|"
+              r"statin|prazole|sartan|pril|zumab|ximab|cillin|mycin|oxacin|dipine|setron|triptan|barbital)s?")
+# A class word in the singular is often an adjective ("antidepressant effect" of the claim's drug).
+_TREATMENT_CLASS = (r"(?:antidepressant|ssri|snri|maoi|tricyclic|benzodiazepine|opioid|antipsychotic|anxiolytic)"
+                    r"(?:s\b|\s+(?:drugs?|medications?|agents?))|lithium|electroconvulsive|ect|r?tms|cbt|emdr|"
+                    r"exercise|yoga|meditation|acupuncture|mindfulness")
+_OWN = (r"the|this|that|these|those|its|their|our|a|an|active|study|same|such|each|either|both|drug|"
+        r"combination|combined|adjunctive|add-on|initial|first|second|further|new|novel|standard|any|no|"
+        r"medical|clinical|current|previous|prior|repeated|single|acute|chronic|long-term|short-term|"
+        r"maintenance|concomitant|effective|successful|specific|additional|of|with|for|and|or|to|in|after")
+_NAMED_THERAPY = (rf"\b(?!(?:{_OWN})\b)[a-z][a-z-]{{2,}}\s+(?:therap(?:y|ies)|treatments?|stimulation|"
+                  r"blockers?|inhibitors?|antagonists?|agonists?|premedication|deprivation|supplementation|"
+                  r"psychotherapy|training)\b")
+_OTHER_TREATMENT = re.compile(rf"\b(?:{_DRUG_STEM}|{_TREATMENT_CLASS})\b|{_NAMED_THERAPY}")
+# What follows "compared with", "versus", "than": a comparator, not the sentence's subject.
+_COMPARED = re.compile(r"(?:compared (?:with|to)|versus|vs\.?|than|relative to|over|or|plus)\s+"
+                       r"(?:\w+\s+){0,2}$")
+
+
+def other_treatments(text: str, intervention: tuple[str, ...]) -> list[tuple[int, str]]:
+    """(position, name) of treatments in lower-case `text` that are not the claim's intervention
+    and not a comparator ("compared with fluoxetine")."""
+    out = []
+    for m in _OTHER_TREATMENT.finditer(text):
+        name = m.group(0)
+        if any(phrase_coverage(p, bag(name)) >= 1 or set(content_tokens(name)) & set(content_tokens(p))
+               for p in intervention):
+            continue  # "ketamine treatment", "ketamine-assisted psychotherapy"
+        if _COMPARED.search(text[max(0, m.start() - 40):m.start()]):
+            continue
+        out.append((m.start(), name))
+    return out
