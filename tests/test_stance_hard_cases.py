@@ -257,3 +257,24 @@ def test_a_background_statement_weighs_less_than_the_result():
                          "Ketamine is known to reduce depressive symptoms within hours. We measured its "
                          "blood levels in 60 adults with depression.")
     assert "background statement (counts half)" in s.signals or s.stance == "neutral"
+
+
+def test_neurophysiological_depression_and_responses_are_not_the_mood_outcome():
+    from pipeline.rating.terms import other_senses_masked
+
+    for text in ("The depression at higher doses was greater with ketamine.",
+                 "Paired-pulse depression and use-dependent depression were enhanced.",
+                 "Long-term depression (LTD) was blocked; cortical spreading depression was not.",
+                 "Ketamine depressed the twitch height.", "The tcMEP response and the CMAP response fell."):
+        masked = other_senses_masked(text)
+        assert "depress" not in masked.replace("_", "").lower() and " response" not in masked, text
+    for text in ("Ketamine relieved depression at both doses.", "Depressed patients were randomised.",
+                 "Depression at baseline was severe; the response rate was 60%."):
+        assert other_senses_masked(text) == text, text
+    claim = Claim(id="dep", text="Ketamine reduces depression in adults.", quote="", kind="efficacy",
+                  intervention=("ketamine",), outcome=("depression",))
+    for pmid, result in (("46", "The depression at higher doses was greater with ketamine than with propofol (p=0.02)."),
+                         ("47", "Paired-pulse depression increased after ketamine in these adults (p=0.02).")):
+        _, s = _one(claim, pmid, "Ketamine and evoked potentials in adults with depression",
+                    result, n=40, effects=(Effect("other", 0.0, p_value=0.02, text="p=0.02"),))
+        assert s.stance == "neutral", result

@@ -261,28 +261,38 @@ def _other_population(text: str) -> str | None:
 # after it that give the other sense). "respiratory depression", "depression of drug metabolism"
 # and "halothane depressed the hypoxic ventilatory response" are not the mood disorder; "oxidative
 # stress" is not traumatic stress; a "withdrawal response" is not a treatment response; the
-# "sleeping time" of an anaesthetised animal is not sleep.
+# "sleeping time" of an anaesthetised animal is not sleep. The depression of a physiological
+# signal is told by its modifiers (organ, neural or electrical: "cortical spreading", "paired-pulse",
+# "use-dependent"), by what follows ("of the twitch", "at higher doses", "(LTD)") and by the verb
+# taking an object ("depressed the amplitude"): a mood disorder is none of these.
 _NONE = r"(?!)"
 _OTHER_SENSES: tuple[tuple[str, str, str, str], ...] = (
     (r"depress\w*",
      r"respiratory|ventilatory|breathing|cardiac|myocardial|cardiovascular|circulatory|"
-     r"h(?:a)?emodynamic|cns|central nervous system|neuronal|neuromuscular|synaptic|spreading|"
-     r"st|st-segment|segment|marrow|immune|freezing[- ]point",
+     r"h(?:a)?emodynamic|cns|central nervous system|neuronal|neural|neuromuscular|synaptic|presynaptic|"
+     r"postsynaptic|spreading|cortical|spinal|axonal|dendritic|hippocampal|paired[- ]pulse|post-?tetanic|"
+     r"[\w-]+-dependent|motor|reflex|twitch|amplitude|burst|evoked|electrical|eeg|contractile|vasomotor|"
+     r"ventricular|platelet|st|st-segment|segment|marrow|immune|freezing[- ]point",
      # "depression of" anything but a severity ("depression of moderate severity"); "depression
      # on" or "depressed the" only a physiological response ("depression on the HAM-D" is mood)
      r"(?:(?<=of )|(?<=of the ))(?!(?:the|moderate|mild|severe|major|minor|adolescen|late|early|elderly|"
      r"older)\w*)\w|(?:[\w-]+\s+){0,3}?(?:respons\w*|ventilat\w*|respirat\w*|breathing|reflex\w*|"
      r"contractil\w*|conduction|potentials?|transmission|output|drive|firing|excitability|metabolism)\b",
-     _NONE),
+     # "the depression at higher doses", "long-term depression (LTD)", "halothane depressed the ..."
+     r"(?<=\bthe depression\s)at (?:\w+ ){0,2}(?:doses?|concentrations?)|\((?:ltd|std|csd)\)|(?<=ed\s|es\s|ng\s)(?:the|a|an|its|their|both)"),
     (r"stress\w*",
      r"oxidative|nitrosative|shear|mechanical|er|endoplasmic reticulum|heat|thermal|cellular|"
-     r"surgical|metabolic|h(?:a)?emodynamic|wall",
-     _NONE, r"fractures?|tests?|echocardiograph\w*|incontinence"),
+     r"surgical|metabolic|h(?:a)?emodynamic|wall|replication|replicative|genotoxic|proteotoxic|osmotic|"
+     r"hyperosmotic|hypoxic|mitochondrial|ischemic|ischaemic|nutrient|cold|tensile|compressive|residual",
+     _NONE, r"fractures?|tests?|echocardiograph\w*|incontinence|fib(?:er|re)s?|granules?|kinases?|"
+     r"signall?ing|pathways?"),
     (r"respons\w*",
      r"ventilatory|hypoxic|hypercapnic|h(?:a)?emodynamic|cardiovascular|pressor|stress|immune|"
      r"inflammatory|perioperative|sympathetic|autonomic|metabolic|dose|motor|evoked|startle|"
      r"neuroendocrine|cortisol|heart rate|blood pressure|pupillary|cough|withdrawal|muscle|"
-     r"behavioral|behavioural|antibody|cellular|somatosensory",
+     r"behavioral|behavioural|antibody|cellular|somatosensory|electrophysiological|neuronal|synaptic|cortical|"
+     # evoked-potential and other electrophysiological measures ("the CMAP response", "MEP response")
+     r"(?:tc)?[a-z]{0,3}meps?|cmaps?|s?seps?|veps?|baeps?|emg|eeg|erps?|bold|action potentials?",
      _NONE, _NONE),
     (r"sleep\w*", r"\w+-induced|induced", _NONE, r"(?<=sleeping )times?"),
 )
@@ -294,7 +304,7 @@ def _sense_patterns() -> tuple[re.Pattern[str], ...]:
         out.append(re.compile(rf"\b(?:{before})[\s-]+(?P<w>{word})", re.IGNORECASE))
         out.append(re.compile(rf"\b(?P<w>{word})\s+(?:(?:of|on)\s+(?:the\s+)?|the\s+)(?:{after})",
                               re.IGNORECASE))
-        out.append(re.compile(rf"\b(?P<w>{word})[\s-]+(?:{following})\b", re.IGNORECASE))
+        out.append(re.compile(rf"\b(?P<w>{word})[\s-]+(?:{following})(?!\w)", re.IGNORECASE))
     return tuple(out)
 
 
