@@ -278,3 +278,16 @@ def test_neurophysiological_depression_and_responses_are_not_the_mood_outcome():
         _, s = _one(claim, pmid, "Ketamine and evoked potentials in adults with depression",
                     result, n=40, effects=(Effect("other", 0.0, p_value=0.02, text="p=0.02"),))
         assert s.stance == "neutral", result
+
+
+def test_in_a_study_of_another_treatment_only_sentences_naming_the_claims_intervention_speak():
+    background = "Ketamine and propranolol have both been proposed for depression."
+    _, s = _one(KETAMINE_DEPRESSION, "48", "Effect of propranolol on depressive symptoms in adults",
+                "The drug reduced depressive symptoms compared with placebo (p<0.01).", n=80, background=background,
+                effects=(Effect("other", 0.0, p_value=0.01, p_operator="<", text="p<0.01"),))
+    assert s.stance == "neutral"
+    assert "study of another treatment: propranolol" in s.signals
+    _, s = _one(KETAMINE_DEPRESSION, "49", "Effect of propranolol on depressive symptoms in adults",
+                "Unlike propranolol, ketamine reduced depressive symptoms compared with placebo (p<0.01).", n=80,
+                background=background, effects=(Effect("other", 0.0, p_value=0.01, p_operator="<", text="p<0.01"),))
+    assert s.stance == "supports"

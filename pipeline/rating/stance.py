@@ -19,8 +19,8 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from pipeline.rating.terms import (
-    bag, content_tokens, other_outcomes, other_senses_masked, other_treatments, phrase_coverage, phrase_matches,
-    sense_bag, stem,
+    bag, content_tokens, mentions, other_outcomes, other_senses_masked, other_treatments, phrase_coverage,
+    phrase_matches, sense_bag, stem, title_treatment,
 )
 from pipeline.nlp.components import section_kind
 from pipeline.types import Claim, Effect, Finding, Record, Sentence, Stance
@@ -130,6 +130,7 @@ class Reading:
     signals: tuple[str, ...]
     names_outcome: bool = False
     background: bool = False  # introduces the study rather than reporting it: counts half
+    names_intervention: bool = False
 
 
 def claim_direction(claim: Claim) -> str | None:
@@ -317,10 +318,10 @@ def read_sentence(sentence: Sentence, claim: Claim, direction: str | None,
     related = int(has_i) + int(has_o)
     agent = _other_agent(low, cue_spans, intervention) if intervention and not has_i and cue_spans else None
     if agent:  # "ECT is an effective treatment for depression" says nothing of ketamine
-        return Reading(sentence, 0, related, rank, (f"about another treatment: {agent}",), speaks, background)
+        return Reading(sentence, 0, related, rank, (f"about another treatment: {agent}",), speaks, background, has_i)
     if background and score:
         signals.insert(0, "background statement (counts half)")
-    return Reading(sentence, max(-2, min(2, score)), related, rank, tuple(signals), speaks, background)
+    return Reading(sentence, max(-2, min(2, score)), related, rank, tuple(signals), speaks, background, has_i)
 
 
 _AGENT_AFTER = re.compile(r"\s*(?:of|by|with|after|following|from)\s+(?:[\w-]+\s+){0,2}$")
@@ -528,8 +529,11 @@ def decide_stance(claim: Claim, record: Record, finding: Finding, relevant: bool
     # conclusion of an abstract whose title names it ("Ketamine in depression ... Ketamine was
     # not effective."). Cues about another outcome were already dropped by read_sentence.
     title_names = bool(record.title) and any(phrase_matches(p, sense_bag(record.title)) for p in outcome)
-    telling = [r for r in readings if r.polarity != 0 and (r.names_outcome or (
-        title_names and r.section_rank == 2 and r.sentence.section != "title"))]
+    # In a study of another treatment ("... with propranolol"), "the drug reduced symptoms" is about
+    # that one: only sentences naming the claim's intervention speak.
+    study_of = title_treatment(record.title, intervention)
+    telling = [r for r in readings if r.polarity != 0 and (r.names_intervention or not study_of) and (
+        r.names_outcome or (title_names and r.section_rank == 2 and r.sentence.section != "title"))]
     # The title only decides when the abstract says nothing telling (titles often name a topic,
     # "Antidepressant effect of ..."); then prefer the study's own results to its background,
     # sentences naming the intervention/outcome, conclusions over results, and the strongest wording.
@@ -543,7 +547,8 @@ def decide_stance(claim: Claim, record: Record, finding: Finding, relevant: bool
     # Alone, the model only speaks for a sentence about the claim's outcome, the rules' own test:
     # otherwise a claim's wording ("people who did not respond") tips unrelated abstracts.
     model_on_topic = judgement is not None and judgement.rationale and any(
-        phrase_matches(p, sense_bag(sentences[judgement.rationale[0]].text)) for p in outcome)
+        phrase_matches(p, sense_bag(sentences[judgement.rationale[0]].text)) for p in outcome) and (
+        not study_of or mentions(intervention, sentences[judgement.rationale[0]].text))
     if judgement is not None and (chosen or (judgement.label != "NEI" and model_on_topic)):
         vote = MODEL_VOTE * (judgement.probs[0] - judgement.probs[1])
     total = rules + vote
@@ -554,6 +559,9 @@ def decide_stance(claim: Claim, record: Record, finding: Finding, relevant: bool
                             (f"Its result wording ({cue}) and the learned stance model "
                              f"({_MODEL_WORDS[judgement.label]}, p={max(judgement.probs):.2f}) disagree, "
                              "so it counts for neither side.",))
+    if abs(total) < 0.5 and study_of:
+        return StanceResult("neutral", (), (f"study of another treatment: {study_of}",),
+                            (f"It studies {study_of}; its results do not speak to {intervention[0]}.",))
     if abs(total) < 0.5:
         return StanceResult("neutral", (), ("no result language about the claim",),
                             ("Its results say nothing for or against the claim.",))
