@@ -291,3 +291,14 @@ def test_in_a_study_of_another_treatment_only_sentences_naming_the_claims_interv
                 "Unlike propranolol, ketamine reduced depressive symptoms compared with placebo (p<0.01).", n=80,
                 background=background, effects=(Effect("other", 0.0, p_value=0.01, p_operator="<", text="p<0.01"),))
     assert s.stance == "supports"
+
+
+def test_less_of_a_disease_is_improvement_for_a_claim_of_effective_treatment():
+    claim = Claim(id="head", text="Ketamine is an effective treatment for cluster headache.", quote="",
+                  kind="efficacy", intervention=("ketamine",), outcome=("cluster headache",))
+    _, s = _one(claim, "50", "Ketamine for cluster headache: a randomised trial",
+                "Ketamine reduced cluster headache frequency compared with placebo (p<0.01).", n=80,
+                background="Cluster headache is disabling.",
+                effects=(Effect("other", 0.0, p_value=0.01, p_operator="<", text="p<0.01"),))
+    assert s.stance == "supports"
+    assert not any(sig.startswith("direction reversed") for sig in s.signals)

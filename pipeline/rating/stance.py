@@ -104,10 +104,18 @@ _REJECTED = re.compile(r"\b(?:rather than|instead of|as opposed to)\s+$")
 _NEGATORS = re.compile(r"\b(?:not|no|never|without|nor|neither|cannot|failed to|fails to|fail to|"
                        r"lack of|did not|does not|do not|was not|were not|n't)\s+(?:\w+\s+){0,2}$")
 
-# Outcomes that are bad things: reducing them is the good direction.
+# Outcomes that are bad things: reducing them is the good direction. Any other outcome is taken
+# as a good thing ("survival", "synaptic connections"); the diseases, harms and risks of health
+# claims in general are listed, not only those of mental health (an unlisted "headache" or
+# "transmission" read as good turned every reduction of it into a contradiction).
 _BAD_THINGS = re.compile(
     r"symptom|severity|score|depress|ptsd|posttraumat|anxiety|pain|insomnia|nightmare|distress|"
-    r"suicid|relapse|hyperarous|fear|mortality|death|craving|agitation|stress|burnout|disorder")
+    r"suicid|relapse|hyperarous|fear|mortality|death|craving|agitation|stress|burnout|disorder|"
+    r"disease|infect|cancer|tumou?r|carcinom|\w+itis\b|\w{3,}omas?\b|ache\b|spasm|risk|complication|injur|"
+    r"failure|fever|transmission|covid|virus|viral|fatal|hospitali[sz]|incidence|morbidity|toxicity|adverse|"
+    r"inflammat|obes|hypertens|diabet|stroke|fracture|dementia|alzheimer|atherosclero|lesion|damage|deficit|"
+    r"impairment|dysfunction|hyperalges|allodyn|nausea|vomit|addiction|abuse|misuse|withdrawal|rumination|"
+    r"avoidance|intrusi|metasta|invasi|hypoxi|ischemi|ischaemi|thrombo|bleeding|haemorrhag|hemorrhag")
 
 _P_TEXT = re.compile(r"\bp\s*(<=|>=|[<>=\u2264\u2265])\s*(0?\.\d+|1(?:\.0+)?)", re.IGNORECASE)
 _RATIO = {"OR", "RR", "HR", "IRR"}
@@ -280,7 +288,9 @@ def read_sentence(sentence: Sentence, claim: Claim, direction: str | None,
                 continue  # a change (or an improvement) in something the claim is not about
             if obj:
                 anchored.append(obj)
-            agree = _agrees(name, direction, obj or "")
+            # Judge good or bad by the whole outcome the word belongs to ("cluster" of "cluster headache").
+            whole = " ".join(p for p in outcome if obj and stem(obj.replace("-", "")) in content_tokens(p))
+            agree = _agrees(name, direction, f"{obj} {whole}".strip() if obj else "")
             if agree == 0 or (agree < 0 and direction == "harm" and not has_i):
                 continue  # less of the outcome speaks against a cause only when the cause is named
             cue_spans.append((m.start(), m.end()))
