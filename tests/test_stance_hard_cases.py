@@ -302,3 +302,10 @@ def test_less_of_a_disease_is_improvement_for_a_claim_of_effective_treatment():
                 effects=(Effect("other", 0.0, p_value=0.01, p_operator="<", text="p<0.01"),))
     assert s.stance == "supports"
     assert not any(sig.startswith("direction reversed") for sig in s.signals)
+
+
+def test_normalised_and_restored_are_results_about_the_outcome():
+    _, s = _one(MECHANISM, "51", "Ketamine, glutamate and neuroplasticity in stressed adults",
+                "A single dose of ketamine normalized glutamate signalling and restored neuroplasticity.", n=40)
+    assert s.stance == "supports"
+    assert any(sig.startswith("direction: improvement (normalized") for sig in s.signals)

@@ -95,7 +95,9 @@ POSITIVE_CUES: tuple[tuple[str, re.Pattern[str]], ...] = (
 _GENERIC_CUES = frozenset({"effective", "superior", "benefit"})
 
 _DIRECTION_WORDS: tuple[tuple[str, re.Pattern[str]], ...] = (
-    ("better", re.compile(r"\b(?:improv\w*|reliev\w*|alleviat\w*|ameliorat\w*|relief)\b")),
+    # "normalized", "restored", "rescued": back to health, the usual result wording of preclinical work
+    ("better", re.compile(r"\b(?:improv\w*|reliev\w*|alleviat\w*|ameliorat\w*|relief|normali[sz](?:ed|es|ing|ation)|"
+                          r"restor(?:ed|es|ing|ation)|rescu(?:ed|es|ing))\b")),
     ("down", re.compile(r"\b(?:reduc\w*|decreas\w*|lower(?:ed|s|ing)?|diminish\w*|attenuat\w*|declin\w*|fell|drop\w*)\b")),
     ("up", re.compile(r"\b(?:increas\w*|elevat\w*|higher|rais(?:ed|es)|enhanc\w*|augment\w*|greater)\b")),
 )
