@@ -309,3 +309,22 @@ def test_normalised_and_restored_are_results_about_the_outcome():
                 "A single dose of ketamine normalized glutamate signalling and restored neuroplasticity.", n=40)
     assert s.stance == "supports"
     assert any(sig.startswith("direction: improvement (normalized") for sig in s.signals)
+
+
+def test_another_treatment_as_subject_decides_nothing_even_when_the_claims_is_named_later():
+    _, s = _one(KETAMINE_DEPRESSION, "52", "Clonidine premedication and ketamine in adults with depression",
+                "Clonidine reduced the depressive symptoms attributable to ketamine (p<0.01).", n=80,
+                effects=(Effect("other", 0.0, p_value=0.01, p_operator="<", text="p<0.01"),))
+    assert s.stance == "neutral"
+    # The claim's treatment as the subject, another one later, still decides.
+    _, s = _one(KETAMINE_DEPRESSION, "53", "Clonidine premedication and ketamine in adults with depression",
+                "Ketamine reduced depressive symptoms more than clonidine did (p<0.01).", n=80,
+                effects=(Effect("other", 0.0, p_value=0.01, p_operator="<", text="p<0.01"),))
+    assert s.stance == "supports"
+
+
+def test_a_stated_limitation_is_not_a_result():
+    _, s = _one(KETAMINE_DEPRESSION, "54", "Ketamine in adults with depression",
+                "Because all infusions caused side effects, we cannot rule out an active placebo response "
+                "as the cause of the reduction in depressive symptoms.", n=80)
+    assert s.stance == "neutral"

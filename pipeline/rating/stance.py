@@ -328,7 +328,7 @@ def read_sentence(sentence: Sentence, claim: Claim, direction: str | None,
     # not a measurement word any outcome has ("scores", "symptoms").
     speaks = has_o or any(stem(w.replace("-", "")) not in _MEASUREMENT_WORDS for w in anchored)
     related = int(has_i) + int(has_o)
-    agent = _other_agent(low, cue_spans, intervention) if intervention and not has_i and cue_spans else None
+    agent = _other_agent(low, cue_spans, intervention, has_i) if intervention and cue_spans else None
     if agent:  # "ECT is an effective treatment for depression" says nothing of ketamine
         return Reading(sentence, 0, related, rank, (f"about another treatment: {agent}",), speaks, background, has_i)
     if background and score:
@@ -336,16 +336,21 @@ def read_sentence(sentence: Sentence, claim: Claim, direction: str | None,
     return Reading(sentence, max(-2, min(2, score)), related, rank, tuple(signals), speaks, background, has_i)
 
 
-_AGENT_AFTER = re.compile(r"\s*(?:of|by|with|after|following|from)\s+(?:[\w-]+\s+){0,2}$")
+_AGENT_AFTER = re.compile(r"\s*(?:[\w-]+\s+){0,2}?(?:of|by|with|after|following|from|through|via)\s+(?:[\w-]+\s+){0,2}$")
 
 
-def _other_agent(low: str, cue_spans: list[tuple[int, int]], intervention: tuple[str, ...]) -> str | None:
-    """Another treatment the sentence's cues are about: named before the first cue (its subject,
-    "Clonidine reduced nightmares") or right after one ("the antidepressant effects of sleep
+def _other_agent(low: str, cue_spans: list[tuple[int, int]], intervention: tuple[str, ...],
+                 names_intervention: bool) -> str | None:
+    """Another treatment the sentence's cues are about: named before the first cue while the
+    claim's is not (the subject: "Clonidine reduced the nightmares caused by ketamine"), or, in a
+    sentence not naming the claim's, right after a cue ("the antidepressant effects of sleep
     deprivation"). Comparators ("than with ECT") are not agents (see terms.other_treatments)."""
     first = min(start for start, _ in cue_spans)
+    if mentions(intervention, low[:first]):
+        return None
     for pos, name in other_treatments(low, intervention):
-        if pos < first or any(0 <= pos - end <= 40 and _AGENT_AFTER.match(low[end:pos]) for _, end in cue_spans):
+        if pos < first or not names_intervention and any(
+                0 <= pos - end <= 40 and _AGENT_AFTER.match(low[end:pos]) for _, end in cue_spans):
             return name
     return None
 
@@ -403,7 +408,11 @@ _NOT_A_RESULT = re.compile(
     r"^(to (evaluate|assess|compare|investigate|determine|examine|test)|we (aimed|sought|hypothesi[sz]ed)"
     r"|the (aim|objective|purpose)|this study (aims|aimed))"
     r"|previous(ly)? stud|has been (suggested|reported|shown)|have (suggested|reported|shown)"
-    r"|\[\d+(?:[,\u2013-]\d+)*\]|et al\.", re.IGNORECASE)
+    r"|\[\d+(?:[,\u2013-]\d+)*\]|et al\."
+    # a limitation, not a finding: "we cannot ... rule out ... as the cause for the reduction"
+    r"|cannot (?:\w+ ){0,3}?(?:rule out|exclude|specify|determine|conclude|establish)"
+    r"|remains? (?:unclear|unknown|to be (?:determined|established|shown))|it is (?:unclear|unknown|not known) whether",
+    re.IGNORECASE)
 
 
 # Sentences that introduce a study rather than report it: what is known or usually done.

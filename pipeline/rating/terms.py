@@ -368,7 +368,7 @@ _OWN = (r"the|this|that|these|those|its|their|our|a|an|active|study|same|such|ea
         r"maintenance|concomitant|effective|successful|specific|additional|of|with|for|and|or|to|in|after")
 _NAMED_THERAPY = (rf"\b(?!(?:{_OWN})\b)[a-z][a-z-]{{2,}}\s+(?:therap(?:y|ies)|treatments?|stimulation|"
                   r"blockers?|inhibitors?|antagonists?|agonists?|premedication|deprivation|supplementation|"
-                  r"psychotherapy|training)\b")
+                  r"psychotherapy|training|rehabilitation|counsell?ing|programm?es?)\b")
 _OTHER_TREATMENT = re.compile(rf"\b(?:{_DRUG_STEM}|{_TREATMENT_CLASS})\b|{_NAMED_THERAPY}")
 # What follows "compared with", "versus", "than": a comparator, not the sentence's subject.
 _COMPARED = re.compile(r"(?:compared (?:with|to)|versus|vs\.?|than|relative to|over|or|plus)\s+"
