@@ -328,3 +328,16 @@ def test_a_stated_limitation_is_not_a_result():
                 "Because all infusions caused side effects, we cannot rule out an active placebo response "
                 "as the cause of the reduction in depressive symptoms.", n=80)
     assert s.stance == "neutral"
+
+
+def test_in_a_review_of_several_treatments_an_unattributed_improvement_decides_nothing():
+    claim = Claim(id="sleep", text="Ketamine improves sleep in adults.", quote="", kind="efficacy",
+                  intervention=("ketamine",), outcome=("sleep",))
+    background = "We reviewed trials of gabapentin, pregabalin, lidocaine patches and ketamine for neuralgia."
+    _, s = _one(claim, "55", "Treatment options for neuralgia and sleep: a review",
+                "Sleep, mood and quality of life were significantly improved.", background=background, n=None)
+    assert s.stance == "neutral"
+    _, s = _one(claim, "56", "Treatment options for neuralgia and sleep: a review",
+                "With ketamine, sleep, mood and quality of life were significantly improved.", background=background,
+                n=None)
+    assert s.stance == "supports"
