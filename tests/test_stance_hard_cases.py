@@ -341,3 +341,11 @@ def test_in_a_review_of_several_treatments_an_unattributed_improvement_decides_n
                 "With ketamine, sleep, mood and quality of life were significantly improved.", background=background,
                 n=None)
     assert s.stance == "supports"
+
+
+def test_patients_compared_with_healthy_controls_is_not_a_treatment_effect():
+    claim = Claim(id="anx", text="Ketamine reduces anxiety in adults.", quote="", kind="efficacy",
+                  intervention=("ketamine",), outcome=("anxiety",))
+    _, s = _one(claim, "57", "Ketamine infusions for anxiety in adults with chronic pain",
+                "Patients who later responded scored higher on anxiety scales than healthy controls.", n=40)
+    assert s.stance == "neutral"

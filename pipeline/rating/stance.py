@@ -328,14 +328,20 @@ def read_sentence(sentence: Sentence, claim: Claim, direction: str | None,
     # not a measurement word any outcome has ("scores", "symptoms").
     speaks = has_o or any(stem(w.replace("-", "")) not in _MEASUREMENT_WORDS for w in anchored)
     related = int(has_i) + int(has_o)
+    # "ECT is an effective treatment for depression" says nothing of ketamine; patients "scored
+    # higher than healthy controls" describes the condition, not its treatment.
     agent = _other_agent(low, cue_spans, intervention, has_i) if intervention and cue_spans else None
-    if agent:  # "ECT is an effective treatment for depression" says nothing of ketamine
-        return Reading(sentence, 0, related, rank, (f"about another treatment: {agent}",), speaks, background, has_i)
+    off = (f"about another treatment: {agent}" if agent else "compares patients with healthy controls"
+           if intervention and not has_i and _VERSUS_HEALTHY.search(low) else None)
+    if off:
+        return Reading(sentence, 0, related, rank, (off,), speaks, background, has_i)
     if background and score:
         signals.insert(0, "background statement (counts half)")
     return Reading(sentence, max(-2, min(2, score)), related, rank, tuple(signals), speaks, background, has_i)
 
 
+_VERSUS_HEALTHY = re.compile(r"\b(?:than|compared (?:with|to)|versus|vs\.?|relative to) (?:the )?(?:\w+ )?healthy "
+                             r"(?:controls?|volunteers?|subjects?|individuals|participants|people|adults)")
 _AGENT_AFTER = re.compile(r"\s*(?:[\w-]+\s+){0,2}?(?:of|by|with|after|following|from|through|via)\s+(?:[\w-]+\s+){0,2}$")
 
 
