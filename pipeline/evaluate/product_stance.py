@@ -17,7 +17,7 @@ import sys
 import time
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from pipeline.draft.pico import Topic, guess_pico
@@ -62,7 +62,7 @@ def sample(claims: Sequence[GoldClaim], every: int) -> list[GoldClaim]:
 
 
 def judge_pairs(claims: Sequence[GoldClaim], corpus: dict[str, Doc]) -> list[Outcome]:
-    pairs = [(c, corpus[d]) for c in claims for d in c.cited if d in corpus]
+    pairs = [(c, corpus[d]) for c in claims for d in c.cited]
     records = {doc.id: doc_record(doc) for _, doc in pairs}
     findings = dict(zip(records, extract_many(records.values())))
     out = []
@@ -119,11 +119,15 @@ def run(args: argparse.Namespace) -> int:
     started = time.monotonic()
     claims = sample(load_claims(args.claims), args.every)
     corpus = load_corpus(args.corpus)
+    missing = sorted({d for c in claims for d in c.cited} - corpus.keys())
+    if missing:
+        raise InputError(f"{args.claims}: doc {missing[0]} is not in {args.corpus}",
+                         "give the corpus file that belongs to these claims")
     outcomes = judge_pairs(claims, corpus)
     if args.dump:
         with open(args.dump, "w", encoding="utf-8") as fh:
             for o in outcomes:
-                fh.write(json.dumps(o.__dict__) + "\n")
+                fh.write(json.dumps(asdict(o)) + "\n")
     out: dict[str, object] = {"claims": len(claims), **metrics(outcomes),
                               "seconds": round(time.monotonic() - started, 2)}
     json.dump(out, sys.stdout, indent=2)

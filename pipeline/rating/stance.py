@@ -18,11 +18,11 @@ import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from pipeline.nlp.components import section_kind
 from pipeline.rating.terms import (
     bag, content_tokens, mentions, other_outcomes, other_senses_masked, other_treatments, phrase_coverage,
     phrase_matches, sense_bag, stem, title_treatment,
 )
-from pipeline.nlp.components import section_kind
 from pipeline.types import Claim, Effect, Finding, Record, Sentence, Stance
 
 if TYPE_CHECKING:
@@ -494,15 +494,15 @@ def abstract_sentences(record: Record, finding: Finding) -> tuple[Sentence, ...]
     return finding.sentences or split_sentences(record)
 
 
-def _weight(reading: Reading) -> float:
-    """A sentence's vote: its polarity, half of it for background ("ECT is an effective treatment")."""
-    return reading.polarity * (BACKGROUND_WEIGHT if reading.background else 1.0)
-
-
 BACKGROUND_WEIGHT = 0.5
 # Other treatments an abstract may name before its unattributed sentences stop counting: 3, not 2,
 # which dropped as many right as wrong decisions on SciFact train (`factcheck eval product-stance`).
 RIVALS = 3
+
+
+def _weight(reading: Reading) -> float:
+    """A sentence's vote: its polarity, half of it for background ("Ketamine is known to ...")."""
+    return reading.polarity * (BACKGROUND_WEIGHT if reading.background else 1.0)
 
 # The learned model's vote, against rule cues worth 1 each: under one cue, so an explicit cue on
 # the claim's outcome ("did not reduce", "not significant") is never overturned (a model strongly

@@ -366,9 +366,11 @@ _OWN = (r"the|this|that|these|those|its|their|our|a|an|active|study|same|such|ea
         r"combination|combined|adjunctive|add-on|initial|first|second|further|new|novel|standard|any|no|"
         r"medical|clinical|current|previous|prior|repeated|single|acute|chronic|long-term|short-term|"
         r"maintenance|concomitant|effective|successful|specific|additional|of|with|for|and|or|to|in|after")
-_NAMED_THERAPY = (rf"\b(?!(?:{_OWN})\b)[a-z][a-z-]{{2,}}\s+(?:therap(?:y|ies)|treatments?|stimulation|"
-                  r"blockers?|inhibitors?|antagonists?|agonists?|premedication|deprivation|supplementation|"
-                  r"psychotherapy|training|rehabilitation|counsell?ing|programm?es?)\b")
+_HEADS = ("therapy therapies treatment treatments stimulation blocker blockers inhibitor inhibitors antagonist "
+          "antagonists agonist agonists premedication deprivation supplementation psychotherapy training "
+          "rehabilitation counseling counselling programme programmes program programs").split()
+_NAMED_THERAPY = rf"\b(?!(?:{_OWN})\b)[a-z][a-z-]{{2,}}\s+(?:{'|'.join(_HEADS)})\b"
+_HEAD_TOKENS = frozenset(stem(h) for h in _HEADS)
 _OTHER_TREATMENT = re.compile(rf"\b(?:{_DRUG_STEM}|{_TREATMENT_CLASS})\b|{_NAMED_THERAPY}")
 # What follows "compared with", "versus", "than": a comparator, not the sentence's subject.
 _COMPARED = re.compile(r"(?:compared (?:with|to)|versus|vs\.?|than|relative to|over|or|plus)\s+"
@@ -381,8 +383,8 @@ def other_treatments(text: str, intervention: tuple[str, ...]) -> list[tuple[int
     out = []
     for m in _OTHER_TREATMENT.finditer(text):
         name = m.group(0)
-        if any(phrase_coverage(p, bag(name)) >= 1 or set(content_tokens(name)) & set(content_tokens(p))
-               for p in intervention):
+        own = set(content_tokens(name)) - _HEAD_TOKENS  # "ECT treatment" is not "ketamine treatment"
+        if any(phrase_coverage(p, bag(name)) >= 1 or own & set(content_tokens(p)) for p in intervention):
             continue  # "ketamine treatment", "ketamine-assisted psychotherapy"
         if _COMPARED.search(text[max(0, m.start() - 40):m.start()]):
             continue
