@@ -349,3 +349,16 @@ def test_patients_compared_with_healthy_controls_is_not_a_treatment_effect():
     _, s = _one(claim, "57", "Ketamine infusions for anxiety in adults with chronic pain",
                 "Patients who later responded scored higher on anxiety scales than healthy controls.", n=40)
     assert s.stance == "neutral"
+
+
+def test_a_definition_of_the_drug_is_background_but_an_unstructured_abstracts_last_sentence_concludes():
+    from pipeline.rating.stance import background_spans, split_sentences
+
+    text = ("In this study we measured glutamate receptors in 30 rats after stress. Ketamine is an NMDA "
+            "receptor antagonist which is effective for depressive symptoms. Receptor levels were measured "
+            "weekly. Ketamine is an effective treatment for depressive symptoms in these rats.")
+    record = Record(source="local", id="pmid:58", title="Glutamate receptors in stressed rats", sections=(("", text),))
+    sentences = split_sentences(record)
+    background = background_spans(sentences)
+    assert (sentences[1].start, sentences[1].end) in background
+    assert (sentences[-1].start, sentences[-1].end) not in background

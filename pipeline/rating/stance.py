@@ -426,7 +426,10 @@ _BACKGROUND_WORDING = re.compile(
     r"\b(?:is|are|was|were) (?:well |widely |generally |commonly )?(?:known|thought|believed|considered|"
     r"recogni[sz]ed) (?:to|as)\b|\b(?:has|have) (?:long |recently |previously )?been (?:demonstrated|used|proposed|"
     r"recogni[sz]ed|established|investigated|studied)\b|\b(?:is|are) (?:an? |the )?(?:well[- ]established|"
-    r"established|common(?:ly used)?|standard|widely used|first[- ]line|approved|accepted)\b", re.IGNORECASE)
+    r"established|common(?:ly used)?|standard|widely used|first[- ]line|approved|accepted)\b"
+    # a definition: "Ketamine is an NMDA receptor antagonist which ..."
+    r"|\b(?:is|are) (?:an?|the) (?:[\w-]+ ){0,3}(?:antagonists?|agonists?|inhibitors?|blockers?|drugs?|agents?|"
+    r"an(?:a)?esthetics?|medications?|compounds?|modulators?)\b", re.IGNORECASE)
 # Where an unstructured abstract turns from background to its own study.
 _STUDY_START = re.compile(
     r"^(?:here|in this|in the present|in a |this (?:study|trial|review|paper|report|article|work|analysis)|"
@@ -445,7 +448,8 @@ def background_spans(sentences: tuple[Sentence, ...]) -> frozenset[tuple[int, in
         start = next((i for i, s in enumerate(sentences) if _STUDY_START.search(s.text)), 0)
         out = {(s.start, s.end) for s in sentences[:start]}
     out.update((s.start, s.end) for s in sentences
-               if _BACKGROUND_WORDING.search(s.text) and section_kind(s.section) != "conclusions")
+               if _BACKGROUND_WORDING.search(s.text) and section_kind(s.section) != "conclusions"
+               and (s.section or s is not sentences[-1]))  # an unstructured abstract concludes last
     return frozenset(out)
 
 
