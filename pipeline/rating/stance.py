@@ -336,7 +336,7 @@ def read_sentence(sentence: Sentence, claim: Claim, direction: str | None,
     if off:
         return Reading(sentence, 0, related, rank, (off,), speaks, background, has_i)
     if background and score:
-        signals.insert(0, "background statement (counts half)")
+        signals.append("background statement (counts half)")
     return Reading(sentence, max(-2, min(2, score)), related, rank, tuple(signals), speaks, background, has_i)
 
 
