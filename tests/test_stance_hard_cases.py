@@ -9,7 +9,7 @@ from __future__ import annotations
 from test_rating import make, source_of
 
 from pipeline.rating import assess
-from pipeline.types import Claim, Effect
+from pipeline.types import Claim, Effect, Finding, Record
 
 KETAMINE_DEPRESSION = Claim(
     id="kd", text="Ketamine reduces depressive symptoms in adults with depression.", quote="",
@@ -204,3 +204,161 @@ def test_more_of_the_outcome_supports_a_claim_that_something_causes_it():
     _, s = _one(claim, "39", "Propranolol for PTSD symptoms in adults",
                 "Propranolol reduced PTSD symptoms compared with placebo.", n=60)
     assert s.stance != "contradicts"
+
+
+# --- sentences that should not decide: another treatment, background --------------------------
+
+def _unstructured(claim: Claim, pmid: str, title: str, text: str):
+    """A record whose abstract has no section headings, as many RIS/CSV and older records do."""
+    record = Record(source="local", id=f"pmid:{pmid}", title=title, sections=(("", text),), pmid=pmid)
+    a = assess(claim, [(record, Finding(record_id=record.id, design="rct", sample_size=60, humans=True))])
+    return a, source_of(a, pmid)
+
+
+def test_another_treatment_named_as_the_subject_does_not_decide():
+    _, s = _unstructured(KETAMINE_DEPRESSION, "41", "Ketamine and memory in adults with depression",
+                         "Electroconvulsive therapy is effective for depressive symptoms, but it impairs memory. "
+                         "In this study we measured memory in 40 adults with depression after ketamine.")
+    assert s.stance == "neutral"
+    _, s = _unstructured(KETAMINE_DEPRESSION, "43", "Ketamine in adults with depression",
+                         "We randomised 60 adults with depression to ketamine, sertraline or placebo. "
+                         "Sertraline reduced depressive symptoms more than placebo (p<0.01).")
+    assert s.stance == "neutral"
+    # The study's own treatment, named by an anaphor, still decides.
+    _, s = _unstructured(KETAMINE_DEPRESSION, "44", "Ketamine in adults with depression",
+                         "We randomised 60 adults with depression to ketamine or placebo. "
+                         "The infusions reduced depressive symptoms more than placebo (p<0.01).")
+    assert s.stance == "supports"
+    assert s.rationale_sentences[0].text.startswith("The infusions")
+
+
+def test_other_treatments_are_found_by_stem_class_and_therapy_name_but_not_comparators():
+    from pipeline.rating.terms import other_treatments
+
+    names = [n for _, n in other_treatments(
+        "electroconvulsive therapy and clonidine premedication, then sleep deprivation and antidepressants",
+        ("ketamine",))]
+    assert names[:2] == ["electroconvulsive", "clonidine"] and "sleep deprivation" in names
+    assert "antidepressants" in names
+    for own in ("ketamine treatment reduced symptoms compared with fluoxetine",
+                "the treatment had a rapid antidepressant effect", "ketamine-assisted psychotherapy helped"):
+        assert other_treatments(own, ("ketamine", "ketamine-assisted psychotherapy")) == [], own
+
+
+def test_a_background_statement_weighs_less_than_the_result():
+    _, s = _unstructured(KETAMINE_DEPRESSION, "42", "Ketamine in adults with depression",
+                         "Ketamine is known to reduce depressive symptoms within hours. We randomised 60 adults "
+                         "with depression to ketamine or saline. Depressive symptoms did not differ between "
+                         "the groups at day 7.")
+    assert s.stance == "contradicts"
+    assert "did not differ" in s.rationale_sentences[0].text
+    # Alone, a background statement still speaks, and says it counts half.
+    _, s = _unstructured(KETAMINE_DEPRESSION, "45", "Ketamine in adults with depression",
+                         "Ketamine is known to reduce depressive symptoms within hours. We measured its "
+                         "blood levels in 60 adults with depression.")
+    assert "background statement (counts half)" in s.signals or s.stance == "neutral"
+
+
+def test_neurophysiological_depression_and_responses_are_not_the_mood_outcome():
+    from pipeline.rating.terms import other_senses_masked
+
+    for text in ("The depression at higher doses was greater with ketamine.",
+                 "Paired-pulse depression and use-dependent depression were enhanced.",
+                 "Long-term depression (LTD) was blocked; cortical spreading depression was not.",
+                 "Ketamine depressed the twitch height.", "The tcMEP response and the CMAP response fell."):
+        masked = other_senses_masked(text)
+        assert "depress" not in masked.replace("_", "").lower() and " response" not in masked, text
+    for text in ("Ketamine relieved depression at both doses.", "Depressed patients were randomised.",
+                 "Depression at baseline was severe; the response rate was 60%."):
+        assert other_senses_masked(text) == text, text
+    claim = Claim(id="dep", text="Ketamine reduces depression in adults.", quote="", kind="efficacy",
+                  intervention=("ketamine",), outcome=("depression",))
+    for pmid, result in (("46", "The depression at higher doses was greater with ketamine than with propofol (p=0.02)."),
+                         ("47", "Paired-pulse depression increased after ketamine in these adults (p=0.02).")):
+        _, s = _one(claim, pmid, "Ketamine and evoked potentials in adults with depression",
+                    result, n=40, effects=(Effect("other", 0.0, p_value=0.02, text="p=0.02"),))
+        assert s.stance == "neutral", result
+
+
+def test_in_a_study_of_another_treatment_only_sentences_naming_the_claims_intervention_speak():
+    background = "Ketamine and propranolol have both been proposed for depression."
+    _, s = _one(KETAMINE_DEPRESSION, "48", "Effect of propranolol on depressive symptoms in adults",
+                "The drug reduced depressive symptoms compared with placebo (p<0.01).", n=80, background=background,
+                effects=(Effect("other", 0.0, p_value=0.01, p_operator="<", text="p<0.01"),))
+    assert s.stance == "neutral"
+    assert "study of another treatment: propranolol" in s.signals
+    _, s = _one(KETAMINE_DEPRESSION, "49", "Effect of propranolol on depressive symptoms in adults",
+                "Unlike propranolol, ketamine reduced depressive symptoms compared with placebo (p<0.01).", n=80,
+                background=background, effects=(Effect("other", 0.0, p_value=0.01, p_operator="<", text="p<0.01"),))
+    assert s.stance == "supports"
+
+
+def test_less_of_a_disease_is_improvement_for_a_claim_of_effective_treatment():
+    claim = Claim(id="head", text="Ketamine is an effective treatment for cluster headache.", quote="",
+                  kind="efficacy", intervention=("ketamine",), outcome=("cluster headache",))
+    _, s = _one(claim, "50", "Ketamine for cluster headache: a randomised trial",
+                "Ketamine reduced cluster headache frequency compared with placebo (p<0.01).", n=80,
+                background="Cluster headache is disabling.",
+                effects=(Effect("other", 0.0, p_value=0.01, p_operator="<", text="p<0.01"),))
+    assert s.stance == "supports"
+    assert not any(sig.startswith("direction reversed") for sig in s.signals)
+
+
+def test_normalised_and_restored_are_results_about_the_outcome():
+    _, s = _one(MECHANISM, "51", "Ketamine, glutamate and neuroplasticity in stressed adults",
+                "A single dose of ketamine normalized glutamate signalling and restored neuroplasticity.", n=40)
+    assert s.stance == "supports"
+    assert any(sig.startswith("direction: improvement (normalized") for sig in s.signals)
+
+
+def test_another_treatment_as_subject_decides_nothing_even_when_the_claims_is_named_later():
+    _, s = _one(KETAMINE_DEPRESSION, "52", "Clonidine premedication and ketamine in adults with depression",
+                "Clonidine reduced the depressive symptoms attributable to ketamine (p<0.01).", n=80,
+                effects=(Effect("other", 0.0, p_value=0.01, p_operator="<", text="p<0.01"),))
+    assert s.stance == "neutral"
+    # The claim's treatment as the subject, another one later, still decides.
+    _, s = _one(KETAMINE_DEPRESSION, "53", "Clonidine premedication and ketamine in adults with depression",
+                "Ketamine reduced depressive symptoms more than clonidine did (p<0.01).", n=80,
+                effects=(Effect("other", 0.0, p_value=0.01, p_operator="<", text="p<0.01"),))
+    assert s.stance == "supports"
+
+
+def test_a_stated_limitation_is_not_a_result():
+    _, s = _one(KETAMINE_DEPRESSION, "54", "Ketamine in adults with depression",
+                "Because all infusions caused side effects, we cannot rule out an active placebo response "
+                "as the cause of the reduction in depressive symptoms.", n=80)
+    assert s.stance == "neutral"
+
+
+def test_in_a_review_of_several_treatments_an_unattributed_improvement_decides_nothing():
+    claim = Claim(id="sleep", text="Ketamine improves sleep in adults.", quote="", kind="efficacy",
+                  intervention=("ketamine",), outcome=("sleep",))
+    background = "We reviewed trials of gabapentin, pregabalin, lidocaine patches and ketamine for neuralgia."
+    _, s = _one(claim, "55", "Treatment options for neuralgia and sleep: a review",
+                "Sleep, mood and quality of life were significantly improved.", background=background, n=None)
+    assert s.stance == "neutral"
+    _, s = _one(claim, "56", "Treatment options for neuralgia and sleep: a review",
+                "With ketamine, sleep, mood and quality of life were significantly improved.", background=background,
+                n=None)
+    assert s.stance == "supports"
+
+
+def test_patients_compared_with_healthy_controls_is_not_a_treatment_effect():
+    claim = Claim(id="anx", text="Ketamine reduces anxiety in adults.", quote="", kind="efficacy",
+                  intervention=("ketamine",), outcome=("anxiety",))
+    _, s = _one(claim, "57", "Ketamine infusions for anxiety in adults with chronic pain",
+                "Patients who later responded scored higher on anxiety scales than healthy controls.", n=40)
+    assert s.stance == "neutral"
+
+
+def test_a_definition_of_the_drug_is_background_but_an_unstructured_abstracts_last_sentence_concludes():
+    from pipeline.rating.stance import background_spans, split_sentences
+
+    text = ("In this study we measured glutamate receptors in 30 rats after stress. Ketamine is an NMDA "
+            "receptor antagonist which is effective for depressive symptoms. Receptor levels were measured "
+            "weekly. Ketamine is an effective treatment for depressive symptoms in these rats.")
+    record = Record(source="local", id="pmid:58", title="Glutamate receptors in stressed rats", sections=(("", text),))
+    sentences = split_sentences(record)
+    background = background_spans(sentences)
+    assert (sentences[1].start, sentences[1].end) in background
+    assert (sentences[-1].start, sentences[-1].end) not in background

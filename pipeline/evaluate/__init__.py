@@ -9,4 +9,5 @@ EVALUATIONS = {
     "extraction": "pipeline.evaluate.extraction",
     "scifact": "pipeline.evaluate.scifact",
     "draft": "pipeline.evaluate.draft",
+    "product-stance": "pipeline.evaluate.product_stance",
 }

@@ -261,28 +261,38 @@ def _other_population(text: str) -> str | None:
 # after it that give the other sense). "respiratory depression", "depression of drug metabolism"
 # and "halothane depressed the hypoxic ventilatory response" are not the mood disorder; "oxidative
 # stress" is not traumatic stress; a "withdrawal response" is not a treatment response; the
-# "sleeping time" of an anaesthetised animal is not sleep.
+# "sleeping time" of an anaesthetised animal is not sleep. The depression of a physiological
+# signal is told by its modifiers (organ, neural or electrical: "cortical spreading", "paired-pulse",
+# "use-dependent"), by what follows ("of the twitch", "at higher doses", "(LTD)") and by the verb
+# taking an object ("depressed the amplitude"): a mood disorder is none of these.
 _NONE = r"(?!)"
 _OTHER_SENSES: tuple[tuple[str, str, str, str], ...] = (
     (r"depress\w*",
      r"respiratory|ventilatory|breathing|cardiac|myocardial|cardiovascular|circulatory|"
-     r"h(?:a)?emodynamic|cns|central nervous system|neuronal|neuromuscular|synaptic|spreading|"
-     r"st|st-segment|segment|marrow|immune|freezing[- ]point",
+     r"h(?:a)?emodynamic|cns|central nervous system|neuronal|neural|neuromuscular|synaptic|presynaptic|"
+     r"postsynaptic|spreading|cortical|spinal|axonal|dendritic|hippocampal|paired[- ]pulse|post-?tetanic|"
+     r"[\w-]+-dependent|motor|reflex|twitch|amplitude|burst|evoked|electrical|eeg|contractile|vasomotor|"
+     r"ventricular|platelet|st|st-segment|segment|marrow|immune|freezing[- ]point",
      # "depression of" anything but a severity ("depression of moderate severity"); "depression
      # on" or "depressed the" only a physiological response ("depression on the HAM-D" is mood)
      r"(?:(?<=of )|(?<=of the ))(?!(?:the|moderate|mild|severe|major|minor|adolescen|late|early|elderly|"
      r"older)\w*)\w|(?:[\w-]+\s+){0,3}?(?:respons\w*|ventilat\w*|respirat\w*|breathing|reflex\w*|"
      r"contractil\w*|conduction|potentials?|transmission|output|drive|firing|excitability|metabolism)\b",
-     _NONE),
+     # "the depression at higher doses", "long-term depression (LTD)", "halothane depressed the ..."
+     r"(?<=\bthe depression\s)at (?:\w+ ){0,2}(?:doses?|concentrations?)|\((?:ltd|std|csd)\)|(?<=ed\s|es\s|ng\s)(?:the|a|an|its|their|both)"),
     (r"stress\w*",
      r"oxidative|nitrosative|shear|mechanical|er|endoplasmic reticulum|heat|thermal|cellular|"
-     r"surgical|metabolic|h(?:a)?emodynamic|wall",
-     _NONE, r"fractures?|tests?|echocardiograph\w*|incontinence"),
+     r"surgical|metabolic|h(?:a)?emodynamic|wall|replication|replicative|genotoxic|proteotoxic|osmotic|"
+     r"hyperosmotic|hypoxic|mitochondrial|ischemic|ischaemic|nutrient|cold|tensile|compressive|residual",
+     _NONE, r"fractures?|tests?|echocardiograph\w*|incontinence|fib(?:er|re)s?|granules?|kinases?|"
+     r"signall?ing|pathways?"),
     (r"respons\w*",
      r"ventilatory|hypoxic|hypercapnic|h(?:a)?emodynamic|cardiovascular|pressor|stress|immune|"
      r"inflammatory|perioperative|sympathetic|autonomic|metabolic|dose|motor|evoked|startle|"
      r"neuroendocrine|cortisol|heart rate|blood pressure|pupillary|cough|withdrawal|muscle|"
-     r"behavioral|behavioural|antibody|cellular|somatosensory",
+     r"behavioral|behavioural|antibody|cellular|somatosensory|electrophysiological|neuronal|synaptic|cortical|"
+     # evoked-potential and other electrophysiological measures ("the CMAP response", "MEP response")
+     r"(?:tc)?[a-z]{0,3}meps?|cmaps?|s?seps?|veps?|baeps?|emg|eeg|erps?|bold|action potentials?",
      _NONE, _NONE),
     (r"sleep\w*", r"\w+-induced|induced", _NONE, r"(?<=sleeping )times?"),
 )
@@ -294,7 +304,7 @@ def _sense_patterns() -> tuple[re.Pattern[str], ...]:
         out.append(re.compile(rf"\b(?:{before})[\s-]+(?P<w>{word})", re.IGNORECASE))
         out.append(re.compile(rf"\b(?P<w>{word})\s+(?:(?:of|on)\s+(?:the\s+)?|the\s+)(?:{after})",
                               re.IGNORECASE))
-        out.append(re.compile(rf"\b(?P<w>{word})[\s-]+(?:{following})\b", re.IGNORECASE))
+        out.append(re.compile(rf"\b(?P<w>{word})[\s-]+(?:{following})(?!\w)", re.IGNORECASE))
     return tuple(out)
 
 
@@ -336,3 +346,63 @@ def other_outcomes(text: str, outcome_tokens: frozenset[str]) -> list[tuple[int,
     """(position, word) of outcomes in lower-case `text` that are not the claim's own."""
     return [(m.start(), m.group(0)) for m in OTHER_OUTCOMES.finditer(text)
             if not set(content_tokens(m.group(0))) <= outcome_tokens]
+
+
+# --- other treatments ------------------------------------------------------------------------
+
+# A treatment a sentence may name instead of the claim's: a drug by its pharmacological stem
+# (USAN/INN endings: "midazolam", "fluoxetine", "clonidine", "propranolol"), a drug class, a
+# named therapy ("electroconvulsive therapy", "sleep deprivation", "beta-adrenergic blocker"),
+# or a common non-drug treatment. "The treatment", "this therapy", "active treatment" are the
+# study's own and are not matched.
+_DRUG_STEM = (r"[a-z]{2,}(?:azepam|azolam|oxetine|traline|ipramine|triptyline|afaxine|azodone|idone|apine|"
+              r"piprazole|peridol|olol|onidine|ofol|caine|fentan[iy]l|orphine|codone|gabalin|apentin|azosin|"
+              r"statin|prazole|sartan|pril|zumab|ximab|cillin|mycin|oxacin|dipine|setron|triptan|barbital)s?")
+# A class word in the singular is often an adjective ("antidepressant effect" of the claim's drug).
+_TREATMENT_CLASS = (r"(?:antidepressant|ssri|snri|maoi|tricyclic|benzodiazepine|opioid|antipsychotic|anxiolytic)"
+                    r"(?:s\b|\s+(?:drugs?|medications?|agents?))|lithium|electroconvulsive|ect|r?tms|cbt|emdr|"
+                    r"exercise|yoga|meditation|acupuncture|mindfulness")
+_OWN = (r"the|this|that|these|those|its|their|our|a|an|active|study|same|such|each|either|both|drug|"
+        r"combination|combined|adjunctive|add-on|initial|first|second|further|new|novel|standard|any|no|"
+        r"medical|clinical|current|previous|prior|repeated|single|acute|chronic|long-term|short-term|"
+        r"maintenance|concomitant|effective|successful|specific|additional|of|with|for|and|or|to|in|after")
+_HEADS = ("therapy therapies treatment treatments stimulation blocker blockers inhibitor inhibitors antagonist "
+          "antagonists agonist agonists premedication deprivation supplementation psychotherapy training "
+          "rehabilitation counseling counselling programme programmes program programs").split()
+_NAMED_THERAPY = rf"\b(?!(?:{_OWN})\b)[a-z][a-z-]{{2,}}\s+(?:{'|'.join(_HEADS)})\b"
+_HEAD_TOKENS = frozenset(stem(h) for h in _HEADS)
+_OTHER_TREATMENT = re.compile(rf"\b(?:{_DRUG_STEM}|{_TREATMENT_CLASS})\b|{_NAMED_THERAPY}")
+# What follows "compared with", "versus", "than": a comparator, not the sentence's subject.
+_COMPARED = re.compile(r"(?:compared (?:with|to)|versus|vs\.?|than|relative to|over|or|plus)\s+"
+                       r"(?:\w+\s+){0,2}$")
+
+
+def other_treatments(text: str, intervention: tuple[str, ...]) -> list[tuple[int, str]]:
+    """(position, name) of treatments in lower-case `text` that are not the claim's intervention
+    and not a comparator ("compared with fluoxetine")."""
+    out = []
+    for m in _OTHER_TREATMENT.finditer(text):
+        name = m.group(0)
+        own = set(content_tokens(name)) - _HEAD_TOKENS  # "ECT treatment" is not "ketamine treatment"
+        if any(phrase_coverage(p, bag(name)) >= 1 or own & set(content_tokens(p)) for p in intervention):
+            continue  # "ketamine treatment", "ketamine-assisted psychotherapy"
+        if _COMPARED.search(text[max(0, m.start() - 40):m.start()]):
+            continue
+        out.append((m.start(), name))
+    return out
+
+
+_TITLE_AGENT = re.compile(r"\beffects? of (?:[a-z-]+ ){0,2}?([a-z][a-z-]{3,}) (?:on|in|for)\b")
+
+
+def title_treatment(title: str, intervention: tuple[str, ...]) -> str | None:
+    """The treatment a study is of, when its title names another one and not the claim's
+    ("Pilot study ... with propranolol", "Effect of etomidate on motor evoked potentials")."""
+    if not intervention or not title or mentions(intervention, title):
+        return None
+    low = title.lower()
+    m = _TITLE_AGENT.search(low)
+    if m and not _COMPARED.search(low[:m.start(1)]):
+        return m.group(1)
+    named = other_treatments(low, intervention)
+    return named[0][1] if named else None
