@@ -10,6 +10,11 @@ cross-validated scores):
 
 The file also holds the thresholds chosen by cross-validation on the training data (the open
 setting's cut-off and pairs per claim).
+
+Frozen sentence embeddings were measured as extra features and left out: all-MiniLM-L6-v2 cosines
+(claim vs sentence, title, abstract), u*v and |u-v| vectors (raw or PCA-projected) and the claim
+vector, on the same grouped folds, moved oracle macro-F1 by -0.06..+0.014 and open F1 by at most
++0.016 (recall@3 0.826 -> 0.858), below the +0.03 that would pay for encoding ~33 sentences/s.
 """
 
 from __future__ import annotations
