@@ -12,6 +12,7 @@ into Record.abstract (the sections joined with "\\n").
 
 from __future__ import annotations
 
+import bisect
 import json
 from functools import lru_cache
 from pathlib import Path
@@ -72,8 +73,12 @@ def finding_from_doc(doc: Doc) -> Finding:
     effects = tuple(ext.fc_effects or ())
     size = ext.fc_sample_size
     design = ext.fc_design
-    effect_sentences = {i for i, s in enumerate(sentences)
-                        for e in effects if s.start <= e.span[0] < s.end} if effects else set()
+    starts = [s.start for s in sentences]  # in order, not overlapping
+    effect_sentences = set()
+    for effect in effects:
+        i = bisect.bisect_right(starts, effect.span[0]) - 1
+        if i >= 0 and effect.span[0] < sentences[i].end:
+            effect_sentences.add(i)
     results = tuple(
         s for i, s in enumerate(sentences)
         if is_result_sentence(s.text, section_kind(s.section),

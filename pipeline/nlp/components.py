@@ -26,6 +26,7 @@ from typing import Iterable, Iterator, Sequence
 
 from spacy.language import Language
 from spacy.tokens import Doc
+from spacy.tokens.underscore import Underscore
 
 from pipeline.nlp.numbers import (
     NUM_RE,
@@ -175,8 +176,7 @@ _NAME_GATES = ("ratio", "risk", "spearman", "pearson", "differen", "number", "co
 def _names_a_measure(text: str) -> bool:
     if any(g in text for g in _ABBREVIATION_GATES):
         return True
-    low = text.lower()
-    return any(g in low for g in _NAME_GATES)
+    return not _words_in(text).isdisjoint(_NAME_GATES)
 _DIGIT = re.compile(r"\d")
 _CASE_SENSITIVE_ABBREV = re.compile(r"^(?:a?ORs?|AORs?|a?RRs?|a?HRs?|IRRs?|aIRRs?|ARR|RD|NNT|NNH|"
                                     r"SMDs?|WMDs?|MDs?|AUCs?|AUROCs?|PPV|NPV)$", re.IGNORECASE)
@@ -416,8 +416,7 @@ def is_result_sentence(text: str, kind: str, has_figures: bool) -> bool:
         return True
     if kind in ("background", "methods"):
         return False
-    low = text.lower()
-    return any(g in low for g in _RESULT_GATES) and bool(_RESULT_LANGUAGE.search(low))
+    return not _words_in(text).isdisjoint(_RESULT_GATES) and bool(_RESULT_LANGUAGE.search(text.lower()))
 
 
 # --- sample size ----------------------------------------------------------------------------
@@ -440,11 +439,14 @@ _GAP_WORD = r"(?!(?:of|from|in|with|and|or|per|to|at|on|for|by|were|was|had|have
             r"those|all|each|who|whom|which|that|than|h|hours?|min|mg|kg)\b)[A-Za-z][\w'-]*"
 # "1,204", "11 506" (a space or thin space groups thousands), "45", "Forty-one".
 _GROUPED = r"\d{1,3}(?:,\d{3})+(?![\d])|\d{1,3}(?:[ \u2009\u202f]\d{3})+(?![\d.,])"
-_COUNT = rf"(?P<num>{_GROUPED}|\d+(?![.,]\d)|{NUMBER_WORDS_RE})"
-_PEOPLE_COUNT_RE = CaseFree(re.compile(
-    rf"(?<![\w.,%-]){_COUNT}(?!\s*%)(?P<gap>(?:\s+{_GAP_WORD}){{0,4}}?)\s+(?P<noun>{_PEOPLE})\b",
-    re.IGNORECASE,
-))
+_DIGIT_COUNT = rf"{_GROUPED}|\d+(?![.,]\d)"
+_COUNT = rf"(?P<num>{_DIGIT_COUNT}|{NUMBER_WORDS_RE})"
+_PEOPLE_COUNT = rf"(?!\s*%)(?P<gap>(?:\s+{_GAP_WORD}){{0,4}}?)\s+(?P<noun>{_PEOPLE})\b"
+_PEOPLE_COUNT_RE = CaseFree(re.compile(rf"(?<![\w.,%-]){_COUNT}{_PEOPLE_COUNT}", re.IGNORECASE))
+# The same without number words, for the many sentences that hold none (the same matches
+# there, found faster: tried only at digits).
+_PEOPLE_DIGIT_COUNT_RE = CaseFree(re.compile(rf"(?<![\w.,%-])(?P<num>{_DIGIT_COUNT}){_PEOPLE_COUNT}", re.IGNORECASE),
+                                  anchored=True)
 _N_EQUALS_RE = re.compile(
     rf"[(\[,;]\s*(?P<n>[nN])\s*=\s*(?P<num>{_GROUPED}|\d+)(?![.\d])"
 )
@@ -535,21 +537,32 @@ _NUMBER_WORD_GATES = ("one", "two", "three", "four", "five", "six", "seven", "ei
                       "hundred", "thousand", "million", "zero")
 
 
+# The gate words of the sentence rules, found in one pass over a lower-cased sentence.
+_SENTENCE_GATES = WordSet(_NUMBER_WORD_GATES + _NAME_GATES + _RESULT_GATES)
+
+
 @lru_cache(maxsize=4096)  # each sentence is asked by the effects and the sample-size rules
-def _may_hold_number_word(text: str) -> bool:
-    low = text.lower()
-    return any(g in low for g in _NUMBER_WORD_GATES)
+def _words_in(text: str) -> frozenset[str]:
+    return _SENTENCE_GATES.present(text.lower())
 
 
+def _holds_number_word(text: str) -> bool:
+    """Might the sentence hold a number word? (It holds none when this is False.)"""
+    return not _words_in(text).isdisjoint(_NUMBER_WORD_GATES)
+
+
+@lru_cache(maxsize=4096)
 def _may_count(text: str) -> bool:
-    return bool(_DIGIT.search(text)) or _may_hold_number_word(text)
+    return bool(_DIGIT.search(text)) or _holds_number_word(text)
 
 
 def _people_candidates(text: str, offset: int, kind: str, index: int) -> list[_Candidate]:
     out: list[_Candidate] = []
     if not _may_count(text):
         return out
-    for m in _PEOPLE_COUNT_RE.finditer(text):
+    # (Case folding equates a few non-ASCII letters with ASCII ones: "ſeven" reads "seven".)
+    counts = _PEOPLE_COUNT_RE if _holds_number_word(text) or not text.isascii() else _PEOPLE_DIGIT_COUNT_RE
+    for m in counts.finditer(text):
         n = _count_value(m.group("num"))
         if n is None or n <= 0 or n > 50_000_000:
             continue
@@ -1093,28 +1106,25 @@ def doc_sentences(text: str, sentence_spans: Sequence[tuple[int, int]],
     return out
 
 
-def doc_text(doc: Doc) -> str:
+def doc_text(doc: Doc, ext: Underscore | None = None) -> str:
     """The Doc's text; spaCy rebuilds `doc.text` from every token on each access, so the
-    rule tokenizer keeps the string it was given."""
-    text = doc._.fc_text
+    rule tokenizer keeps the string it was given. (`ext` is `doc._` when the caller has it:
+    each `doc._` builds a new accessor object.)"""
+    text = (ext or doc._).fc_text
     return doc.text if text is None else text
-
-
-def _sections_of(doc: Doc) -> tuple[tuple[str, str], ...]:
-    record: Record | None = doc._.fc_record
-    if record is not None:
-        return record.sections
-    return (("", doc_text(doc)),)
 
 
 @Language.factory("fc_sentences")
 def make_sentences(nlp: Language, name: str):  # noqa: ANN201 - spaCy factory signature
     def component(doc: Doc) -> Doc:
-        text = doc_text(doc)
-        spans = doc._.fc_sentence_spans
+        ext = doc._
+        text = doc_text(doc, ext)
+        spans = ext.fc_sentence_spans
         if spans is None:  # a Doc from another tokenizer
             spans = sentence_spans(text)
-        doc._.fc_sentences = doc_sentences(text, spans, _sections_of(doc))
+        record: Record | None = ext.fc_record
+        sections = record.sections if record is not None else (("", text),)
+        ext.fc_sentences = doc_sentences(text, spans, sections)
         return doc
     return component
 
@@ -1151,7 +1161,7 @@ def make_sample_size(nlp: Language, name: str):  # noqa: ANN201
         own = "\x00".join(t for t, _, k in sents if k != "background").lower()
         meta_cues = _CUES["meta_analysis"].search(title) or _CUES["systematic_review"].search(title) \
             or _CUES["meta_analysis"].search(own)
-        ext.fc_sample_size = find_sample_size(sents, doc_text(doc), meta=bool(meta_cues))
+        ext.fc_sample_size = find_sample_size(sents, doc_text(doc, ext), meta=bool(meta_cues))
         return doc
     return component
 
