@@ -13,6 +13,7 @@ into Record.abstract (the sections joined with "\\n").
 from __future__ import annotations
 
 import bisect
+import itertools
 import json
 from functools import lru_cache
 from pathlib import Path
@@ -111,12 +112,18 @@ def extract(record: Record, nlp: Language | None = None) -> Finding:
 
 def extract_many(records: Iterable[Record], nlp: Language | None = None,
                  batch_size: int = 256) -> Iterator[Finding]:
-    """Read many records through nlp.pipe (single process: faster for this workload)."""
+    """Read many records through nlp.pipe (single process: faster for this workload).
+
+    Each batch runs in a spaCy memory zone: the strings of its sentences (each sentence is
+    a token, see tokenizer.py) leave the vocabulary with the batch instead of piling up in it.
+    A Finding holds no spaCy object, so nothing outlives its zone."""
     nlp = nlp or default_nlp()
-    docs = (_make_doc(nlp, r) for r in records)
-    for doc in nlp.pipe(docs, batch_size=batch_size):
-        yield finding_from_doc(doc)
-        doc._.fc_record = None  # let the Record go with the Doc
+    pending = iter(records)
+    while batch := list(itertools.islice(pending, batch_size)):
+        with nlp.memory_zone():
+            for doc in nlp.pipe((_make_doc(nlp, r) for r in batch), batch_size=batch_size):
+                yield finding_from_doc(doc)
+                doc._.fc_record = None  # let the Record go with the Doc
 
 
 def _doc_id(record_id: str) -> Any:
