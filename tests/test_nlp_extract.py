@@ -161,6 +161,11 @@ def size(*sentences: str, kind: str = "", meta: bool = False):
       "from camp B (control group).",), 481),
     (("Participants were adolescents (aged 12-19 years; n = 3110) and adults (aged 20-49 years; "
       "n = 2205) free from CVD.",), 5315),
+    # Cohorts listed "A, B, and C" are summed like two arms.
+    (("Participants were 500 women from the first study (1984-2008), 400 women from the second "
+      "study (1991-2009), and 300 men from the third study who were free of disease at baseline.",), 1200),
+    # The authors' own cases beside cases from the literature.
+    (("Data on 10 of our own cases and 132 cases from literature are presented.",), 142),
 ])
 def test_sample_size(sentences: tuple[str, ...], expected: int) -> None:
     got = size(*sentences)

@@ -441,7 +441,8 @@ _GAP_WORD = r"(?!(?:of|from|in|with|and|or|per|to|at|on|for|by|were|was|had|have
 _GROUPED = r"\d{1,3}(?:,\d{3})+(?![\d])|\d{1,3}(?:[ \u2009\u202f]\d{3})+(?![\d.,])"
 _DIGIT_COUNT = rf"{_GROUPED}|\d+(?![.,]\d)"
 _COUNT = rf"(?P<num>{_DIGIT_COUNT}|{NUMBER_WORDS_RE})"
-_PEOPLE_COUNT = rf"(?!\s*%)(?P<gap>(?:\s+{_GAP_WORD}){{0,4}}?)\s+(?P<noun>{_PEOPLE})\b"
+# "10 of our own cases": the authors' own patients, beside others (from the literature, say).
+_PEOPLE_COUNT = rf"(?!\s*%)(?P<gap>(?:\s+of\s+our(?:\s+own)?)?(?:\s+{_GAP_WORD}){{0,4}}?)\s+(?P<noun>{_PEOPLE})\b"
 _PEOPLE_COUNT_RE = CaseFree(re.compile(rf"(?<![\w.,%-]){_COUNT}{_PEOPLE_COUNT}", re.IGNORECASE))
 # The same without number words, for the many sentences that hold none (the same matches
 # there, found faster: tried only at digits).
@@ -683,6 +684,19 @@ def _drop_brackets(between: str) -> str:
 _COORDINATION = re.compile(r"^[\s,]*(?:and|or|versus|vs\.?|plus|as\s+well\s+as)?[\s,]*$", re.I)
 _ARM_JOIN = re.compile(r"^[^.;]{0,80}?\b(?:and|or|versus|vs\.?|compared\s+(?:with|to))\b[^.;]{0,80}$",
                        re.IGNORECASE)
+# One gap of a list of arms: "66,105 women from study A (1984-2008), | 85,104 women from study
+# B, and | 36,173 men from study C".
+_LIST_GAP = re.compile(r"^[^.;]{0,80}(?:,|\b(?:and|or)\b)\s*$", re.IGNORECASE)
+
+
+def _joined_as_arms(between: str, gaps: Sequence[str]) -> bool:
+    """Are counts named together as the arms of one study: joined by a conjunction ("50
+    cases and 100 controls"), or listed ("A, B, and C"), with nothing between them that
+    makes one a part of another ("of whom", "excluded")?"""
+    if _SUBSET_BETWEEN.search(between):
+        return False
+    return bool(_ARM_JOIN.match(between)) or (
+        len(gaps) >= 2 and all(_LIST_GAP.match(g) for g in gaps) and bool(re.search(r"\b(?:and|or)\b", gaps[-1])))
 
 
 # A study in stages (a genome-wide scan and its replication, discovery and validation
@@ -728,7 +742,8 @@ def find_sample_size(sentences: Sequence[tuple[str, int, str]], abstract: str = 
         if len(arms) >= 2 and not any(c.score >= 5 for c in own):
             first, last = min(arms, key=lambda c: c.start), max(arms, key=lambda c: c.end)
             between = _drop_brackets(text[first.end - offset:last.start - offset])
-            if _ARM_JOIN.match(between) and not _SUBSET_BETWEEN.search(between):
+            if _joined_as_arms(between, [_drop_brackets(text[a.end - offset:b.start - offset])
+                                         for a, b in zip(arms, arms[1:])]):
                 total = sum(c.n for c in arms)
                 # "352 subjects ... stratum I (235 subjects) and stratum II (117 subjects)":
                 # one count is the sum of the others, so it is the whole and they are its parts.
