@@ -363,14 +363,14 @@ def test_records_from_jsonl(tmp_path: Path) -> None:
                       "pub_types": ["Review"]}) + "\n",
         encoding="utf-8")
     first, second = records_from_jsonl(path)
-    assert (first.id, first.source) == ("7", "jsonl")
+    assert first.id == "doc:7" and finding_to_json(extract(first))["doc_id"] == 7
     assert first.sections == (("BACKGROUND", "BACKGROUND Old idea. It matters."),
                               ("RESULTS", "RESULTS We found 3 cases."))
     assert second.sections == (("", "Plain text."),) and second.pub_types == ("Review",)
 
 
 @pytest.mark.parametrize("line", ['{"doc_id": 1, "abstract": 5}', "not json", '["a"]',
-                                  '{"doc_id": 1, "abstract": "x", "pub_types": "Review"}'])
+                                  '{"title": "no id", "abstract": "x"}'])
 def test_records_from_jsonl_bad_line(tmp_path: Path, line: str) -> None:
     path = tmp_path / "bad.jsonl"
     path.write_text('{"doc_id": 1, "title": "ok", "abstract": "fine"}\n' + line + "\n", encoding="utf-8")
