@@ -416,7 +416,8 @@ def is_result_sentence(text: str, kind: str, has_figures: bool) -> bool:
         return True
     if kind in ("background", "methods"):
         return False
-    return not _words_in(text).isdisjoint(_RESULT_GATES) and bool(_RESULT_LANGUAGE.search(text.lower()))
+    return not _words_in(text).isdisjoint(_RESULT_GATES) \
+        and bool(_RESULT_LANGUAGE.search(text.lower()))
 
 
 # --- sample size ----------------------------------------------------------------------------
@@ -442,12 +443,13 @@ _GROUPED = r"\d{1,3}(?:,\d{3})+(?![\d])|\d{1,3}(?:[ \u2009\u202f]\d{3})+(?![\d.,
 _DIGIT_COUNT = rf"{_GROUPED}|\d+(?![.,]\d)"
 _COUNT = rf"(?P<num>{_DIGIT_COUNT}|{NUMBER_WORDS_RE})"
 # "10 of our own cases": the authors' own patients, beside others (from the literature, say).
-_PEOPLE_COUNT = rf"(?!\s*%)(?P<gap>(?:\s+of\s+our(?:\s+own)?)?(?:\s+{_GAP_WORD}){{0,4}}?)\s+(?P<noun>{_PEOPLE})\b"
+_PEOPLE_COUNT = (rf"(?!\s*%)(?P<gap>(?:\s+of\s+our(?:\s+own)?)?(?:\s+{_GAP_WORD}){{0,4}}?)"
+                 rf"\s+(?P<noun>{_PEOPLE})\b")
 _PEOPLE_COUNT_RE = CaseFree(re.compile(rf"(?<![\w.,%-]){_COUNT}{_PEOPLE_COUNT}", re.IGNORECASE))
 # The same without number words, for the many sentences that hold none (the same matches
 # there, found faster: tried only at digits).
-_PEOPLE_DIGIT_COUNT_RE = CaseFree(re.compile(rf"(?<![\w.,%-])(?P<num>{_DIGIT_COUNT}){_PEOPLE_COUNT}", re.IGNORECASE),
-                                  anchored=True)
+_PEOPLE_DIGIT_COUNT_RE = CaseFree(
+    re.compile(rf"(?<![\w.,%-])(?P<num>{_DIGIT_COUNT}){_PEOPLE_COUNT}", re.IGNORECASE), anchored=True)
 _N_EQUALS_RE = re.compile(
     rf"[(\[,;]\s*(?P<n>[nN])\s*=\s*(?P<num>{_GROUPED}|\d+)(?![.\d])"
 )
@@ -562,7 +564,8 @@ def _people_candidates(text: str, offset: int, kind: str, index: int) -> list[_C
     if not _may_count(text):
         return out
     # (Case folding equates a few non-ASCII letters with ASCII ones: "ſeven" reads "seven".)
-    counts = _PEOPLE_COUNT_RE if _holds_number_word(text) or not text.isascii() else _PEOPLE_DIGIT_COUNT_RE
+    words = _holds_number_word(text) or not text.isascii()
+    counts = _PEOPLE_COUNT_RE if words else _PEOPLE_DIGIT_COUNT_RE
     for m in counts.finditer(text):
         n = _count_value(m.group("num"))
         if n is None or n <= 0 or n > 50_000_000:
@@ -695,8 +698,9 @@ def _joined_as_arms(between: str, gaps: Sequence[str]) -> bool:
     makes one a part of another ("of whom", "excluded")?"""
     if _SUBSET_BETWEEN.search(between):
         return False
-    return bool(_ARM_JOIN.match(between)) or (
-        len(gaps) >= 2 and all(_LIST_GAP.match(g) for g in gaps) and bool(re.search(r"\b(?:and|or)\b", gaps[-1])))
+    listed = len(gaps) >= 2 and all(_LIST_GAP.match(g) for g in gaps) \
+        and bool(re.search(r"\b(?:and|or)\b", gaps[-1]))  # "A, B, and C"
+    return listed or bool(_ARM_JOIN.match(between))
 
 
 # A study in stages (a genome-wide scan and its replication, discovery and validation
@@ -1061,13 +1065,14 @@ class Gated:
         self.pattern = Anchored(lower_pattern(pattern))
         self.gates = frozenset(gates)
 
+    def _closed(self, text: str) -> bool:
+        return self.gates.isdisjoint(_GATE_WORDS.present(text))
+
     def search(self, text: str) -> re.Match[str] | None:
-        return next(self.finditer(text), None)
+        return None if self._closed(text) else self.pattern.search(text)
 
     def finditer(self, text: str) -> Iterator[re.Match[str]]:
-        if self.gates.isdisjoint(_GATE_WORDS.present(text)):
-            return iter(())
-        return self.pattern.finditer(text)
+        return iter(()) if self._closed(text) else self.pattern.finditer(text)
 
 
 # Gates per cue: every alternative of the pattern contains one of them (lower case).
