@@ -7,7 +7,7 @@ import re
 import pytest
 from hypothesis import given, settings, strategies as st
 
-from pipeline.nlp.anchored import Anchored, WordSet, match_starts
+from pipeline.nlp.anchored import Anchored, WordIndex, match_starts
 
 PATTERNS = [
     r"\b(?:mice|mouse|rats?|c\.\s?elegans|guinea\s+pigs?)\b",
@@ -49,7 +49,17 @@ def test_match_starts_reads_the_literals_a_match_begins_with() -> None:
     assert match_starts(re.compile(r"(?i)mice")) is None  # case folding is not read
 
 
-def test_word_set_reports_the_words_present() -> None:
-    words = WordSet(["meta", "pooled", "random"])
-    assert words.present("a pooled meta-analysis") == {"meta", "pooled"}
+def test_word_index_finds_every_occurrence_in_one_pass() -> None:
+    words = WordIndex(["meta", "pooled", "random"])
+    assert words.positions("a pooled meta-analysis, pooled") == {"pooled": [2, 24], "meta": [9]}
     assert words.present("nothing here") == frozenset()
+    with pytest.raises(RuntimeError):
+        words.add(["late"])  # the automaton is built: a new word would be missed silently
+
+
+def test_patterns_sharing_an_index_find_what_each_finds_alone() -> None:
+    shared = WordIndex()
+    rats, mice = (Anchored(re.compile(p), shared) for p in (r"\brats?\b", r"\bmice\b"))
+    text = "rats, mice and a rate of 3 rats"
+    assert [m.span() for m in rats.finditer(text)] == [m.span() for m in re.finditer(r"\brats?\b", text)]
+    assert mice.count(text) == 1

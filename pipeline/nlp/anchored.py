@@ -104,31 +104,61 @@ def match_starts(pattern: re.Pattern[str]) -> frozenset[str] | None:
     return frozenset(s for s in starts if not any(s != t and s.startswith(t) for t in starts))
 
 
+class WordIndex:
+    """Where many words occur in a text, found in one automaton pass for all of them (instead
+    of one `in` test or one pass each). Several rules read the same text in a row, so the
+    last few texts' answers are kept. Words may be added until the first look-up."""
+
+    def __init__(self, words: Iterable[str] = ()) -> None:
+        self._words = set(words)
+        self._automaton: AhoCorasick | None = None
+        self._patterns: list[str] = []
+        self.positions = lru_cache(maxsize=8)(self._positions)
+
+    def add(self, words: Iterable[str]) -> None:
+        if self._automaton is not None:
+            raise RuntimeError("WordIndex.add after the first look-up")
+        self._words.update(words)
+
+    def _positions(self, text: str) -> dict[str, list[int]]:
+        """{word: every position where it starts} for the words that occur in `text`."""
+        if self._automaton is None:
+            self._patterns = sorted(self._words)
+            self._automaton = AhoCorasick(self._patterns)
+        found: dict[str, list[int]] = {}
+        for index, start, _ in self._automaton.find_matches_as_indexes(text, overlapping=True):
+            found.setdefault(self._patterns[index], []).append(start)
+        return found
+
+    def present(self, text: str) -> frozenset[str]:
+        return frozenset(self.positions(text))
+
+
 class Anchored:
     """A pattern matched only where one of its start strings occurs (see the module docstring).
-    search/finditer/count behave as the pattern's own search/finditer/len(findall)."""
+    search/finditer/count behave as the pattern's own search/finditer/len(findall).
 
-    def __init__(self, pattern: re.Pattern[str]) -> None:
+    Patterns read on the same texts can share one `WordIndex`: one automaton pass a text
+    then finds the start strings of them all."""
+
+    def __init__(self, pattern: re.Pattern[str], index: WordIndex | None = None) -> None:
         self.pattern = pattern
         starts = match_starts(pattern)
-        self._automaton = None
-        self._digits = False
         words = sorted(starts - {_DIGIT_START}) if starts is not None else []
         self._anchored = starts is not None and not any(len(w) < _MIN_LEN and w.isalpha() for w in words)
-        if not self._anchored:
-            return
-        self._digits = _DIGIT_START in starts
-        if words:
-            self._automaton = AhoCorasick(words)
+        self._digits = self._anchored and _DIGIT_START in starts
+        self._words = tuple(words) if self._anchored else ()
+        self._index = index or WordIndex()
+        self._index.add(self._words)
 
     def candidates(self, text: str, pos: int = 0, endpos: int = sys.maxsize) -> list[int]:
         """Every position in [pos, endpos) where a match could start, in order."""
         endpos = min(endpos, len(text))
         found: set[int] = set()
-        if self._automaton is not None and pos < endpos:
-            window = text if pos == 0 and endpos == len(text) else text[pos:endpos]
-            found.update(pos + start for _, start, _ in
-                         self._automaton.find_matches_as_indexes(window, overlapping=True))
+        if self._words and pos < endpos:
+            positions = self._index.positions(text)
+            for word in self._words:
+                found.update(p for p in positions.get(word, ()) if pos <= p and p + len(word) <= endpos)
         if self._digits:
             found.update(m.start() for m in _DIGITS.finditer(text, pos, endpos))
         return sorted(found)
@@ -160,16 +190,3 @@ class Anchored:
     def count(self, text: str) -> int:
         """len(pattern.findall(text))."""
         return sum(1 for _ in self.finditer(text))
-
-
-class WordSet:
-    """Which of many words occur in a text, in one automaton pass (instead of one `in` test
-    each, which scans the whole text for every absent word)."""
-
-    def __init__(self, words: Iterable[str]) -> None:
-        self._automaton = AhoCorasick(sorted(set(words)), store_patterns=True)
-        # The same text is asked about by several rules in a row.
-        self.present = lru_cache(maxsize=8)(self._present)
-
-    def _present(self, text: str) -> frozenset[str]:
-        return frozenset(self._automaton.find_matches_as_strings(text, overlapping=True))

@@ -84,9 +84,13 @@ class CaseFree:
         self._finder = Anchored(self.lower) if anchored else self.lower
         self.pattern = pattern.pattern
         self._odd = _odd_folds(self.lower.pattern)
+        # When no odd character is ASCII, an ASCII text (most sentences) needs no search.
+        self._ascii_keeps = self._odd is not None and not any(self._odd.match(chr(c)) for c in range(128))
 
     def keeps_offsets(self, text: str, low: str) -> bool:
         """Do matches on `low` (= text.lower()) fall where the case-insensitive ones on `text` do?"""
+        if self._ascii_keeps and text.isascii():
+            return True  # lower-casing ASCII keeps the length
         return self._odd is not None and len(low) == len(text) and not self._odd.search(text)
 
     def finditer(self, text: str, pos: int = 0, endpos: int = 2**62) -> Iterator[re.Match[str] | Recased]:

@@ -37,7 +37,7 @@ from pipeline.nlp.numbers import (
     number_words_to_int,
     parse_number,
 )
-from pipeline.nlp.anchored import Anchored, WordSet
+from pipeline.nlp.anchored import Anchored, WordIndex
 from pipeline.nlp.casefree import CaseFree, lower_pattern
 from pipeline.nlp.tokenizer import sentence_spans
 from pipeline.types import Effect, Record, Sentence
@@ -541,7 +541,7 @@ _NUMBER_WORD_GATES = ("one", "two", "three", "four", "five", "six", "seven", "ei
 
 
 # The gate words of the sentence rules, found in one pass over a lower-cased sentence.
-_SENTENCE_GATES = WordSet(_NUMBER_WORD_GATES + _NAME_GATES + _RESULT_GATES)
+_SENTENCE_GATES = WordIndex(_NUMBER_WORD_GATES + _NAME_GATES + _RESULT_GATES)
 
 
 @lru_cache(maxsize=4096)  # each sentence is asked by the effects and the sample-size rules
@@ -1056,17 +1056,22 @@ _COMPARED = re.compile(r"\b(?:controls?|healthy|normal|compared\s+with|versus|vs
                        r"participants|volunteers|subjects|group\s+[ab12]|groups)\b", re.I)
 
 
+# The words of the design rules (gates and the strings their matches start with), found in
+# one pass over each text the rules read (see anchored.WordIndex).
+_DESIGN_WORDS = WordIndex()
+
+
 class Gated:
     """A lower-case pattern run only when the text holds one of its gates: substrings that
-    every match contains. Which gates a text holds is found for all the patterns at once
-    (`_GATE_WORDS`), and most abstracts hold none of a given design's words."""
+    every match contains. Most abstracts hold none of a given design's words."""
 
     def __init__(self, pattern: re.Pattern[str], gates: Sequence[str]) -> None:
-        self.pattern = Anchored(lower_pattern(pattern))
+        self.pattern = Anchored(lower_pattern(pattern), _DESIGN_WORDS)
         self.gates = frozenset(gates)
+        _DESIGN_WORDS.add(self.gates)
 
     def _closed(self, text: str) -> bool:
-        return self.gates.isdisjoint(_GATE_WORDS.present(text))
+        return self.gates.isdisjoint(_DESIGN_WORDS.positions(text))
 
     def search(self, text: str) -> re.Match[str] | None:
         return None if self._closed(text) else self.pattern.search(text)
@@ -1098,9 +1103,9 @@ _CUE_GATES = {
 _CUES = {name: Gated(p, _CUE_GATES[name]) for name, p in _CUES.items()}
 _HEDGE = Gated(_HEDGE, ("previous", "prior", "earlier", "have", "has", "few", "lack", "randomi",
                         "remain", "unknown", "needed", "future", "should", "warranted"))
-_GATE_WORDS = WordSet(g for cue in (*_CUES.values(), _HEDGE) for g in cue.gates)
 _ANIMAL, _IN_VITRO, _HUMAN, _LAB, _STUDY_LANGUAGE, _CASES_ONLY, _COMPARED = (
-    Anchored(lower_pattern(p)) for p in (_ANIMAL, _IN_VITRO, _HUMAN, _LAB, _STUDY_LANGUAGE, _CASES_ONLY, _COMPARED))
+    Anchored(lower_pattern(p), _DESIGN_WORDS)
+    for p in (_ANIMAL, _IN_VITRO, _HUMAN, _LAB, _STUDY_LANGUAGE, _CASES_ONLY, _COMPARED))
 
 
 # --- spaCy components -------------------------------------------------------------------------
