@@ -147,7 +147,7 @@ class Anchored:
         words = sorted(starts - {_DIGIT_START}) if starts is not None else []
         self._anchored = starts is not None and not any(len(w) < _MIN_LEN and w.isalpha() for w in words)
         self._digits = self._anchored and _DIGIT_START in starts
-        self._words = tuple(words) if self._anchored else ()
+        self._words = frozenset(words) if self._anchored else frozenset()
         self._index = index or WordIndex()
         self._index.add(self._words)
 
@@ -157,8 +157,8 @@ class Anchored:
         found: set[int] = set()
         if self._words and pos < endpos:
             positions = self._index.positions(text)
-            for word in self._words:
-                found.update(p for p in positions.get(word, ()) if pos <= p and p + len(word) <= endpos)
+            for word in self._words.intersection(positions):  # the few that occur
+                found.update(p for p in positions[word] if pos <= p and p + len(word) <= endpos)
         if self._digits:
             found.update(m.start() for m in _DIGITS.finditer(text, pos, endpos))
         return sorted(found)
