@@ -120,11 +120,14 @@ class WordIndex:
             raise RuntimeError("WordIndex.add after the first look-up")
         self._words.update(words)
 
-    def _positions(self, text: str) -> dict[str, list[int]]:
-        """{word: every position where it starts} for the words that occur in `text`."""
+    def _build(self) -> None:
         if self._automaton is None:
             self._patterns = sorted(self._words)
             self._automaton = AhoCorasick(self._patterns)
+
+    def _positions(self, text: str) -> dict[str, list[int]]:
+        """{word: every position where it starts} for the words that occur in `text`."""
+        self._build()
         found: dict[str, list[int]] = {}
         for index, start, _ in self._automaton.find_matches_as_indexes(text, overlapping=True):
             found.setdefault(self._patterns[index], []).append(start)
@@ -132,6 +135,11 @@ class WordIndex:
 
     def present(self, text: str) -> frozenset[str]:
         return frozenset(self.positions(text))
+
+    def occurs_in(self, text: str) -> bool:
+        """Does any of the words occur in `text`? (One pass that keeps no positions.)"""
+        self._build()
+        return bool(self._automaton.find_matches_as_indexes(text))
 
 
 class Anchored:
