@@ -17,8 +17,9 @@ import io
 import json
 import re
 import zlib
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import replace
+from functools import lru_cache
 from pathlib import Path
 from typing import IO, Any
 
@@ -268,12 +269,18 @@ def iter_jsonl(path: Path, sections: str = "sentences", what: str = "") -> Itera
         yield record_from_json(data, where, sections)
 
 
+@lru_cache(maxsize=1)
+def _inline_heading() -> Callable[[str], str]:
+    # Imported on first use: the sentence rules load spaCy, which indexing never needs.
+    from pipeline.nlp.components import inline_heading
+
+    return inline_heading
+
+
 def _sentence_sections(sentences: list[str], mode: str) -> tuple[tuple[str, str], ...]:
     if mode == "sentences":
         return tuple(("", s.strip()) for s in sentences)
-    # Imported here: the sentence rules load spaCy, which indexing never needs.
-    from pipeline.nlp.components import inline_heading
-
+    inline_heading = _inline_heading()
     grouped: list[tuple[str, list[str]]] = []
     for raw in sentences:
         sentence = raw.strip()
@@ -295,8 +302,7 @@ def record_from_json(data: Any, where: str, sections: str = "sentences") -> Reco
     """
     if sections not in SECTION_MODES:
         raise ValueError(f"sections must be one of {SECTION_MODES}, not {sections!r}")
-    lineno = where.rsplit(":", 1)[-1]
-    hint = f'line {lineno} needs {{"doc_id": ..., "title": "...", "abstract": "..." or [...]}}'
+    hint = f'line {where.rsplit(":", 1)[-1]} needs {{"doc_id": ..., "title": "...", "abstract": "..." or [...]}}'
     if not isinstance(data, dict):
         raise CorpusError(f"{where}: expected a JSON object, got {type(data).__name__}", hint)
     doc_id = data.get("doc_id")
