@@ -30,6 +30,7 @@ from spacy.tokens.underscore import Underscore
 
 from pipeline.nlp.numbers import (
     NUM_RE,
+    NUMBER_WORDS,
     NUMBER_WORDS_RE,
     find_cis,
     find_p_values,
@@ -100,6 +101,11 @@ _INLINE_HEADING = re.compile(
 def inline_heading(sentence: str) -> str:
     """The upper-case section heading a sentence starts with ("RESULTS", "METHODS AND
     FINDINGS"), or "" when it starts with ordinary text."""
+    start = sentence.lstrip()[:2]
+    # Every heading word is upper case, two letters or more ("OF", "AIM"), or "&", "/", ",":
+    # "The ..." cannot start one, and most sentences start so.
+    if not start or not (start[0] in "&/," or start.isupper() and start.isalpha()):
+        return ""
     m = _INLINE_HEADING.match(sentence)
     if not m:
         return ""
@@ -534,21 +540,23 @@ def _count_value(raw: str) -> int | None:
     return number_words_to_int(raw)
 
 
-# Substrings of every number word: a sentence with no digit and none of these counts nobody.
-_NUMBER_WORD_GATES = ("one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten",
-                      "eleven", "twelve", "teen", "twenty", "thirty", "forty", "fifty", "ninety",
-                      "hundred", "thousand", "million", "zero")
-
-
 # Each gate of the sentence rules is one automaton pass over the lower-cased sentence.
 _NUMBER_WORDS, _NAME_WORDS, _RESULT_WORDS = (
-    WordIndex(words) for words in (_NUMBER_WORD_GATES, _NAME_GATES, _RESULT_GATES))
+    WordIndex(words) for words in (NUMBER_WORDS, _NAME_GATES, _RESULT_GATES))
+
+
+def _is_word_char(text: str, i: int) -> bool:
+    """What re's \\w matches, at text[i] (False outside the text)."""
+    return 0 <= i < len(text) and (text[i].isalnum() or text[i] == "_")
 
 
 @lru_cache(maxsize=4096)  # each sentence is asked by the effects and the sample-size rules
 def _holds_number_word(text: str) -> bool:
-    """Might the sentence hold a number word? (It holds none when this is False.)"""
-    return _NUMBER_WORDS.occurs_in(text.lower())
+    """Does the lower-cased sentence hold a number word as a whole word ("ten", not "often"),
+    where NUMBER_WORDS_RE can match? A sentence with none and no digit counts nobody."""
+    low = text.lower()
+    return any(not _is_word_char(low, start - 1) and not _is_word_char(low, start + len(word))
+               for word, starts in _NUMBER_WORDS.positions(low).items() for start in starts)
 
 
 @lru_cache(maxsize=4096)

@@ -27,10 +27,10 @@ _TENS = {
     "eighty": 80, "ninety": 90,
 }
 _SCALES = {"hundred": 100, "thousand": 1000, "million": 1_000_000}
-_NUMBER_WORD_SET = set(_UNITS) | set(_TENS) | set(_SCALES)
+NUMBER_WORDS = frozenset(_UNITS) | frozenset(_TENS) | frozenset(_SCALES)
 
 # A run of number words: "forty-one", "one hundred and twenty", "Two thousand three hundred".
-_W = "|".join(sorted(_NUMBER_WORD_SET, key=len, reverse=True))
+_W = "|".join(sorted(NUMBER_WORDS, key=len, reverse=True))
 NUMBER_WORDS_RE = (
     rf"(?:\b(?:{_W})\b(?:(?:[\s-]+|\s+and\s+)\b(?:{_W})\b)*)"
 )
