@@ -38,7 +38,7 @@ from pipeline.nlp.numbers import (
     number_words_to_int,
     parse_number,
 )
-from pipeline.nlp.anchored import Anchored, WordIndex
+from pipeline.nlp.anchored import Anchored, WordIndex, match_starts
 from pipeline.nlp.casefree import CaseFree, lower_pattern
 from pipeline.nlp.tokenizer import sentence_spans
 from pipeline.types import Effect, Record, Sentence
@@ -559,6 +559,17 @@ def _holds_number_word(text: str) -> bool:
                for word, starts in _NUMBER_WORDS.positions(low).items() for start in starts)
 
 
+# The strings every noun of _PEOPLE starts with.
+_PEOPLE_WORDS = WordIndex(match_starts(re.compile(rf"(?:{_PEOPLE.lower()})")))
+
+
+def _names_people(text: str) -> bool:
+    """Does a noun of _PEOPLE (lower-cased) follow whitespace, as _PEOPLE_COUNT_RE needs?"""
+    low = text.lower()
+    return any(start > 0 and low[start - 1].isspace()
+               for starts in _PEOPLE_WORDS.positions(low).values() for start in starts)
+
+
 @lru_cache(maxsize=4096)
 def _may_count(text: str) -> bool:
     return bool(_DIGIT.search(text)) or _holds_number_word(text)
@@ -571,7 +582,9 @@ def _people_candidates(text: str, offset: int, kind: str, index: int) -> list[_C
     # (Case folding equates a few non-ASCII letters with ASCII ones: "ſeven" reads "seven".)
     words = _holds_number_word(text) or not text.isascii()
     counts = _PEOPLE_COUNT_RE if words else _PEOPLE_DIGIT_COUNT_RE
-    for m in counts.finditer(text):
+    # Three sentences in four with a number name no people: then no count can match.
+    named = not text.isascii() or _names_people(text)
+    for m in counts.finditer(text) if named else ():
         n = _count_value(m.group("num"))
         if n is None or n <= 0 or n > 50_000_000:
             continue
