@@ -166,6 +166,8 @@ def size(*sentences: str, kind: str = "", meta: bool = False):
       "study (1991-2009), and 300 men from the third study who were free of disease at baseline.",), 1200),
     # The authors' own cases beside cases from the literature.
     (("Data on 10 of our own cases and 132 cases from literature are presented.",), 142),
+    # A number word inside another word ("often", "weight") is not one; "ten" is.
+    (("Often, ten patients were enrolled in the weight-loss arm.",), 10),
 ])
 def test_sample_size(sentences: tuple[str, ...], expected: int) -> None:
     got = size(*sentences)
