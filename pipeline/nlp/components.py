@@ -540,9 +540,11 @@ def _count_value(raw: str) -> int | None:
     return number_words_to_int(raw)
 
 
-# Each gate of the sentence rules is one automaton pass over the lower-cased sentence.
-_NUMBER_WORDS, _NAME_WORDS, _RESULT_WORDS = (
-    WordIndex(words) for words in (NUMBER_WORDS, _NAME_GATES, _RESULT_GATES))
+# Each gate of the sentence rules is one automaton pass over the lower-cased sentence; the
+# number words and the strings every people noun starts with share one.
+_PEOPLE_STARTS = match_starts(re.compile(rf"(?:{_PEOPLE.lower()})"))
+_SENTENCE_WORDS = WordIndex(NUMBER_WORDS | _PEOPLE_STARTS)
+_NAME_WORDS, _RESULT_WORDS = (WordIndex(words) for words in (_NAME_GATES, _RESULT_GATES))
 
 
 def _is_word_char(text: str, i: int) -> bool:
@@ -555,19 +557,17 @@ def _holds_number_word(text: str) -> bool:
     """Does the lower-cased sentence hold a number word as a whole word ("ten", not "often"),
     where NUMBER_WORDS_RE can match? A sentence with none and no digit counts nobody."""
     low = text.lower()
+    positions = _SENTENCE_WORDS.positions(low)
     return any(not _is_word_char(low, start - 1) and not _is_word_char(low, start + len(word))
-               for word, starts in _NUMBER_WORDS.positions(low).items() for start in starts)
-
-
-# The strings every noun of _PEOPLE starts with.
-_PEOPLE_WORDS = WordIndex(match_starts(re.compile(rf"(?:{_PEOPLE.lower()})")))
+               for word in NUMBER_WORDS.intersection(positions) for start in positions[word])
 
 
 def _names_people(text: str) -> bool:
     """Does a noun of _PEOPLE (lower-cased) follow whitespace, as _PEOPLE_COUNT_RE needs?"""
     low = text.lower()
+    positions = _SENTENCE_WORDS.positions(low)
     return any(start > 0 and low[start - 1].isspace()
-               for starts in _PEOPLE_WORDS.positions(low).values() for start in starts)
+               for word in _PEOPLE_STARTS.intersection(positions) for start in positions[word])
 
 
 @lru_cache(maxsize=4096)
