@@ -1075,23 +1075,26 @@ _COMPARED = re.compile(r"\b(?:controls?|healthy|normal|compared\s+with|versus|vs
 
 
 # The words of the design rules (gates and the strings their matches start with), found in
-# one pass over each text the rules read (see anchored.WordIndex).
-_DESIGN_WORDS = WordIndex()
+# one pass over each text the rules read (see anchored.WordIndex): the cues' on the title and
+# the study's own text, the mentions' on the whole abstract, the hedges' on its sentences.
+_DESIGN_WORDS, _MENTION_WORDS, _HEDGE_WORDS = WordIndex(), WordIndex(), WordIndex()
 
 
 class Gated:
     """A lower-case pattern run only when the text holds one of its gates: substrings that
     every match contains. Most abstracts hold none of a given design's words."""
 
-    def __init__(self, pattern: re.Pattern[str], gates: Sequence[str]) -> None:
-        self.pattern = Anchored(lower_pattern(pattern), _DESIGN_WORDS)
+    def __init__(self, pattern: re.Pattern[str], gates: Sequence[str],
+                 index: WordIndex = _DESIGN_WORDS) -> None:
+        self.pattern = Anchored(lower_pattern(pattern), index)
         self.gates = frozenset(gates)
-        _DESIGN_WORDS.add(self.gates)
+        self._index = index
+        index.add(self.gates)
 
     def _closed(self, text: str) -> bool:
         if len(self.gates) <= 3:  # a few `in` tests are cheaper than a pass for every word
             return not any(gate in text for gate in self.gates)
-        return self.gates.isdisjoint(_DESIGN_WORDS.positions(text))
+        return self.gates.isdisjoint(self._index.positions(text))
 
     def search(self, text: str) -> re.Match[str] | None:
         return None if self._closed(text) else self.pattern.search(text)
@@ -1122,10 +1125,11 @@ _CUE_GATES = {
 # The design rules read lower-cased text (see classify_design).
 _CUES = {name: Gated(p, _CUE_GATES[name]) for name, p in _CUES.items()}
 _HEDGE = Gated(_HEDGE, ("previous", "prior", "earlier", "have", "has", "few", "lack", "randomi",
-                        "remain", "unknown", "needed", "future", "should", "warranted"))
-_ANIMAL, _IN_VITRO, _HUMAN, _LAB, _STUDY_LANGUAGE, _CASES_ONLY, _COMPARED = (
-    Anchored(lower_pattern(p), _DESIGN_WORDS)
-    for p in (_ANIMAL, _IN_VITRO, _HUMAN, _LAB, _STUDY_LANGUAGE, _CASES_ONLY, _COMPARED))
+                        "remain", "unknown", "needed", "future", "should", "warranted"), _HEDGE_WORDS)
+_ANIMAL, _IN_VITRO, _HUMAN = (
+    Anchored(lower_pattern(p), _MENTION_WORDS) for p in (_ANIMAL, _IN_VITRO, _HUMAN))
+_LAB, _STUDY_LANGUAGE, _CASES_ONLY, _COMPARED = (
+    Anchored(lower_pattern(p), _DESIGN_WORDS) for p in (_LAB, _STUDY_LANGUAGE, _CASES_ONLY, _COMPARED))
 
 
 # --- spaCy components -------------------------------------------------------------------------
