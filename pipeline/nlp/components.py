@@ -364,7 +364,8 @@ def find_effects(text: str, offset: int = 0, percentages: bool = True) -> list[E
 
     # "hazard ratios (HR) and 95% CI for AD were 1.23 (0.97–1.55) and 1.57 (1.23–2.01)": a value
     # with a bare interval takes the measure named last before it in the sentence.
-    for m in _VALUE_WITH_INTERVAL.finditer(text) if named else ():
+    bracketed = "(" in text or "[" in text  # the pattern needs one: test it before a pass
+    for m in _VALUE_WITH_INTERVAL.finditer(text) if named and bracketed else ():
         start = m.start("value")
         if any(cs <= start < ce for cs, ce in consumed) or m.group("pct"):
             continue
@@ -621,7 +622,7 @@ def _people_candidates(text: str, offset: int, kind: str, index: int) -> list[_C
         out.append(_Candidate(n, score, offset + start, offset + m.end(), index,
                               comparison=bool(_COMPARISON.search(m.group(0))), kind=kind,
                               total=score >= 5, enrolled=score >= 4))
-    for m in _N_EQUALS_RE.finditer(text):
+    for m in _N_EQUALS_RE.finditer(text) if "=" in text else ():
         n = _count_value(m.group("num"))
         if n <= 0:
             continue
