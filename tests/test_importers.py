@@ -15,9 +15,12 @@ from pipeline.sources.importers import (
     detokenize,
     discover,
     file_format,
+    iter_jsonl,
     iter_records,
     parse_abst,
     parse_tokens,
+    read_jsonl,
+    record_from_json,
 )
 from conftest import shared_file
 
@@ -99,6 +102,27 @@ def test_jsonl_string_and_sentence_list_abstracts(tmp_path):
     assert (second.id, second.pmid, second.doi, second.year, second.journal) == (
         "doc:x8", "123", "10.1/abc", 2019, "J")
     assert second.pub_types == ("Randomized Controlled Trial",)
+
+
+def test_one_jsonl_reader_two_section_modes(tmp_path):
+    """`factcheck index` keeps a section per sentence (rationale indices); `factcheck extract`
+    groups sentences under SciFact's inline headings. Same reader, same Record otherwise."""
+    line = {"doc_id": 9, "title": "T", "abstract": ["BACKGROUND Old idea.", "It matters.", "",
+                                                      "RESULTS We found 3 cases."]}
+    path = write(tmp_path, "c.jsonl", json.dumps(line) + "\n")
+    (by_sentence,) = iter_jsonl(path)
+    (by_heading,) = iter_jsonl(path, sections="headings")
+    assert [text for _, text in by_sentence.sections] == [s.strip() for s in line["abstract"]]
+    assert by_heading.sections == (("BACKGROUND", "BACKGROUND Old idea. It matters."),
+                                   ("RESULTS", "RESULTS We found 3 cases."))
+    assert (by_sentence.id, by_sentence.title) == (by_heading.id, by_heading.title) == ("doc:9", "T")
+    with pytest.raises(ValueError):
+        record_from_json(line, "c.jsonl:1", sections="paragraphs")
+
+
+def test_read_jsonl_names_the_option_for_a_missing_file(tmp_path):
+    with pytest.raises(CorpusError, match="--gold"):
+        list(read_jsonl(tmp_path / "absent.jsonl", "--gold"))
 
 
 def test_malformed_jsonl_names_the_line(tmp_path):

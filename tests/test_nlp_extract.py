@@ -161,6 +161,13 @@ def size(*sentences: str, kind: str = "", meta: bool = False):
       "from camp B (control group).",), 481),
     (("Participants were adolescents (aged 12-19 years; n = 3110) and adults (aged 20-49 years; "
       "n = 2205) free from CVD.",), 5315),
+    # Cohorts listed "A, B, and C" are summed like two arms.
+    (("Participants were 500 women from the first study (1984-2008), 400 women from the second "
+      "study (1991-2009), and 300 men from the third study who were free of disease at baseline.",), 1200),
+    # The authors' own cases beside cases from the literature.
+    (("Data on 10 of our own cases and 132 cases from literature are presented.",), 142),
+    # A number word inside another word ("often", "weight") is not one; "ten" is.
+    (("Often, ten patients were enrolled in the weight-loss arm.",), 10),
 ])
 def test_sample_size(sentences: tuple[str, ...], expected: int) -> None:
     got = size(*sentences)
@@ -358,14 +365,14 @@ def test_records_from_jsonl(tmp_path: Path) -> None:
                       "pub_types": ["Review"]}) + "\n",
         encoding="utf-8")
     first, second = records_from_jsonl(path)
-    assert (first.id, first.source) == ("7", "jsonl")
+    assert first.id == "doc:7" and finding_to_json(extract(first))["doc_id"] == 7
     assert first.sections == (("BACKGROUND", "BACKGROUND Old idea. It matters."),
                               ("RESULTS", "RESULTS We found 3 cases."))
     assert second.sections == (("", "Plain text."),) and second.pub_types == ("Review",)
 
 
 @pytest.mark.parametrize("line", ['{"doc_id": 1, "abstract": 5}', "not json", '["a"]',
-                                  '{"doc_id": 1, "abstract": "x", "pub_types": "Review"}'])
+                                  '{"title": "no id", "abstract": "x"}'])
 def test_records_from_jsonl_bad_line(tmp_path: Path, line: str) -> None:
     path = tmp_path / "bad.jsonl"
     path.write_text('{"doc_id": 1, "title": "ok", "abstract": "fine"}\n' + line + "\n", encoding="utf-8")

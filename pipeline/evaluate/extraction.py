@@ -317,7 +317,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def _load_gold(path: str, corpus: str | None) -> tuple[list[dict[str, Any]], list[Any]]:
-    from pipeline.nlp import read_jsonl, record_from_json
+    from pipeline.sources.importers import read_jsonl, record_from_json
+
+    def record_from(data: Any, where: str) -> Any:
+        return record_from_json(data, where, sections="headings")
 
     lines = list(read_jsonl(path, "--gold"))
     needed = {str(d.get("doc_id")) for _, d in lines if isinstance(d, dict) and not d.get("abstract")}
@@ -325,14 +328,14 @@ def _load_gold(path: str, corpus: str | None) -> tuple[list[dict[str, Any]], lis
     if needed and corpus:
         for where, data in read_jsonl(corpus, "--corpus"):
             if isinstance(data, dict) and str(data.get("doc_id")) in needed:
-                texts[str(data["doc_id"])] = record_from_json(data, where)
+                texts[str(data["doc_id"])] = record_from(data, where)
     gold, records = [], []
     for where, data in lines:
         if not isinstance(data, dict) or "doc_id" not in data:
             raise InputError(f"{where}: expected a gold object with a doc_id",
                              "each gold line is one JSON object with the fields of `factcheck extract` output")
         if data.get("abstract"):
-            records.append(record_from_json(data, where))
+            records.append(record_from(data, where))
         elif str(data["doc_id"]) in texts:
             records.append(texts[str(data["doc_id"])])
         else:

@@ -12,7 +12,8 @@ into Record.abstract (the sections joined with "\\n").
 
 from __future__ import annotations
 
-import json
+import bisect
+import itertools
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, Iterable, Iterator
@@ -24,7 +25,6 @@ from spacy.tokens import Doc
 from pipeline.errors import InputError
 from pipeline.nlp.components import (  # importing it registers the factories
     find_p_values,
-    inline_heading,
     is_result_sentence,
     section_kind,
 )
@@ -33,8 +33,7 @@ from pipeline.types import Finding, Record
 
 __all__ = [
     "build_nlp", "default_nlp", "extract", "extract_many", "finding_to_json",
-    "records_from_jsonl", "records_from_path", "finding_from_doc", "record_from_json",
-    "read_jsonl",
+    "records_from_jsonl", "records_from_path", "finding_from_doc",
 ]
 
 PIPE_NAMES = ("fc_sentences", "fc_sample_size", "fc_design", "fc_effects")
@@ -72,8 +71,12 @@ def finding_from_doc(doc: Doc) -> Finding:
     effects = tuple(ext.fc_effects or ())
     size = ext.fc_sample_size
     design = ext.fc_design
-    effect_sentences = {i for i, s in enumerate(sentences)
-                        for e in effects if s.start <= e.span[0] < s.end} if effects else set()
+    starts = [s.start for s in sentences]  # in order, not overlapping
+    effect_sentences = set()
+    for effect in effects:
+        i = bisect.bisect_right(starts, effect.span[0]) - 1
+        if i >= 0 and effect.span[0] < sentences[i].end:
+            effect_sentences.add(i)
     results = tuple(
         s for i, s in enumerate(sentences)
         if is_result_sentence(s.text, section_kind(s.section),
@@ -106,16 +109,24 @@ def extract(record: Record, nlp: Language | None = None) -> Finding:
 
 def extract_many(records: Iterable[Record], nlp: Language | None = None,
                  batch_size: int = 256) -> Iterator[Finding]:
-    """Read many records through nlp.pipe (single process: faster for this workload)."""
+    """Read many records through nlp.pipe (single process: faster for this workload).
+
+    Each batch runs in a spaCy memory zone: the strings of its sentences (each sentence is
+    a token, see tokenizer.py) leave the vocabulary with the batch instead of piling up in it.
+    A Finding holds no spaCy object, so nothing outlives its zone."""
     nlp = nlp or default_nlp()
-    docs = (_make_doc(nlp, r) for r in records)
-    for doc in nlp.pipe(docs, batch_size=batch_size):
-        yield finding_from_doc(doc)
-        doc._.fc_record = None  # let the Record go with the Doc
+    pending = iter(records)
+    while batch := list(itertools.islice(pending, batch_size)):
+        with nlp.memory_zone():
+            for doc in nlp.pipe((_make_doc(nlp, r) for r in batch), batch_size=batch_size):
+                yield finding_from_doc(doc)
+                doc._.fc_record = None  # let the Record go with the Doc
 
 
 def _doc_id(record_id: str) -> Any:
-    return int(record_id) if record_id.isdigit() else record_id
+    """The doc_id a record was read with: JSONL records are "doc:<doc_id>", PubMed ones the PMID."""
+    doc_id = record_id.removeprefix("doc:")
+    return int(doc_id) if doc_id.isdigit() else doc_id
 
 
 def finding_to_json(finding: Finding) -> dict[str, Any]:
@@ -141,73 +152,12 @@ def finding_to_json(finding: Finding) -> dict[str, Any]:
     }
 
 
-def sections_from_sentences(sentences: Iterable[str]) -> tuple[tuple[str, str], ...]:
-    """Sentences of a flattened abstract -> (label, text) sections.
-
-    SciFact-style structured abstracts start a section with an upper-case heading inside a
-    sentence ("RESULTS We found ..."); the heading becomes the label and stays in the text,
-    so offsets still point at the words as written.
-    """
-    sections: list[tuple[str, list[str]]] = []
-    for raw in sentences:
-        sentence = raw.strip()
-        if not sentence:
-            continue
-        heading = inline_heading(sentence)
-        if heading or not sections:
-            sections.append((heading, [sentence]))
-        else:
-            sections[-1][1].append(sentence)
-    return tuple((label, " ".join(parts)) for label, parts in sections)
-
-
-def record_from_json(data: Any, where: str) -> Record:
-    """One {doc_id, title, abstract (string or list of sentences), pub_types?} object -> Record.
-
-    `where` ("file.jsonl:12") names the line in the error raised for a malformed object.
-    """
-    if not isinstance(data, dict) or "doc_id" not in data:
-        raise InputError(f"{where}: expected an object with a doc_id",
-                         "each line must be one JSON object {doc_id, title, abstract}")
-    abstract = data.get("abstract") or ""
-    if isinstance(abstract, str):
-        sections: tuple[tuple[str, str], ...] = (("", abstract),) if abstract else ()
-    elif isinstance(abstract, list) and all(isinstance(s, str) for s in abstract):
-        sections = sections_from_sentences(abstract)
-    else:
-        raise InputError(f"{where}: abstract must be a string or a list of strings",
-                         "write the abstract as text or as a list of sentences")
-    pub_types = data.get("pub_types") or ()
-    if isinstance(pub_types, str) or not all(isinstance(p, str) for p in pub_types):
-        raise InputError(f"{where}: pub_types must be a list of strings",
-                         'write e.g. "pub_types": ["Randomized Controlled Trial"]')
-    return Record(source="jsonl", id=str(data["doc_id"]), title=str(data.get("title") or ""),
-                  sections=sections, pub_types=tuple(pub_types))
-
-
-def read_jsonl(path: str | Path, what: str = "--input") -> Iterator[tuple[str, Any]]:
-    """(where, object) for every non-blank line of a JSON Lines file; typed errors name the line."""
-    path = Path(path)
-    try:
-        handle = path.open(encoding="utf-8")
-    except OSError as exc:
-        raise InputError(f"{path}: cannot open: {exc.strerror}",
-                         f"check the path given with {what}") from exc
-    with handle:
-        for line_no, line in enumerate(handle, 1):
-            if not line.strip():
-                continue
-            try:
-                yield f"{path}:{line_no}", json.loads(line)
-            except json.JSONDecodeError as exc:
-                raise InputError(f"{path}:{line_no}: not valid JSON ({exc.msg})",
-                                 "each line must be one JSON object {doc_id, title, abstract}") from exc
-
-
 def records_from_jsonl(path: str | Path) -> Iterator[Record]:
-    """Records from JSON Lines {doc_id, title, abstract (string or list of sentences), pub_types?}."""
-    for where, data in read_jsonl(path):
-        yield record_from_json(data, where)
+    """Records from JSON Lines {doc_id, title, abstract (string or list of sentences), pub_types?},
+    sections by inline heading (see pipeline.sources.importers.record_from_json)."""
+    from pipeline.sources.importers import iter_jsonl
+
+    return iter_jsonl(Path(path), sections="headings", what="--input")
 
 
 def records_from_path(path: str | Path) -> Iterator[Record]:

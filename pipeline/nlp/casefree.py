@@ -16,6 +16,8 @@ from __future__ import annotations
 import re
 from typing import Iterator
 
+from pipeline.nlp.anchored import Anchored
+
 try:  # sre's extra case equivalences ("s" ~ "ſ", "β" ~ "ϐ" ...): code -> equivalent codes
     from re._casefix import _EXTRA_CASES
 except ImportError:  # pragma: no cover - a future Python: every pattern then folds as before
@@ -73,19 +75,26 @@ class CaseFree:
     """A case-insensitive pattern whose finditer runs the lower-case twin where that gives the
     same matches (see the module docstring)."""
 
-    def __init__(self, pattern: re.Pattern[str]) -> None:
+    def __init__(self, pattern: re.Pattern[str], anchored: bool = False) -> None:
+        """`anchored`: try the twin only where a match can start (see pipeline.nlp.anchored);
+        worth it for a pattern that must start with a rare string such as a digit."""
         assert pattern.flags & re.IGNORECASE, pattern.pattern
         self.folding = pattern
         self.lower = lower_pattern(pattern)
+        self._finder = Anchored(self.lower) if anchored else self.lower
         self.pattern = pattern.pattern
         self._odd = _odd_folds(self.lower.pattern)
+        # When no odd character is ASCII, an ASCII text (most sentences) needs no search.
+        self._ascii_keeps = self._odd is not None and not any(self._odd.match(chr(c)) for c in range(128))
 
     def keeps_offsets(self, text: str, low: str) -> bool:
         """Do matches on `low` (= text.lower()) fall where the case-insensitive ones on `text` do?"""
+        if self._ascii_keeps and text.isascii():
+            return True  # lower-casing ASCII keeps the length
         return self._odd is not None and len(low) == len(text) and not self._odd.search(text)
 
     def finditer(self, text: str, pos: int = 0, endpos: int = 2**62) -> Iterator[re.Match[str] | Recased]:
         low = text.lower()
         if not self.keeps_offsets(text, low):
             return self.folding.finditer(text, pos, endpos)
-        return (Recased(m, text) for m in self.lower.finditer(low, pos, endpos))
+        return (Recased(m, text) for m in self._finder.finditer(low, pos, endpos))

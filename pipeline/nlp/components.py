@@ -16,17 +16,21 @@ them however a tokenizer would split them.
 
 from __future__ import annotations
 
+import bisect
 import dataclasses
+import itertools
 import re
 from functools import cached_property, lru_cache
 from dataclasses import dataclass
-from typing import Iterable, Sequence
+from typing import Iterable, Iterator, Sequence
 
 from spacy.language import Language
 from spacy.tokens import Doc
+from spacy.tokens.underscore import Underscore
 
 from pipeline.nlp.numbers import (
     NUM_RE,
+    NUMBER_WORDS,
     NUMBER_WORDS_RE,
     find_cis,
     find_p_values,
@@ -34,6 +38,7 @@ from pipeline.nlp.numbers import (
     number_words_to_int,
     parse_number,
 )
+from pipeline.nlp.anchored import Anchored, WordIndex, match_starts
 from pipeline.nlp.casefree import CaseFree, lower_pattern
 from pipeline.nlp.tokenizer import sentence_spans
 from pipeline.types import Effect, Record, Sentence
@@ -96,6 +101,11 @@ _INLINE_HEADING = re.compile(
 def inline_heading(sentence: str) -> str:
     """The upper-case section heading a sentence starts with ("RESULTS", "METHODS AND
     FINDINGS"), or "" when it starts with ordinary text."""
+    start = sentence.lstrip()[:2]
+    # Every heading word is upper case, two letters or more ("OF", "AIM"), or "&", "/", ",":
+    # "The ..." cannot start one, and most sentences start so.
+    if not start or not (start[0] in "&/," or start.isupper() and start.isalpha()):
+        return ""
     m = _INLINE_HEADING.match(sentence)
     if not m:
         return ""
@@ -172,8 +182,7 @@ _NAME_GATES = ("ratio", "risk", "spearman", "pearson", "differen", "number", "co
 def _names_a_measure(text: str) -> bool:
     if any(g in text for g in _ABBREVIATION_GATES):
         return True
-    low = text.lower()
-    return any(g in low for g in _NAME_GATES)
+    return _NAME_WORDS.occurs_in(text.lower())
 _DIGIT = re.compile(r"\d")
 _CASE_SENSITIVE_ABBREV = re.compile(r"^(?:a?ORs?|AORs?|a?RRs?|a?HRs?|IRRs?|aIRRs?|ARR|RD|NNT|NNH|"
                                     r"SMDs?|WMDs?|MDs?|AUCs?|AUROCs?|PPV|NPV)$", re.IGNORECASE)
@@ -355,7 +364,8 @@ def find_effects(text: str, offset: int = 0, percentages: bool = True) -> list[E
 
     # "hazard ratios (HR) and 95% CI for AD were 1.23 (0.97–1.55) and 1.57 (1.23–2.01)": a value
     # with a bare interval takes the measure named last before it in the sentence.
-    for m in _VALUE_WITH_INTERVAL.finditer(text) if named else ():
+    bracketed = "(" in text or "[" in text  # the pattern needs one: test it before a pass
+    for m in _VALUE_WITH_INTERVAL.finditer(text) if named and bracketed else ():
         start = m.start("value")
         if any(cs <= start < ce for cs, ce in consumed) or m.group("pct"):
             continue
@@ -414,7 +424,7 @@ def is_result_sentence(text: str, kind: str, has_figures: bool) -> bool:
     if kind in ("background", "methods"):
         return False
     low = text.lower()
-    return any(g in low for g in _RESULT_GATES) and bool(_RESULT_LANGUAGE.search(low))
+    return _RESULT_WORDS.occurs_in(low) and bool(_RESULT_LANGUAGE.search(low))
 
 
 # --- sample size ----------------------------------------------------------------------------
@@ -437,11 +447,16 @@ _GAP_WORD = r"(?!(?:of|from|in|with|and|or|per|to|at|on|for|by|were|was|had|have
             r"those|all|each|who|whom|which|that|than|h|hours?|min|mg|kg)\b)[A-Za-z][\w'-]*"
 # "1,204", "11 506" (a space or thin space groups thousands), "45", "Forty-one".
 _GROUPED = r"\d{1,3}(?:,\d{3})+(?![\d])|\d{1,3}(?:[ \u2009\u202f]\d{3})+(?![\d.,])"
-_COUNT = rf"(?P<num>{_GROUPED}|\d+(?![.,]\d)|{NUMBER_WORDS_RE})"
-_PEOPLE_COUNT_RE = CaseFree(re.compile(
-    rf"(?<![\w.,%-]){_COUNT}(?!\s*%)(?P<gap>(?:\s+{_GAP_WORD}){{0,4}}?)\s+(?P<noun>{_PEOPLE})\b",
-    re.IGNORECASE,
-))
+_DIGIT_COUNT = rf"{_GROUPED}|\d+(?![.,]\d)"
+_COUNT = rf"(?P<num>{_DIGIT_COUNT}|{NUMBER_WORDS_RE})"
+# "10 of our own cases": the authors' own patients, beside others (from the literature, say).
+_PEOPLE_COUNT = (rf"(?!\s*%)(?P<gap>(?:\s+of\s+our(?:\s+own)?)?(?:\s+{_GAP_WORD}){{0,4}}?)"
+                 rf"\s+(?P<noun>{_PEOPLE})\b")
+_PEOPLE_COUNT_RE = CaseFree(re.compile(rf"(?<![\w.,%-]){_COUNT}{_PEOPLE_COUNT}", re.IGNORECASE))
+# The same without number words, for the many sentences that hold none (the same matches
+# there, found faster: tried only at digits).
+_PEOPLE_DIGIT_COUNT_RE = CaseFree(
+    re.compile(rf"(?<![\w.,%-])(?P<num>{_DIGIT_COUNT}){_PEOPLE_COUNT}", re.IGNORECASE), anchored=True)
 _N_EQUALS_RE = re.compile(
     rf"[(\[,;]\s*(?P<n>[nN])\s*=\s*(?P<num>{_GROUPED}|\d+)(?![.\d])"
 )
@@ -526,27 +541,51 @@ def _count_value(raw: str) -> int | None:
     return number_words_to_int(raw)
 
 
-# Substrings of every number word: a sentence with no digit and none of these counts nobody.
-_NUMBER_WORD_GATES = ("one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten",
-                      "eleven", "twelve", "teen", "twenty", "thirty", "forty", "fifty", "ninety",
-                      "hundred", "thousand", "million", "zero")
+# Each gate of the sentence rules is one automaton pass over the lower-cased sentence; the
+# number words and the strings every people noun starts with share one.
+_PEOPLE_STARTS = match_starts(re.compile(rf"(?:{_PEOPLE.lower()})"))
+_SENTENCE_WORDS = WordIndex(NUMBER_WORDS | _PEOPLE_STARTS)
+_NAME_WORDS, _RESULT_WORDS = (WordIndex(words) for words in (_NAME_GATES, _RESULT_GATES))
+
+
+def _is_word_char(text: str, i: int) -> bool:
+    """What re's \\w matches, at text[i] (False outside the text)."""
+    return 0 <= i < len(text) and (text[i].isalnum() or text[i] == "_")
 
 
 @lru_cache(maxsize=4096)  # each sentence is asked by the effects and the sample-size rules
-def _may_hold_number_word(text: str) -> bool:
+def _holds_number_word(text: str) -> bool:
+    """Does the lower-cased sentence hold a number word as a whole word ("ten", not "often"),
+    where NUMBER_WORDS_RE can match? A sentence with none and no digit counts nobody."""
     low = text.lower()
-    return any(g in low for g in _NUMBER_WORD_GATES)
+    positions = _SENTENCE_WORDS.positions(low)
+    return any(not _is_word_char(low, start - 1) and not _is_word_char(low, start + len(word))
+               for word in NUMBER_WORDS.intersection(positions) for start in positions[word])
 
 
+def _names_people(text: str) -> bool:
+    """Does a noun of _PEOPLE (lower-cased) follow whitespace, as _PEOPLE_COUNT_RE needs?"""
+    low = text.lower()
+    positions = _SENTENCE_WORDS.positions(low)
+    return any(start > 0 and low[start - 1].isspace()
+               for word in _PEOPLE_STARTS.intersection(positions) for start in positions[word])
+
+
+@lru_cache(maxsize=4096)
 def _may_count(text: str) -> bool:
-    return bool(_DIGIT.search(text)) or _may_hold_number_word(text)
+    return bool(_DIGIT.search(text)) or _holds_number_word(text)
 
 
 def _people_candidates(text: str, offset: int, kind: str, index: int) -> list[_Candidate]:
     out: list[_Candidate] = []
     if not _may_count(text):
         return out
-    for m in _PEOPLE_COUNT_RE.finditer(text):
+    # (Case folding equates a few non-ASCII letters with ASCII ones: "ſeven" reads "seven".)
+    words = _holds_number_word(text) or not text.isascii()
+    counts = _PEOPLE_COUNT_RE if words else _PEOPLE_DIGIT_COUNT_RE
+    # Three sentences in four with a number name no people: then no count can match.
+    named = not text.isascii() or _names_people(text)
+    for m in counts.finditer(text) if named else ():
         n = _count_value(m.group("num"))
         if n is None or n <= 0 or n > 50_000_000:
             continue
@@ -583,7 +622,7 @@ def _people_candidates(text: str, offset: int, kind: str, index: int) -> list[_C
         out.append(_Candidate(n, score, offset + start, offset + m.end(), index,
                               comparison=bool(_COMPARISON.search(m.group(0))), kind=kind,
                               total=score >= 5, enrolled=score >= 4))
-    for m in _N_EQUALS_RE.finditer(text):
+    for m in _N_EQUALS_RE.finditer(text) if "=" in text else ():
         n = _count_value(m.group("num"))
         if n <= 0:
             continue
@@ -667,6 +706,20 @@ def _drop_brackets(between: str) -> str:
 _COORDINATION = re.compile(r"^[\s,]*(?:and|or|versus|vs\.?|plus|as\s+well\s+as)?[\s,]*$", re.I)
 _ARM_JOIN = re.compile(r"^[^.;]{0,80}?\b(?:and|or|versus|vs\.?|compared\s+(?:with|to))\b[^.;]{0,80}$",
                        re.IGNORECASE)
+# One gap of a list of arms: "66,105 women from study A (1984-2008), | 85,104 women from study
+# B, and | 36,173 men from study C".
+_LIST_GAP = re.compile(r"^[^.;]{0,80}(?:,|\b(?:and|or)\b)\s*$", re.IGNORECASE)
+
+
+def _joined_as_arms(between: str, gaps: Sequence[str]) -> bool:
+    """Are counts named together as the arms of one study: joined by a conjunction ("50
+    cases and 100 controls"), or listed ("A, B, and C"), with nothing between them that
+    makes one a part of another ("of whom", "excluded")?"""
+    if _SUBSET_BETWEEN.search(between):
+        return False
+    listed = len(gaps) >= 2 and all(_LIST_GAP.match(g) for g in gaps) \
+        and bool(re.search(r"\b(?:and|or)\b", gaps[-1]))  # "A, B, and C"
+    return listed or bool(_ARM_JOIN.match(between))
 
 
 # A study in stages (a genome-wide scan and its replication, discovery and validation
@@ -712,7 +765,8 @@ def find_sample_size(sentences: Sequence[tuple[str, int, str]], abstract: str = 
         if len(arms) >= 2 and not any(c.score >= 5 for c in own):
             first, last = min(arms, key=lambda c: c.start), max(arms, key=lambda c: c.end)
             between = _drop_brackets(text[first.end - offset:last.start - offset])
-            if _ARM_JOIN.match(between) and not _SUBSET_BETWEEN.search(between):
+            if _joined_as_arms(between, [_drop_brackets(text[a.end - offset:b.start - offset])
+                                         for a, b in zip(arms, arms[1:])]):
                 total = sum(c.n for c in arms)
                 # "352 subjects ... stratum I (235 subjects) and stratum II (117 subjects)":
                 # one count is the sum of the others, so it is the whole and they are its parts.
@@ -855,9 +909,15 @@ class DesignInfo:
 
 def _own_text(title: str, sentences: Sequence[tuple[str, str]]) -> str:
     """Title plus the sentences that describe this study, not the field's background."""
+    unlabelled = [i for i, (_, kind) in enumerate(sentences) if kind == ""]
+    # One search over the unlabelled sentences joined by a character no pattern matches (so
+    # no match spans two of them) instead of one search each.
+    joined = "\x00".join(sentences[i][0] for i in unlabelled).lower()
+    starts = list(itertools.accumulate((len(sentences[i][0]) + 1 for i in unlabelled), initial=0))
+    hedged = {unlabelled[bisect.bisect_right(starts, m.start()) - 1] for m in _HEDGE.finditer(joined)}
     kept = [title]
-    for text, kind in sentences:
-        if kind == "background" or (kind == "" and _HEDGE.search(text.lower())):
+    for i, (text, kind) in enumerate(sentences):
+        if kind == "background" or i in hedged:
             continue
         kept.append(text)
     return "\n".join(kept)
@@ -871,8 +931,8 @@ class _Mentions:
     def __init__(self, full: str, counting: bool) -> None:
         self.full, self.counting = full, counting
 
-    def _count(self, pattern: re.Pattern[str]) -> int:
-        return len(pattern.findall(self.full)) if self.counting else 0
+    def _count(self, pattern: Anchored) -> int:
+        return pattern.count(self.full) if self.counting else 0
 
     @cached_property
     def animal(self) -> int:
@@ -1000,7 +1060,7 @@ def _without_cue(own: str, has_human_count: bool, result) -> DesignInfo:  # noqa
             return result("case_series", f'patients described without a comparison group ("{m.group(0)}")')
         return result("cross_sectional", "people counted, no design named: observed once")
     study = _STUDY_LANGUAGE.search(own)
-    if study and len(_LAB.findall(own)) >= 3:
+    if study and _LAB.count(own) >= 3:
         return result("in_vitro", f'laboratory measures and "{study.group(0)}", no participant count')
     if not study and len(own) >= 400:  # a few lines are too little to call a review
         return result("narrative_review", "no study of its own reported and no participant count")
@@ -1015,20 +1075,33 @@ _COMPARED = re.compile(r"\b(?:controls?|healthy|normal|compared\s+with|versus|vs
                        r"participants|volunteers|subjects|group\s+[ab12]|groups)\b", re.I)
 
 
+# The words of the design rules (gates and the strings their matches start with), found in
+# one pass over each text the rules read (see anchored.WordIndex): the cues' on the title and
+# the study's own text, the mentions' on the whole abstract, the hedges' on its sentences.
+_DESIGN_WORDS, _MENTION_WORDS, _HEDGE_WORDS = WordIndex(), WordIndex(), WordIndex()
+
+
 class Gated:
     """A lower-case pattern run only when the text holds one of its gates: substrings that
-    every match contains. `gate in text` is a C substring search, many times cheaper than a
-    regex pass, and most abstracts hold none of a given design's words."""
+    every match contains. Most abstracts hold none of a given design's words."""
 
-    def __init__(self, pattern: re.Pattern[str], gates: Sequence[str]) -> None:
-        self.pattern = lower_pattern(pattern)
-        self.gates = tuple(gates)
+    def __init__(self, pattern: re.Pattern[str], gates: Sequence[str],
+                 index: WordIndex = _DESIGN_WORDS) -> None:
+        self.pattern = Anchored(lower_pattern(pattern), index)
+        self.gates = frozenset(gates)
+        self._index = index
+        index.add(self.gates)
 
-    def _open(self, text: str) -> bool:
-        return any(gate in text for gate in self.gates)
+    def _closed(self, text: str) -> bool:
+        if len(self.gates) <= 3:  # a few `in` tests are cheaper than a pass for every word
+            return not any(gate in text for gate in self.gates)
+        return self.gates.isdisjoint(self._index.positions(text))
 
     def search(self, text: str) -> re.Match[str] | None:
-        return self.pattern.search(text) if self._open(text) else None
+        return None if self._closed(text) else self.pattern.search(text)
+
+    def finditer(self, text: str) -> Iterator[re.Match[str]]:
+        return iter(()) if self._closed(text) else self.pattern.finditer(text)
 
 
 # Gates per cue: every alternative of the pattern contains one of them (lower case).
@@ -1053,9 +1126,11 @@ _CUE_GATES = {
 # The design rules read lower-cased text (see classify_design).
 _CUES = {name: Gated(p, _CUE_GATES[name]) for name, p in _CUES.items()}
 _HEDGE = Gated(_HEDGE, ("previous", "prior", "earlier", "have", "has", "few", "lack", "randomi",
-                        "remain", "unknown", "needed", "future", "should", "warranted"))
-_ANIMAL, _IN_VITRO, _HUMAN, _LAB, _STUDY_LANGUAGE, _CASES_ONLY, _COMPARED = (
-    lower_pattern(p) for p in (_ANIMAL, _IN_VITRO, _HUMAN, _LAB, _STUDY_LANGUAGE, _CASES_ONLY, _COMPARED))
+                        "remain", "unknown", "needed", "future", "should", "warranted"), _HEDGE_WORDS)
+_ANIMAL, _IN_VITRO, _HUMAN = (
+    Anchored(lower_pattern(p), _MENTION_WORDS) for p in (_ANIMAL, _IN_VITRO, _HUMAN))
+_LAB, _STUDY_LANGUAGE, _CASES_ONLY, _COMPARED = (
+    Anchored(lower_pattern(p), _DESIGN_WORDS) for p in (_LAB, _STUDY_LANGUAGE, _CASES_ONLY, _COMPARED))
 
 
 # --- spaCy components -------------------------------------------------------------------------
@@ -1081,28 +1156,25 @@ def doc_sentences(text: str, sentence_spans: Sequence[tuple[int, int]],
     return out
 
 
-def doc_text(doc: Doc) -> str:
+def doc_text(doc: Doc, ext: Underscore | None = None) -> str:
     """The Doc's text; spaCy rebuilds `doc.text` from every token on each access, so the
-    rule tokenizer keeps the string it was given."""
-    text = doc._.fc_text
+    rule tokenizer keeps the string it was given. (`ext` is `doc._` when the caller has it:
+    each `doc._` builds a new accessor object.)"""
+    text = (ext or doc._).fc_text
     return doc.text if text is None else text
-
-
-def _sections_of(doc: Doc) -> tuple[tuple[str, str], ...]:
-    record: Record | None = doc._.fc_record
-    if record is not None:
-        return record.sections
-    return (("", doc_text(doc)),)
 
 
 @Language.factory("fc_sentences")
 def make_sentences(nlp: Language, name: str):  # noqa: ANN201 - spaCy factory signature
     def component(doc: Doc) -> Doc:
-        text = doc_text(doc)
-        spans = doc._.fc_sentence_spans
+        ext = doc._
+        text = doc_text(doc, ext)
+        spans = ext.fc_sentence_spans
         if spans is None:  # a Doc from another tokenizer
             spans = sentence_spans(text)
-        doc._.fc_sentences = doc_sentences(text, spans, _sections_of(doc))
+        record: Record | None = ext.fc_record
+        sections = record.sections if record is not None else (("", text),)
+        ext.fc_sentences = doc_sentences(text, spans, sections)
         return doc
     return component
 
@@ -1139,7 +1211,7 @@ def make_sample_size(nlp: Language, name: str):  # noqa: ANN201
         own = "\x00".join(t for t, _, k in sents if k != "background").lower()
         meta_cues = _CUES["meta_analysis"].search(title) or _CUES["systematic_review"].search(title) \
             or _CUES["meta_analysis"].search(own)
-        ext.fc_sample_size = find_sample_size(sents, doc_text(doc), meta=bool(meta_cues))
+        ext.fc_sample_size = find_sample_size(sents, doc_text(doc, ext), meta=bool(meta_cues))
         return doc
     return component
 

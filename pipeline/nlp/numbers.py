@@ -27,10 +27,10 @@ _TENS = {
     "eighty": 80, "ninety": 90,
 }
 _SCALES = {"hundred": 100, "thousand": 1000, "million": 1_000_000}
-_NUMBER_WORD_SET = set(_UNITS) | set(_TENS) | set(_SCALES)
+NUMBER_WORDS = frozenset(_UNITS) | frozenset(_TENS) | frozenset(_SCALES)
 
 # A run of number words: "forty-one", "one hundred and twenty", "Two thousand three hundred".
-_W = "|".join(sorted(_NUMBER_WORD_SET, key=len, reverse=True))
+_W = "|".join(sorted(NUMBER_WORDS, key=len, reverse=True))
 NUMBER_WORDS_RE = (
     rf"(?:\b(?:{_W})\b(?:(?:[\s-]+|\s+and\s+)\b(?:{_W})\b)*)"
 )
@@ -237,9 +237,14 @@ _P_RE = re.compile(
 
 def find_p_values(text: str) -> list[PValue]:
     """Every p-value with its comparison operator, e.g. "P < .001" -> PValue(0.001, "<", span)."""
+    return list(_p_values(text))
+
+
+@lru_cache(maxsize=1024)  # a sentence is read by the effects rules and again for the Finding
+def _p_values(text: str) -> tuple[PValue, ...]:
     out: list[PValue] = []
     if not any(op in text for op in "<>=\u2264\u2265\u2a7d\u2a7e"):
-        return out  # every p-value has a comparison sign; most sentences have none
+        return ()  # every p-value has a comparison sign; most sentences have none
     for m in _P_RE.finditer(text):
         value = parse_number(m.group("num"))
         if value is None:
@@ -253,4 +258,4 @@ def find_p_values(text: str) -> list[PValue]:
             continue
         op = _P_OPS.get(re.sub(r"\s+", "", m.group("op")), m.group("op"))
         out.append(PValue(value, op, (m.start(), m.end())))
-    return out
+    return tuple(out)

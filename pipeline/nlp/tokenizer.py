@@ -105,8 +105,9 @@ class RuleTokenizer:
         if starts:
             starts[0] = True  # leading whitespace opens the first sentence
         doc = Doc(self.vocab, words=words, spaces=spaces, sent_starts=starts)
-        doc._.fc_sentence_spans = spans
-        doc._.fc_text = text
+        ext = doc._  # each `doc._` builds a new accessor object
+        ext.fc_sentence_spans = spans
+        ext.fc_text = text
         return doc
 
     def pipe(self, texts: Iterable[str], batch_size: int = 1000) -> Iterable[Doc]:

@@ -17,8 +17,9 @@ import io
 import json
 import re
 import zlib
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import replace
+from functools import lru_cache
 from pathlib import Path
 from typing import IO, Any
 
@@ -207,18 +208,28 @@ def iter_pubmed_file(path: Path) -> Iterator[Record]:
 
 # --- JSONL {doc_id, title, abstract} -----------------------------------------------------
 
+# How a list-of-sentences abstract becomes sections (both keep the sentences' text as written):
+#   "sentences" - one section per sentence, so sentence i of a SciFact abstract is
+#                 record.sections[i] and gold rationale indices line up (factcheck index);
+#   "headings"  - one section per inline heading ("RESULTS We found ..." opens RESULTS), so
+#                 extraction knows which sentences are methods and which results (factcheck extract).
+SECTION_MODES = ("sentences", "headings")
 
-def iter_jsonl(path: Path) -> Iterator[Record]:
-    """JSONL corpora: one {doc_id, title, abstract, ...} object a line.
 
-    `abstract` may be a string or a list of sentences. A list keeps one section per sentence,
-    so sentence i of a SciFact abstract is `record.sections[i]` (rationale indices still work).
-    """
-    first = True
+def read_jsonl(path: Path | str, what: str = "") -> Iterator[tuple[str, Any]]:
+    """("file:line", object) for every non-blank line of a JSON Lines file (plain or .gz, a BOM
+    dropped). A file that cannot be opened or read, bad UTF-8 and bad JSON become CorpusErrors
+    naming the file and line; `what` names the option that gave the path ("--gold")."""
+    path = Path(path)
     lineno = 0
     try:
-        with _open_text(path) as lines:
-            for lineno, line in enumerate(lines, start=1):
+        handle = _open_text(path)
+    except OSError as exc:
+        raise CorpusError(f"{path}: cannot open: {exc.strerror or exc}",
+                          f"check the path given with {what}" if what else "check the path") from exc
+    try:
+        with handle:
+            for lineno, line in enumerate(handle, start=1):
                 if not line.strip():
                     continue
                 try:
@@ -229,13 +240,7 @@ def iter_jsonl(path: Path) -> Iterator[Record]:
                         f"each line must be one JSON object {{doc_id, title, abstract}}; "
                         f"fix or delete line {lineno}",
                     ) from exc
-                if first and isinstance(data, dict) and "doc_id" not in data and "claim" in data:
-                    raise NotACorpusFile(
-                        f"{path}: holds claims, not corpus documents",
-                        "index the corpus file (corpus.jsonl), not the claims file",
-                    )
-                first = False
-                yield _jsonl_record(path, lineno, data)
+                yield f"{path}:{lineno}", data
     except UnicodeDecodeError as exc:
         raise CorpusError(
             f"{path}:{lineno + 1}: not UTF-8 text ({exc.reason})", "re-save the file as UTF-8"
@@ -247,9 +252,57 @@ def iter_jsonl(path: Path) -> Iterator[Record]:
         ) from exc
 
 
-def _jsonl_record(path: Path, lineno: int, data: Any) -> Record:
-    where = f"{path}:{lineno}"
-    hint = f'line {lineno} needs {{"doc_id": ..., "title": "...", "abstract": "..." or [...]}}'
+def iter_jsonl(path: Path, sections: str = "sentences", what: str = "") -> Iterator[Record]:
+    """JSONL corpora: one {doc_id, title, abstract, ...} object a line (see `record_from_json`).
+
+    `abstract` may be a string or a list of sentences, which become sections as `sections`
+    says (SECTION_MODES); `what` names the option that gave the path.
+    """
+    first = True
+    for where, data in read_jsonl(path, what):
+        if first and isinstance(data, dict) and "doc_id" not in data and "claim" in data:
+            raise NotACorpusFile(
+                f"{path}: holds claims, not corpus documents",
+                "index the corpus file (corpus.jsonl), not the claims file",
+            )
+        first = False
+        yield record_from_json(data, where, sections)
+
+
+@lru_cache(maxsize=1)
+def _inline_heading() -> Callable[[str], str]:
+    # Imported on first use: the sentence rules load spaCy, which indexing never needs.
+    from pipeline.nlp.components import inline_heading
+
+    return inline_heading
+
+
+def _sentence_sections(sentences: list[str], mode: str) -> tuple[tuple[str, str], ...]:
+    if mode == "sentences":
+        return tuple(("", s.strip()) for s in sentences)
+    inline_heading = _inline_heading()
+    grouped: list[tuple[str, list[str]]] = []
+    for raw in sentences:
+        sentence = raw.strip()
+        if not sentence:
+            continue
+        heading = inline_heading(sentence)
+        if heading or not grouped:
+            grouped.append((heading, [sentence]))
+        else:
+            grouped[-1][1].append(sentence)
+    return tuple((label, " ".join(parts)) for label, parts in grouped)
+
+
+def record_from_json(data: Any, where: str, sections: str = "sentences") -> Record:
+    """One {doc_id, title, abstract (string or list of sentences), structured?, pmid?, doi?,
+    journal?, year?, pub_types?, mesh?, authors?, url?} object -> Record with id "doc:<doc_id>".
+
+    `where` ("file.jsonl:12") names the line in the CorpusError raised for a malformed object.
+    """
+    if sections not in SECTION_MODES:
+        raise ValueError(f"sections must be one of {SECTION_MODES}, not {sections!r}")
+    hint = f'line {where.rsplit(":", 1)[-1]} needs {{"doc_id": ..., "title": "...", "abstract": "..." or [...]}}'
     if not isinstance(data, dict):
         raise CorpusError(f"{where}: expected a JSON object, got {type(data).__name__}", hint)
     doc_id = data.get("doc_id")
@@ -260,23 +313,23 @@ def _jsonl_record(path: Path, lineno: int, data: Any) -> Record:
     if not isinstance(title, str):
         raise CorpusError(f"{where}: title must be a string", hint)
     if isinstance(abstract, str):
-        sections: tuple[tuple[str, str], ...] = (("", abstract.strip()),) if abstract.strip() else ()
+        parts: tuple[tuple[str, str], ...] = (("", abstract.strip()),) if abstract.strip() else ()
     elif isinstance(abstract, list) and all(isinstance(s, str) for s in abstract):
-        sections = tuple(("", s.strip()) for s in abstract)
+        parts = _sentence_sections(abstract, sections)
     else:
         raise CorpusError(f"{where}: abstract must be a string or a list of strings", hint)
     structured = data.get("structured")
     if isinstance(structured, list):
         # An explicit [(label, text)] form wins over the plain abstract when given.
         try:
-            sections = tuple((str(lab), str(txt)) for lab, txt in structured)
+            parts = tuple((str(lab), str(txt)) for lab, txt in structured)
         except (TypeError, ValueError) as exc:
             raise CorpusError(f"{where}: structured must be [[label, text], ...]", hint) from exc
     return Record(
         source=SOURCE,
         id=f"doc:{str(doc_id).strip()}",
         title=normalize_space(title),
-        sections=sections,
+        sections=parts,
         pmid=_pmid(data.get("pmid")),
         doi=_doi(data.get("doi")),
         journal=data.get("journal") if isinstance(data.get("journal"), str) else None,

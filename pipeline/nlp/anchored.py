@@ -1,0 +1,200 @@
+"""Patterns tried only where a match can start: the same matches, found without a full scan.
+
+CPython's re tries a pattern at every position of the text unless the pattern starts with a
+literal or a character set; the extraction rules mostly start with a word boundary or a
+lookbehind (`\\b(?:mice|rats?|...)`, `(?<![\\w.])(?P<num>...)`), so each search walks the text
+one position at a time (~30 ns a character). Here the literal strings every match must start
+with are read from the parsed pattern, an Aho-Corasick automaton (ahocorasick_rs, in Rust) finds
+where they occur, and the pattern is matched only at those positions. A match of the pattern
+starts with one of the literals by construction, so search/finditer return what the pattern's
+own methods return; a pattern whose matches can start anywhere is simply run as it is.
+
+    ANIMAL = Anchored(re.compile(r"\\b(?:mice|rats?)\\b"))   # starts: "mice", "rat"
+    ANIMAL.count("rats and mice, not rates") -> 2
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+from functools import lru_cache
+from typing import Iterable, Iterator
+
+from ahocorasick_rs import AhoCorasick
+
+try:  # the parser of the re module (Python 3.11+); sre_parse before
+    from re import _constants as _c, _parser as _sre_parse
+except ImportError:  # pragma: no cover - Python 3.10
+    import sre_constants as _c
+    import sre_parse as _sre_parse
+
+# Any digit (\d, [0-9]) as the first character: its positions come from a digit pattern.
+_DIGIT_START = "\ue000"
+_DIGITS = re.compile(r"\d")
+_MAX_LEN = 6  # a longer literal only narrows the candidates slightly
+_MAX_STARTS = 600
+_MIN_LEN = 2  # "a" starts a match almost anywhere: then the plain scan is faster
+_ZERO_WIDTH = (_c.AT, _c.ASSERT, _c.ASSERT_NOT)
+_REPEATS = tuple(op for op in (_c.MAX_REPEAT, _c.MIN_REPEAT, getattr(_c, "POSSESSIVE_REPEAT", None)) if op)
+
+
+def _class_chars(items: list) -> list[str] | None:
+    """The characters of a small set such as [ab] or [sz], or None."""
+    chars: list[str] = []
+    for op, av in items:
+        if op is _c.LITERAL:
+            chars.append(chr(av))
+        elif op is _c.RANGE and av[1] - av[0] < 16:
+            chars.extend(chr(c) for c in range(av[0], av[1] + 1))
+        else:
+            return None
+    return chars
+
+
+def _is_digit_class(items: list) -> bool:
+    return items in ([(_c.CATEGORY, _c.CATEGORY_DIGIT)], [(_c.RANGE, (48, 57))])
+
+
+def _starts(items: list, i: int, acc: str) -> set[str]:
+    """Literal prefixes one of which begins every match of items[i:], given `acc` matched."""
+    if len(acc) >= _MAX_LEN or i == len(items):
+        return {acc}
+    op, av = items[i]
+    rest = items[i + 1:]
+    if op in _ZERO_WIDTH:  # consumes nothing: the text starts with what follows
+        return _starts(items, i + 1, acc)
+    if op is _c.LITERAL:
+        return _starts(items, i + 1, acc + chr(av))
+    if op is _c.SUBPATTERN:
+        add_flags = av[1]
+        if add_flags & re.IGNORECASE:
+            return {acc}
+        return _starts(list(av[-1]) + rest, 0, acc)
+    if op is _c.BRANCH:
+        out: set[str] = set()
+        for alternative in av[1]:
+            out |= _starts(list(alternative) + rest, 0, acc)
+        return out
+    if op is _c.IN:
+        if not acc and _is_digit_class(av):
+            return {_DIGIT_START}
+        chars = _class_chars(av)
+        if chars is None:
+            return {acc}
+        out = set()
+        for char in chars:
+            out |= _starts(items, i + 1, acc + char)
+        return out
+    if op in _REPEATS:
+        low, _, item = av
+        once = _starts(list(item), 0, acc)  # the first repetition, then stop reading
+        return once | _starts(items, i + 1, acc) if low == 0 else once
+    return {acc}  # any character, a class such as \w or \s, a back-reference: stop here
+
+
+def match_starts(pattern: re.Pattern[str]) -> frozenset[str] | None:
+    """Strings one of which every match of `pattern` starts with (`_DIGIT_START` for any
+    digit), or None when a match can start with anything."""
+    if pattern.flags & re.IGNORECASE:
+        return None
+    starts = _starts(list(_sre_parse.parse(pattern.pattern, pattern.flags)), 0, "")
+    if "" in starts or len(starts) > _MAX_STARTS:
+        return None
+    # "rat" already finds every place "rats" starts.
+    return frozenset(s for s in starts if not any(s != t and s.startswith(t) for t in starts))
+
+
+class WordIndex:
+    """Where many words occur in a text, found in one automaton pass for all of them (instead
+    of one `in` test or one pass each). Several rules read the same text in a row, so the
+    last few texts' answers are kept. Words may be added until the first look-up."""
+
+    def __init__(self, words: Iterable[str] = ()) -> None:
+        self._words = set(words)
+        self._automaton: AhoCorasick | None = None
+        self._patterns: list[str] = []
+        self.positions = lru_cache(maxsize=8)(self._positions)
+
+    def add(self, words: Iterable[str]) -> None:
+        if self._automaton is not None:
+            raise RuntimeError("WordIndex.add after the first look-up")
+        self._words.update(words)
+
+    def _build(self) -> None:
+        if self._automaton is None:
+            self._patterns = sorted(self._words)
+            self._automaton = AhoCorasick(self._patterns)
+
+    def _positions(self, text: str) -> dict[str, list[int]]:
+        """{word: every position where it starts} for the words that occur in `text`."""
+        self._build()
+        found: dict[str, list[int]] = {}
+        for index, start, _ in self._automaton.find_matches_as_indexes(text, overlapping=True):
+            found.setdefault(self._patterns[index], []).append(start)
+        return found
+
+    def present(self, text: str) -> frozenset[str]:
+        return frozenset(self.positions(text))
+
+    def occurs_in(self, text: str) -> bool:
+        """Does any of the words occur in `text`? (One pass that keeps no positions.)"""
+        self._build()
+        return bool(self._automaton.find_matches_as_indexes(text))
+
+
+class Anchored:
+    """A pattern matched only where one of its start strings occurs (see the module docstring).
+    search/finditer/count behave as the pattern's own search/finditer/len(findall).
+
+    Patterns read on the same texts can share one `WordIndex`: one automaton pass a text
+    then finds the start strings of them all."""
+
+    def __init__(self, pattern: re.Pattern[str], index: WordIndex | None = None) -> None:
+        self.pattern = pattern
+        starts = match_starts(pattern)
+        words = sorted(starts - {_DIGIT_START}) if starts is not None else []
+        self._anchored = starts is not None and not any(len(w) < _MIN_LEN and w.isalpha() for w in words)
+        self._digits = self._anchored and _DIGIT_START in starts
+        self._words = frozenset(words) if self._anchored else frozenset()
+        self._index = index or WordIndex()
+        self._index.add(self._words)
+
+    def candidates(self, text: str, pos: int = 0, endpos: int = sys.maxsize) -> list[int]:
+        """Every position in [pos, endpos) where a match could start, in order."""
+        endpos = min(endpos, len(text))
+        found: set[int] = set()
+        if self._words and pos < endpos:
+            positions = self._index.positions(text)
+            for word in self._words.intersection(positions):  # the few that occur
+                found.update(p for p in positions[word] if pos <= p and p + len(word) <= endpos)
+        if self._digits:
+            found.update(m.start() for m in _DIGITS.finditer(text, pos, endpos))
+        return sorted(found)
+
+    def search(self, text: str, pos: int = 0, endpos: int = sys.maxsize) -> re.Match[str] | None:
+        if not self._anchored:
+            return self.pattern.search(text, pos, endpos)
+        match = self.pattern.match
+        for start in self.candidates(text, pos, endpos):
+            m = match(text, start, endpos)
+            if m:
+                return m
+        return None
+
+    def finditer(self, text: str, pos: int = 0, endpos: int = sys.maxsize) -> Iterator[re.Match[str]]:
+        if not self._anchored:
+            yield from self.pattern.finditer(text, pos, endpos)
+            return
+        match = self.pattern.match
+        resume = pos  # like re, the next match is looked for after the last one
+        for start in self.candidates(text, pos, endpos):
+            if start < resume:
+                continue
+            m = match(text, start, endpos)
+            if m:
+                yield m
+                resume = m.end()  # never empty: every match starts with a start string
+
+    def count(self, text: str) -> int:
+        """len(pattern.findall(text))."""
+        return sum(1 for _ in self.finditer(text))

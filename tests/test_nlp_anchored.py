@@ -1,0 +1,65 @@
+"""Anchored patterns find exactly what the plain pattern finds, only faster."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from hypothesis import given, settings, strategies as st
+
+from pipeline.nlp.anchored import Anchored, WordIndex, match_starts
+
+PATTERNS = [
+    r"\b(?:mice|mouse|rats?|c\.\s?elegans|guinea\s+pigs?)\b",
+    r"(?<![\w.,%-])(?P<num>\d{1,3}(?:,\d{3})+|\d+|\b(?:one|two|twenty)\b)\s+(?:patients|men)\b",
+    r"\bwe\s+(?:report|describe)\s+(?:a|an)\s+case|\brandomi[sz]ed(?<!nonrandomized)\s+trial",
+    r"(?:ab|bcd)+x?",  # starts that overlap: "ab" inside "xabcd", "bcd" inside "abcd"
+    r"[αβ]-?blocker",
+]
+TEXT = st.text(alphabet="abcdx .,-%0123456789αβ\nmicerstwopanlguy", max_size=80)
+
+
+def _spans(matches) -> list[tuple[int, int]]:
+    return [m.span() for m in matches]
+
+
+@pytest.mark.parametrize("source", PATTERNS)
+@settings(max_examples=60, deadline=None)
+@given(words=st.lists(st.sampled_from(
+    ["mice", "rats", "rate", "c. elegans", "guinea pigs", "12 patients", "1,204 men", "twenty men",
+     "we report a case", "randomized trial", "nonrandomized trial", "abcd", "xabcdab", "β-blocker",
+     "4.5 patients", "x", "-", ".", " ", "\n"]), max_size=12), noise=TEXT)
+def test_same_matches_as_the_plain_pattern(source: str, words: list[str], noise: str) -> None:
+    pattern = re.compile(source)
+    anchored = Anchored(pattern)
+    text = " ".join(words) + noise
+    assert _spans(anchored.finditer(text)) == _spans(pattern.finditer(text))
+    plain = pattern.search(text)
+    found = anchored.search(text)
+    assert (found and found.span()) == (plain and plain.span())
+    assert anchored.count(text) == len(pattern.findall(text))
+    for pos, endpos in ((3, len(text)), (1, max(1, len(text) - 4))):
+        assert _spans(anchored.finditer(text, pos, endpos)) == _spans(pattern.finditer(text, pos, endpos))
+
+
+def test_match_starts_reads_the_literals_a_match_begins_with() -> None:
+    assert match_starts(re.compile(r"\b(?:mice|rats?)\b")) == {"mice", "rat"}
+    assert match_starts(re.compile(r"(?<!\w)(?:n\s*=\s*)?\d+")) == {"n", "\ue000"}  # any digit
+    assert match_starts(re.compile(r"\w+ing")) is None  # could start anywhere: run as it is
+    assert match_starts(re.compile(r"(?i)mice")) is None  # case folding is not read
+
+
+def test_word_index_finds_every_occurrence_in_one_pass() -> None:
+    words = WordIndex(["meta", "pooled", "random"])
+    assert words.positions("a pooled meta-analysis, pooled") == {"pooled": [2, 24], "meta": [9]}
+    assert words.present("nothing here") == frozenset()
+    with pytest.raises(RuntimeError):
+        words.add(["late"])  # the automaton is built: a new word would be missed silently
+
+
+def test_patterns_sharing_an_index_find_what_each_finds_alone() -> None:
+    shared = WordIndex()
+    rats, mice = (Anchored(re.compile(p), shared) for p in (r"\brats?\b", r"\bmice\b"))
+    text = "rats, mice and a rate of 3 rats"
+    assert [m.span() for m in rats.finditer(text)] == [m.span() for m in re.finditer(r"\brats?\b", text)]
+    assert mice.count(text) == 1
