@@ -20,13 +20,14 @@ import hashlib
 import json
 import sys
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from pipeline.errors import InputError
 from pipeline.rating.model import LABELS, StanceModel, load_model
 from pipeline.rating.terms import STOPWORDS
+from pipeline.sources.importers import read_jsonl
 from pipeline.types import Query
 
 HELP = "stance/retrieval metrics on SciFact-format claims and corpus (JSON on stdout)"
@@ -49,32 +50,21 @@ class GoldClaim:
     cited: tuple[str, ...]
 
 
-def _read_jsonl(path: Path) -> Iterable[tuple[int, dict]]:
-    try:
-        fh = open(path, encoding="utf-8")
-    except OSError as exc:
-        raise InputError(f"{path}: cannot read ({exc.strerror})", "give an existing JSONL file") from None
-    with fh:
-        for lineno, line in enumerate(fh, 1):
-            if not line.strip():
-                continue
-            try:
-                data = json.loads(line)
-            except json.JSONDecodeError as exc:
-                raise InputError(f"{path}:{lineno}: not JSON ({exc.msg})",
-                                 "each line must be one JSON object") from None
-            if not isinstance(data, dict):
-                raise InputError(f"{path}:{lineno}: expected a JSON object", "each line must be one JSON object")
-            yield lineno, data
+def _read_objects(path: Path, what: str, shape: str) -> Iterator[tuple[str, dict]]:
+    """("file:line", object) for each line of a JSON Lines file (the project's one reader)."""
+    for where, data in read_jsonl(path, what, shape):
+        if not isinstance(data, dict):
+            raise InputError(f"{where}: expected a JSON object", f"each line must be one JSON object {shape}")
+        yield where, data
 
 
 def load_corpus(path: Path) -> dict[str, Doc]:
     """doc_id -> Doc from a SciFact-format corpus (title, abstract as a list of sentences)."""
     docs = {}
-    for lineno, data in _read_jsonl(Path(path)):
+    for where, data in _read_objects(Path(path), "--corpus", "{doc_id, title, abstract}"):
         abstract = data.get("abstract")
         if "doc_id" not in data or not isinstance(abstract, list):
-            raise InputError(f"{path}:{lineno}: not a SciFact corpus line",
+            raise InputError(f"{where}: not a SciFact corpus line",
                              'expected {"doc_id": ..., "title": "...", "abstract": ["sentence", ...]}')
         docs[str(data["doc_id"])] = Doc(str(data["doc_id"]), str(data.get("title") or ""),
                                         tuple(str(s) for s in abstract))
@@ -84,20 +74,20 @@ def load_corpus(path: Path) -> dict[str, Doc]:
 def load_claims(path: Path) -> list[GoldClaim]:
     """Claims with evidence {doc_id: [{sentences, label}]} and cited_doc_ids (or doc_ids)."""
     claims = []
-    for lineno, data in _read_jsonl(Path(path)):
+    for where, data in _read_objects(Path(path), "--claims", "{id, claim, evidence, cited_doc_ids}"):
         hint = ('expected {"id": ..., "claim": "...", "evidence": {doc_id: [{"sentences": [...], '
                 '"label": "SUPPORT|CONTRADICT"}]}, "cited_doc_ids": [...]}')
         if "claim" not in data or not isinstance(data.get("evidence", {}), dict):
-            raise InputError(f"{path}:{lineno}: not a SciFact claim line", hint)
+            raise InputError(f"{where}: not a SciFact claim line", hint)
         evidence = {}
         for doc_id, sets in (data.get("evidence") or {}).items():
             labels = {s.get("label") for s in sets}
             if not sets or not labels <= {"SUPPORT", "CONTRADICT"}:
-                raise InputError(f"{path}:{lineno}: evidence for doc {doc_id} needs SUPPORT or CONTRADICT", hint)
+                raise InputError(f"{where}: evidence for doc {doc_id} needs SUPPORT or CONTRADICT", hint)
             evidence[str(doc_id)] = (sorted(labels)[0] if len(labels) == 1 else "SUPPORT",
                                      frozenset(i for s in sets for i in s.get("sentences", ())))
         cited = data.get("cited_doc_ids", data.get("doc_ids", []))
-        claims.append(GoldClaim(str(data.get("id", lineno)), str(data["claim"]).strip(), evidence,
+        claims.append(GoldClaim(str(data.get("id", where.rsplit(":", 1)[-1])), str(data["claim"]).strip(), evidence,
                                 tuple(dict.fromkeys(str(d) for d in cited))))
     return claims
 

@@ -216,10 +216,11 @@ def iter_pubmed_file(path: Path) -> Iterator[Record]:
 SECTION_MODES = ("sentences", "headings")
 
 
-def read_jsonl(path: Path | str, what: str = "") -> Iterator[tuple[str, Any]]:
+def read_jsonl(path: Path | str, what: str = "", shape: str = "{doc_id, title, abstract}") -> Iterator[tuple[str, Any]]:
     """("file:line", object) for every non-blank line of a JSON Lines file (plain or .gz, a BOM
     dropped). A file that cannot be opened or read, bad UTF-8 and bad JSON become CorpusErrors
-    naming the file and line; `what` names the option that gave the path ("--gold")."""
+    naming the file and line; `what` names the option that gave the path ("--gold"), `shape`
+    the object each line should hold."""
     path = Path(path)
     lineno = 0
     try:
@@ -237,7 +238,7 @@ def read_jsonl(path: Path | str, what: str = "") -> Iterator[tuple[str, Any]]:
                 except json.JSONDecodeError as exc:
                     raise CorpusError(
                         f"{path}:{lineno}: not valid JSON ({exc.msg} at column {exc.colno})",
-                        f"each line must be one JSON object {{doc_id, title, abstract}}; "
+                        f"each line must be one JSON object {shape}; "
                         f"fix or delete line {lineno}",
                     ) from exc
                 yield f"{path}:{lineno}", data
