@@ -153,9 +153,15 @@ def test_jsonl_claims_file_is_not_a_corpus(tmp_path):
         list(iter_records(path))
 
 
-def test_jsonl_not_utf8_is_a_corpus_error(tmp_path):
-    path = write(tmp_path, "latin.jsonl", '{"doc_id": 1, "title": "caf\xe9", "abstract": "a"}\n'.encode("latin-1"))
-    with pytest.raises(CorpusError, match="UTF-8"):
+@pytest.mark.parametrize("suffix", ["", ".gz"])
+def test_jsonl_not_utf8_names_its_own_line(tmp_path, suffix):
+    # Far more good lines than a text stream reads ahead, so a chunked decoder would blame an
+    # earlier line.
+    good = '{"doc_id": %d, "title": "caf\u00e9", "abstract": "a"}\n'
+    data = "".join(good % i for i in range(2000)).encode() + (good % 2000).encode("latin-1")
+    path = tmp_path / f"latin.jsonl{suffix}"
+    path.write_bytes(gzip.compress(data) if suffix else data)
+    with pytest.raises(CorpusError, match=re.escape(f"{path}:2001: not UTF-8")):
         list(iter_records(path))
 
 

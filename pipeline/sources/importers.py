@@ -134,11 +134,11 @@ def _read_text(path: Path) -> str:
         ) from exc
 
 
-def _open_text(path: Path) -> IO[str]:
-    """A text stream over a plain or gzipped file, decoded as UTF-8 (a BOM is dropped)."""
+def _open_bytes(path: Path) -> IO[bytes]:
+    """A byte stream over a plain or gzipped file."""
     if path.name.lower().endswith(".gz"):
-        return gzip.open(path, "rt", encoding="utf-8-sig")
-    return open(path, encoding="utf-8-sig")
+        return gzip.open(path, "rb")
+    return open(path, "rb")
 
 
 def _year(value: Any) -> int | None:
@@ -224,13 +224,16 @@ def read_jsonl(path: Path | str, what: str = "", shape: str = "{doc_id, title, a
     path = Path(path)
     lineno = 0
     try:
-        handle = _open_text(path)
+        handle = _open_bytes(path)
     except OSError as exc:
         raise CorpusError(f"{path}: cannot open: {exc.strerror or exc}",
                           f"check the path given with {what}" if what else "check the path") from exc
     try:
         with handle:
-            for lineno, line in enumerate(handle, start=1):
+            # Lines are decoded one by one (not by a text stream's read-ahead) so that bad
+            # UTF-8 is reported on its own line.
+            for lineno, raw in enumerate(handle, start=1):
+                line = raw.decode("utf-8-sig" if lineno == 1 else "utf-8")
                 if not line.strip():
                     continue
                 try:
@@ -244,7 +247,8 @@ def read_jsonl(path: Path | str, what: str = "", shape: str = "{doc_id, title, a
                 yield f"{path}:{lineno}", data
     except UnicodeDecodeError as exc:
         raise CorpusError(
-            f"{path}:{lineno + 1}: not UTF-8 text ({exc.reason})", "re-save the file as UTF-8"
+            f"{path}:{lineno}: not UTF-8 text ({exc.reason} at column {exc.start + 1})",
+            "re-save the file as UTF-8",
         ) from exc
     except (OSError, EOFError, zlib.error) as exc:
         raise CorpusError(
