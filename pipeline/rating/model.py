@@ -15,6 +15,18 @@ Frozen sentence embeddings were measured as extra features and left out: all-Min
 (claim vs sentence, title, abstract), u*v and |u-v| vectors (raw or PCA-projected) and the claim
 vector, on the same grouped folds, moved oracle macro-F1 by -0.06..+0.014 and open F1 by at most
 +0.016 (recall@3 0.826 -> 0.858), below the +0.03 that would pay for encoding ~33 sentences/s.
+
+Fine-tuning that model as a cross-encoder was measured too and left out: claim [SEP] the sentences
+this selector picks (<= 96 tokens; for training also the gold rationale sentences), mean-pooled,
+3-way head, LoRA r=8 on every linear layer (333k weights, balanced class weights, seeded and
+deterministic), trained and tested on the same grouped folds as this labeller. Held-out oracle
+macro-F1, fold 1 of 5 (201 pairs; this labeller 0.643): 0.501-0.521 alone, 0.602-0.620 stacked
+with this labeller's log-probs (a softmax over both, fitted by inner CV; over this labeller's alone
+0.640), whether SciFact only (1.1k pairs, 3-4 epochs), with 2.4k HealthVer + COVID-Fact pairs
+added (CONTRADICT F1 fell to 0.29), or every weight fine-tuned. Folds 1-2 pooled (405 pairs):
+0.479 alone, 0.603 stacked, against 0.646: far below the +0.03 gate. It confuses SUPPORT and
+CONTRADICT more often than this model (36 pairs against 27 on fold 1), and would cost ~2 s per
+training step of 16 pairs and ~75 ms per 128-token pair applied (torch, one thread).
 """
 
 from __future__ import annotations
