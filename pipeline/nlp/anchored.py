@@ -20,7 +20,7 @@ import sys
 from functools import lru_cache
 from typing import Iterable, Iterator
 
-from ahocorasick_rs import AhoCorasick
+from ahocorasick_rs import AhoCorasick, Implementation
 
 try:  # the parser of the re module (Python 3.11+); sre_parse before
     from re import _constants as _c, _parser as _sre_parse
@@ -123,7 +123,8 @@ class WordIndex:
     def _build(self) -> None:
         if self._automaton is None:
             self._patterns = sorted(self._words)
-            self._automaton = AhoCorasick(self._patterns)
+            # A DFA: larger to build (once), fastest to run (~1.5x the default NFA here).
+            self._automaton = AhoCorasick(self._patterns, implementation=Implementation.DFA)
 
     def _positions(self, text: str) -> dict[str, list[int]]:
         """{word: every position where it starts} for the words that occur in `text`."""
