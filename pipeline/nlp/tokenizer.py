@@ -33,16 +33,17 @@ ABBREVIATIONS = frozenset((
 # (not a lower-case letter); or any line break. The word before the dot is checked separately.
 # (The pattern starts with a character class so CPython's re can skip ahead quickly.)
 _BOUNDARY = re.compile(r"[.!?][\"'\u201d\u2019)\]]*(?P<gap>\s+)(?=[^\s\u2010-\u2015a-z,;:)])|\n\s*")
-_LAST_WORD = re.compile(r"(\S+)\.$")
 
 
 def _ends_abbreviation(text: str, end: int) -> bool:
-    """Does the text before `end` (just after a dot) end in an abbreviation or an initial?"""
-    m = _LAST_WORD.search(text, max(0, end - 12), end)
-    if not m:
+    """Does the text before `end` (just after a dot) end in an abbreviation or an initial?
+    (The word is the run of non-space characters before the dot, at most 11 back.)"""
+    head = text[max(0, end - 12):end - 1]
+    if not head or head[-1].isspace():
         return False
-    word = m.group(1).lstrip("([\"'").lower()
-    return word in ABBREVIATIONS or (len(word) == 1 and word.isalpha() and text[m.start(1)].isupper())
+    raw = head.rsplit(None, 1)[-1]  # str.split's spaces are re's \s
+    word = raw.lstrip("([\"'").lower()
+    return word in ABBREVIATIONS or (len(word) == 1 and word.isalpha() and raw[0].isupper())
 
 
 def sentence_spans(text: str) -> list[tuple[int, int]]:
@@ -50,24 +51,23 @@ def sentence_spans(text: str) -> list[tuple[int, int]]:
     spans: list[tuple[int, int]] = []
     start = 0
     for m in _BOUNDARY.finditer(text):
-        newline = m.group("gap") is None or "\n" in m.group("gap")
-        if not newline and text[m.start()] == "." and _ends_abbreviation(text, m.start() + 1):
+        gap_start, gap_end = m.span("gap")
+        end = m.start() if gap_start < 0 else gap_start
+        if gap_start >= 0 and text[m.start()] == "." and "\n" not in text[gap_start:gap_end] \
+                and _ends_abbreviation(text, m.start() + 1):
             continue
-        end = m.start() if m.group("gap") is None else m.start("gap")
-        if text[start:end].strip():
-            spans.append((start, end))
+        if not text[start:end].isspace() and start < end:
+            spans.append(_strip(text, start, end))
         start = m.end()
-    if text[start:].strip():
-        spans.append((start, len(text.rstrip())))
-    return [_strip(text, s, e) for s, e in spans]
+    if start < len(text) and not text[start:].isspace():
+        spans.append(_strip(text, start, len(text.rstrip())))
+    return spans
 
 
 def _strip(text: str, start: int, end: int) -> tuple[int, int]:
-    while start < end and text[start].isspace():
-        start += 1
-    while end > start and text[end - 1].isspace():
-        end -= 1
-    return start, end
+    """(start, end) without the whitespace at either end (the piece holds more than that)."""
+    piece = text[start:end]
+    return start + len(piece) - len(piece.lstrip()), end - len(piece) + len(piece.rstrip())
 
 
 class RuleTokenizer:
