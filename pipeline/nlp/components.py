@@ -22,7 +22,7 @@ import itertools
 import re
 from functools import cached_property, lru_cache
 from dataclasses import dataclass
-from typing import Iterable, Iterator, Sequence
+from typing import Iterable, Iterator, NamedTuple, Sequence
 
 from spacy.language import Language
 from spacy.tokens import Doc
@@ -290,18 +290,20 @@ def _percent_effect(text: str, value: float, span: tuple[int, int]) -> tuple[str
     return "percent", value, "%"
 
 
-def find_effects(text: str, offset: int = 0, percentages: bool = True) -> list[Effect]:
+def find_effects(text: str, offset: int = 0, percentages: bool = True,
+                 facts: SentenceFacts | None = None) -> list[Effect]:
     """Effect estimates reported in one sentence, spans shifted by `offset`.
 
     Labelled estimates ("OR 2.3, 95% CI 1.4-3.8; P<0.001", "the rate ratio was 0.36 (95% CI,
     0.27 to 0.49) ... and 0.83 (95% CI, 0.59 to 1.16)", "d=1.13, 95% CI=0.36, 1.91") take the
     CI and the p-value that follow them; with `percentages`, shares of a group ("67% of the
     ketamine group") and changes ("reduced by 30%") become percent / percent_change effects.
+    `facts` are the sentence's gates when sentence_facts has read them.
     """
     found: list[tuple[int, str, float, int, str]] = []  # (start, measure, value, value_end, unit)
-    if not _may_count(text):
+    if not (facts.may_count if facts else _may_count(text)):
         return []  # every estimate has digits or number words; most background sentences have neither
-    named = _names_a_measure(text)
+    named = facts.measure if facts else _names_a_measure(text)
     for m in _LABELLED_RE.finditer(text) if named else ():
         measure = _label_measure(m)
         value = parse_number(m.group("value"))
@@ -553,13 +555,23 @@ def _is_word_char(text: str, i: int) -> bool:
     return 0 <= i < len(text) and (text[i].isalnum() or text[i] == "_")
 
 
+def _whole_word(low: str, start: int, word: str) -> bool:
+    """Is the number word `word` at low[start:] a whole word, where NUMBER_WORDS_RE can match?"""
+    return not _is_word_char(low, start - 1) and not _is_word_char(low, start + len(word))
+
+
+def _after_space(low: str, start: int, sentence_start: int = 0) -> bool:
+    """Does whitespace of the sentence precede `start`, as _PEOPLE_COUNT_RE needs before a noun?"""
+    return start > sentence_start and low[start - 1].isspace()
+
+
 @lru_cache(maxsize=4096)  # each sentence is asked by the effects and the sample-size rules
 def _holds_number_word(text: str) -> bool:
     """Does the lower-cased sentence hold a number word as a whole word ("ten", not "often"),
     where NUMBER_WORDS_RE can match? A sentence with none and no digit counts nobody."""
     low = text.lower()
     positions = _SENTENCE_WORDS.positions(low)
-    return any(not _is_word_char(low, start - 1) and not _is_word_char(low, start + len(word))
+    return any(_whole_word(low, start, word)
                for word in NUMBER_WORDS.intersection(positions) for start in positions[word])
 
 
@@ -567,7 +579,7 @@ def _names_people(text: str) -> bool:
     """Does a noun of _PEOPLE (lower-cased) follow whitespace, as _PEOPLE_COUNT_RE needs?"""
     low = text.lower()
     positions = _SENTENCE_WORDS.positions(low)
-    return any(start > 0 and low[start - 1].isspace()
+    return any(_after_space(low, start)
                for word in _PEOPLE_STARTS.intersection(positions) for start in positions[word])
 
 
@@ -576,15 +588,73 @@ def _may_count(text: str) -> bool:
     return bool(_DIGIT.search(text)) or _holds_number_word(text)
 
 
-def _people_candidates(text: str, offset: int, kind: str, index: int) -> list[_Candidate]:
+class SentenceFacts(NamedTuple):
+    """The answers of the cheap sentence gates, which decide what rules a sentence needs."""
+    digit: bool  # holds a digit
+    number_word: bool  # _holds_number_word
+    people: bool  # _names_people
+    measure: bool  # _names_a_measure
+
+    @property
+    def may_count(self) -> bool:
+        """_may_count: every count or estimate has a digit or a number word."""
+        return self.digit or self.number_word
+
+
+def facts_of(text: str) -> SentenceFacts:
+    """The gates of one sentence, read on their own."""
+    return SentenceFacts(bool(_DIGIT.search(text)), _holds_number_word(text), _names_people(text),
+                         _names_a_measure(text))
+
+
+# The lower-case words of every gate, and the abbreviations as written, for whole abstracts.
+_FACT_WORDS = WordIndex(NUMBER_WORDS | _PEOPLE_STARTS | frozenset(_NAME_GATES))
+_ABBREVIATIONS = WordIndex(_ABBREVIATION_GATES)
+_NAME_GATE_SET = frozenset(_NAME_GATES)
+
+
+def sentence_facts(text: str, spans: Sequence[tuple[int, int]]) -> list[SentenceFacts]:
+    """facts_of(text[start:end]) for every sentence span, from one automaton pass over the whole
+    text instead of several per sentence. The same answers: a word inside a sentence is found
+    in both, a word across its edge in neither, and the characters just outside a sentence are
+    whitespace (see tokenizer.sentence_spans), as its edges are to the per-sentence rules."""
+    low = text.lower()
+    if len(low) != len(text):  # lower-casing moved the offsets ("İ" -> "i̇")
+        return [facts_of(text[start:end]) for start, end in spans]
+    starts = [start for start, _ in spans]
+    number, people, measure = set(), set(), set()
+
+    def sentences_holding(positions: dict[str, list[int]]) -> Iterator[tuple[str, int, int]]:
+        """(word, position, sentence index) of each word that lies inside a sentence."""
+        for word, places in positions.items():
+            for start in places:
+                i = bisect.bisect_right(starts, start) - 1
+                if i >= 0 and start + len(word) <= spans[i][1]:
+                    yield word, start, i
+
+    for word, start, i in sentences_holding(_FACT_WORDS.positions(low)):
+        if word in NUMBER_WORDS and _whole_word(low, start, word):
+            number.add(i)
+        if word in _PEOPLE_STARTS and _after_space(low, start, spans[i][0]):
+            people.add(i)
+        if word in _NAME_GATE_SET:
+            measure.add(i)
+    measure.update(i for _, _, i in sentences_holding(_ABBREVIATIONS.positions(text)))
+    return [SentenceFacts(_DIGIT.search(text, start, end) is not None, i in number, i in people,
+                          i in measure) for i, (start, end) in enumerate(spans)]
+
+
+def _people_candidates(text: str, offset: int, kind: str, index: int,
+                       facts: SentenceFacts | None = None) -> list[_Candidate]:
+    """Counts of people in one sentence; `facts` are its gates when sentence_facts read them."""
     out: list[_Candidate] = []
-    if not _may_count(text):
+    if not (facts.may_count if facts else _may_count(text)):
         return out
     # (Case folding equates a few non-ASCII letters with ASCII ones: "ſeven" reads "seven".)
-    words = _holds_number_word(text) or not text.isascii()
+    words = (facts.number_word if facts else _holds_number_word(text)) or not text.isascii()
     counts = _PEOPLE_COUNT_RE if words else _PEOPLE_DIGIT_COUNT_RE
     # Three sentences in four with a number name no people: then no count can match.
-    named = not text.isascii() or _names_people(text)
+    named = not text.isascii() or (facts.people if facts else _names_people(text))
     for m in counts.finditer(text) if named else ():
         n = _count_value(m.group("num"))
         if n is None or n <= 0 or n > 50_000_000:
@@ -738,18 +808,21 @@ def _staged(best: _Candidate, candidates: Sequence[_Candidate],
 
 
 def find_sample_size(sentences: Sequence[tuple[str, int, str]], abstract: str = "",
-                     meta: bool = False) -> SampleSize:
+                     meta: bool = False, facts: Sequence[SentenceFacts] | None = None) -> SampleSize:
     """Participants of the reported study from (sentence text, start offset, section kind).
 
     The best-cued count wins ("a total of 1,204 participants" > "120 patients were randomized"
     > "in 45 patients" > a bare "45 patients"); ties go to the earliest. Arm counts in one
     sentence ("preterm (n = 17) and full-term infants (n = 7)", "50 cases and 100 controls")
     are summed. Returns n=None when no count is cued well enough: a wrong number is worse
-    than none. With `meta`, the number of included studies is read too.
+    than none. With `meta`, the number of included studies is read too. `facts` are the
+    sentences' gates when sentence_facts has read them.
     """
     candidates: list[_Candidate] = []
     for index, (text, offset, kind) in enumerate(sentences):
-        own = _people_candidates(text, offset, kind, index)
+        own = _people_candidates(text, offset, kind, index, facts[index] if facts else None)
+        if not own:
+            continue  # most sentences count nobody
         candidates.extend(own)
         arms = [c for c in own if c.score < 5]
         # Arms are cued alike ("73 children were assigned ... and 72 children", "(n = 17) and
@@ -1135,7 +1208,7 @@ _LAB, _STUDY_LANGUAGE, _CASES_ONLY, _COMPARED = (
 
 # --- spaCy components -------------------------------------------------------------------------
 
-for _name in ("fc_record", "fc_sentences", "fc_effects", "fc_sample_size", "fc_design"):
+for _name in ("fc_record", "fc_sentences", "fc_sentence_facts", "fc_effects", "fc_sample_size", "fc_design"):
     if not Doc.has_extension(_name):
         Doc.set_extension(_name, default=None)
 
@@ -1175,6 +1248,7 @@ def make_sentences(nlp: Language, name: str):  # noqa: ANN201 - spaCy factory si
         record: Record | None = ext.fc_record
         sections = record.sections if record is not None else (("", text),)
         ext.fc_sentences = doc_sentences(text, spans, sections)
+        ext.fc_sentence_facts = sentence_facts(text, spans)  # parallel to fc_sentences
         return doc
     return component
 
@@ -1184,15 +1258,16 @@ def make_effects(nlp: Language, name: str):  # noqa: ANN201
     def component(doc: Doc) -> Doc:
         effects: list[Effect] = []
         ext = doc._  # each `doc._` builds a new accessor object
-        for sent in ext.fc_sentences or ():
-            if not _may_count(sent.text):
+        sentences = ext.fc_sentences or ()
+        for sent, facts in zip(sentences, ext.fc_sentence_facts or map(facts_of, (s.text for s in sentences))):
+            if not facts.may_count:
                 continue  # every estimate holds a digit or a number word (see find_effects)
             kind = section_kind(sent.section)
             if kind in ("background", "methods") and not find_p_values(sent.text):
                 continue
             effects.extend(find_effects(sent.text, sent.start,
                                         percentages=is_result_sentence(sent.text, kind, False)
-                                        or kind == ""))
+                                        or kind == "", facts=facts))
         ext.fc_effects = effects
         return doc
     return component
@@ -1211,7 +1286,8 @@ def make_sample_size(nlp: Language, name: str):  # noqa: ANN201
         own = "\x00".join(t for t, _, k in sents if k != "background").lower()
         meta_cues = _CUES["meta_analysis"].search(title) or _CUES["systematic_review"].search(title) \
             or _CUES["meta_analysis"].search(own)
-        ext.fc_sample_size = find_sample_size(sents, doc_text(doc, ext), meta=bool(meta_cues))
+        ext.fc_sample_size = find_sample_size(sents, doc_text(doc, ext), meta=bool(meta_cues),
+                                              facts=ext.fc_sentence_facts)
         return doc
     return component
 
