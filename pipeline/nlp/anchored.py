@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import re
 import sys
+from collections import defaultdict
 from functools import lru_cache
 from typing import Iterable, Iterator
 
@@ -135,10 +136,11 @@ class WordIndex:
     def _positions(self, text: str) -> dict[str, list[int]]:
         """{word: every position where it starts} for the words that occur in `text`."""
         self._build()
-        found: dict[str, list[int]] = {}
+        found: defaultdict[int, list[int]] = defaultdict(list)
         for index, start, _ in self._automaton.find_matches_as_indexes(text, overlapping=True):
-            found.setdefault(self._patterns[index], []).append(start)
-        return found
+            found[index].append(start)
+        patterns = self._patterns
+        return {patterns[index]: places for index, places in found.items()}
 
     def present(self, text: str) -> frozenset[str]:
         return frozenset(self.positions(text))
@@ -172,8 +174,10 @@ class Anchored:
         found: set[int] = set()
         if self._words and pos < endpos:
             positions = self._index.positions(text)
+            whole = pos == 0 and endpos == len(text)  # the usual case: every place counts
             for word in self._words.intersection(positions):  # the few that occur
-                found.update(p for p in positions[word] if pos <= p and p + len(word) <= endpos)
+                found.update(positions[word] if whole else
+                             (p for p in positions[word] if pos <= p and p + len(word) <= endpos))
         if self._digits:
             found.update(m.start() for m in _DIGITS.finditer(text, pos, endpos))
         return sorted(found)
