@@ -15,6 +15,8 @@ PATTERNS = [
     r"\bwe\s+(?:report|describe)\s+(?:a|an)\s+case|\brandomi[sz]ed(?<!nonrandomized)\s+trial",
     r"(?:ab|bcd)+x?",  # starts that overlap: "ab" inside "xabcd", "bcd" inside "abcd"
     r"[αβ]-?blocker",
+    # short heads found from the word after their space: "in" from "vitro", "a" from a digit
+    r"\bin\s+(?:vitro|silico)\b|\ba\s+\d+-year|\b(?:is|are)\s+(?:unknown|needed)",
 ]
 TEXT = st.text(alphabet="abcdx .,-%0123456789αβ\nmicerstwopanlguy", max_size=80)
 
@@ -28,7 +30,8 @@ def _spans(matches) -> list[tuple[int, int]]:
 @given(words=st.lists(st.sampled_from(
     ["mice", "rats", "rate", "c. elegans", "guinea pigs", "12 patients", "1,204 men", "twenty men",
      "we report a case", "randomized trial", "nonrandomized trial", "abcd", "xabcdab", "β-blocker",
-     "4.5 patients", "x", "-", ".", " ", "\n"]), max_size=12), noise=TEXT)
+     "4.5 patients", "x", "-", ".", " ", "\n", "in vitro", "in \t\u2009silico", "xin vitro", "in",
+     "vitro", "a 45-year", "a\n3-year", "is needed", "are  unknown", "is"]), max_size=12), noise=TEXT)
 def test_same_matches_as_the_plain_pattern(source: str, words: list[str], noise: str) -> None:
     pattern = re.compile(source)
     anchored = Anchored(pattern)
@@ -47,6 +50,8 @@ def test_match_starts_reads_the_literals_a_match_begins_with() -> None:
     assert match_starts(re.compile(r"(?<!\w)(?:n\s*=\s*)?\d+")) == {"n", "\ue000"}  # any digit
     assert match_starts(re.compile(r"\w+ing")) is None  # could start anywhere: run as it is
     assert match_starts(re.compile(r"(?i)mice")) is None  # case folding is not read
+    # A short head is read with the word after its whitespace ("in" + space + "vitro").
+    assert match_starts(re.compile(r"\bin\s+vitro|\ba\s+\d")) == {"in\ue001vitro", "a\ue001\ue000"}
 
 
 def test_word_index_finds_every_occurrence_in_one_pass() -> None:

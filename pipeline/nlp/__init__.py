@@ -77,11 +77,13 @@ def finding_from_doc(doc: Doc) -> Finding:
         i = bisect.bisect_right(starts, effect.span[0]) - 1
         if i >= 0 and effect.span[0] < sentences[i].end:
             effect_sentences.add(i)
-    results = tuple(
-        s for i, s in enumerate(sentences)
-        if is_result_sentence(s.text, section_kind(s.section),
-                              i in effect_sentences or bool(find_p_values(s.text)))
-    )
+    results = []
+    for i, s in enumerate(sentences):
+        kind = section_kind(s.section)
+        # Results and conclusions report results with or without figures: no p-value search.
+        if kind in ("results", "conclusions") or is_result_sentence(
+                s.text, kind, i in effect_sentences or bool(find_p_values(s.text))):
+            results.append(s)
     counts_people = design.design not in ("animal", "in_vitro")
     meta = design.design in ("meta_analysis", "systematic_review")
     return Finding(
@@ -92,7 +94,7 @@ def finding_from_doc(doc: Doc) -> Finding:
         n_studies=size.n_studies if meta else None,
         humans=design.humans,
         effects=effects,
-        result_sentences=results,
+        result_sentences=tuple(results),
         sentences=sentences,
         design_reason=design.reason,
     )

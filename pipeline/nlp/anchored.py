@@ -32,6 +32,12 @@ except ImportError:  # pragma: no cover - Python 3.10
 # Any digit (\d, [0-9]) as the first character: its positions come from a digit pattern.
 _DIGIT_START = "\ue000"
 _DIGITS = re.compile(r"\d")
+# "in" + _GAP + "vitro": the word "in", a run of whitespace, then "vitro". A start word this
+# short ("in", "we", "is") occurs everywhere, so such a match is found from the word after
+# the space, walking back over the space (see Anchored.candidates).
+_GAP = "\ue001"
+_SHORT = 4
+_SPACE = [(_c.IN, [(_c.CATEGORY, _c.CATEGORY_SPACE)])]
 _MAX_LEN = 6  # a longer literal only narrows the candidates slightly
 _MAX_STARTS = 600
 _MIN_LEN = 2  # "a" starts a match almost anywhere: then the plain scan is faster
@@ -94,6 +100,11 @@ def _starts(items: list, i: int, acc: str) -> set[str]:
         return out
     if op in _REPEATS:
         low, _, item = av
+        if low >= 1 and 0 < len(acc) < _SHORT and _GAP not in acc and list(item) == _SPACE:
+            tails = _starts(items, i + 1, "")  # what follows the run of whitespace
+            if all(t == _DIGIT_START or len(t) >= _SHORT - 1 and _DIGIT_START not in t
+                   and _GAP not in t and not t[0].isspace() for t in tails):
+                return {acc + _GAP + t for t in tails}
         once = _starts(list(item), 0, acc)  # the first repetition, then stop reading
         return once | _starts(items, i + 1, acc) if low == 0 else once
     return {acc}  # any character, a class such as \w or \s, a back-reference: stop here
@@ -161,23 +172,36 @@ class Anchored:
     def __init__(self, pattern: re.Pattern[str], index: WordIndex | None = None) -> None:
         self.pattern = pattern
         starts = match_starts(pattern)
-        words = sorted(starts - {_DIGIT_START}) if starts is not None else []
-        self._anchored = starts is not None and not any(len(w) < _MIN_LEN and w.isalpha() for w in words)
+        starts = starts or frozenset()
+        words = {w for w in starts if w != _DIGIT_START and _GAP not in w}
+        indirect = [tuple(w.split(_GAP)) for w in starts if _GAP in w]
+        self._anchored = bool(starts) and not any(len(w) < _MIN_LEN and w.isalpha() for w in words)
         self._digits = self._anchored and _DIGIT_START in starts
         self._words = frozenset(words) if self._anchored else frozenset()
+        self._indirect = sorted(indirect) if self._anchored else []  # (head, tail)
         self._index = index or WordIndex()
-        self._index.add(self._words)
+        self._index.add(self._words | {tail for _, tail in self._indirect if tail != _DIGIT_START})
 
     def candidates(self, text: str, pos: int = 0, endpos: int = sys.maxsize) -> list[int]:
         """Every position in [pos, endpos) where a match could start, in order."""
         endpos = min(endpos, len(text))
         found: set[int] = set()
-        if self._words and pos < endpos:
+        if (self._words or self._indirect) and pos < endpos:
             positions = self._index.positions(text)
             whole = pos == 0 and endpos == len(text)  # the usual case: every place counts
             for word in self._words.intersection(positions):  # the few that occur
                 found.update(positions[word] if whole else
                              (p for p in positions[word] if pos <= p and p + len(word) <= endpos))
+            for head, tail in self._indirect:
+                after = (m.start() for m in _DIGITS.finditer(text, pos, endpos)) if tail == _DIGIT_START \
+                    else positions.get(tail, ())
+                for p in after:
+                    gap = p
+                    while gap > 0 and text[gap - 1].isspace():
+                        gap -= 1
+                    start = gap - len(head)
+                    if gap < p and start >= pos and text.startswith(head, start) and p + len(tail) <= endpos:
+                        found.add(start)
         if self._digits:
             found.update(m.start() for m in _DIGITS.finditer(text, pos, endpos))
         return sorted(found)

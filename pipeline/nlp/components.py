@@ -98,6 +98,7 @@ _INLINE_HEADING = re.compile(
 )
 
 
+@lru_cache(maxsize=8192)  # asked when a record is read and again when its Doc is made
 def inline_heading(sentence: str) -> str:
     """The upper-case section heading a sentence starts with ("RESULTS", "METHODS AND
     FINDINGS"), or "" when it starts with ordinary text."""
