@@ -110,31 +110,6 @@ def _starts(items: list, i: int, acc: str) -> set[str]:
     return {acc}  # any character, a class such as \w or \s, a back-reference: stop here
 
 
-def _after_non_word(items: list) -> bool:
-    """Does every match begin with \\b or with a lookbehind that rules out a word character
-    before it? Then, as matches start with a word character, a place just after a word
-    character (the "men" in "treatment") cannot start one."""
-    if not items:
-        return False
-    op, av = items[0]
-    if op is _c.AT:
-        return av is _c.AT_BOUNDARY
-    if op is _c.ASSERT_NOT and av[0] == -1:  # (?<![\w...])
-        behind = list(av[1])
-        return len(behind) == 1 and behind[0][0] is _c.IN and (_c.CATEGORY, _c.CATEGORY_WORD) in behind[0][1] \
-            and (_c.NEGATE, None) not in behind[0][1]
-    if op is _c.SUBPATTERN:
-        return not av[1] & re.IGNORECASE and _after_non_word(list(av[-1]) + items[1:])
-    if op is _c.BRANCH:
-        return all(_after_non_word(list(alternative) + items[1:]) for alternative in av[1])
-    return False
-
-
-def _is_word_char(char: str) -> bool:
-    """What re's \\w matches (str.isalnum is Unicode's alphanumeric test, as re's)."""
-    return char.isalnum() or char == "_"
-
-
 def match_starts(pattern: re.Pattern[str]) -> frozenset[str] | None:
     """Strings one of which every match of `pattern` starts with (`_DIGIT_START` for any
     digit), or None when a match can start with anything."""
@@ -206,10 +181,6 @@ class Anchored:
         self._indirect = sorted(indirect) if self._anchored else []  # (head, tail)
         self._index = index or WordIndex()
         self._index.add(self._words | {tail for _, tail in self._indirect if tail != _DIGIT_START})
-        # Candidates just after a word character are dropped before the pattern is tried.
-        self._word_start = self._anchored and not pattern.flags & re.IGNORECASE \
-            and _after_non_word(list(_sre_parse.parse(pattern.pattern, pattern.flags))) \
-            and all(w == _DIGIT_START or _is_word_char(w[0]) for w in starts)
 
     def candidates(self, text: str, pos: int = 0, endpos: int = sys.maxsize) -> list[int]:
         """Every position in [pos, endpos) where a match could start, in order."""
@@ -233,8 +204,6 @@ class Anchored:
                         found.add(start)
         if self._digits:
             found.update(m.start() for m in _DIGITS.finditer(text, pos, endpos))
-        if self._word_start:  # re reads the character before `pos` too
-            return sorted(p for p in found if p == 0 or not _is_word_char(text[p - 1]))
         return sorted(found)
 
     def search(self, text: str, pos: int = 0, endpos: int = sys.maxsize) -> re.Match[str] | None:
