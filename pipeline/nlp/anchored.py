@@ -32,6 +32,10 @@ except ImportError:  # pragma: no cover - Python 3.10
 # Any digit (\d, [0-9]) as the first character: its positions come from a digit pattern.
 _DIGIT_START = "\ue000"
 _DIGITS = re.compile(r"\d")
+# Digits that begin a number (no word character before them): the only places a match can
+# start at a digit when the pattern opens with \b or a lookbehind that rules out a word
+# character, and where a number after a run of whitespace starts.
+_FIRST_DIGITS = re.compile(r"(?<!\w)\d")
 # "in" + _GAP + "vitro": the word "in", a run of whitespace, then "vitro". A start word this
 # short ("in", "we", "is") occurs everywhere, so such a match is found from the word after
 # the space, walking back over the space (see Anchored.candidates).
@@ -110,6 +114,25 @@ def _starts(items: list, i: int, acc: str) -> set[str]:
     return {acc}  # any character, a class such as \w or \s, a back-reference: stop here
 
 
+def _after_non_word(items: list) -> bool:
+    """Does every match begin with \\b or with a lookbehind that rules out a word character
+    before it?"""
+    if not items:
+        return False
+    op, av = items[0]
+    if op is _c.AT:
+        return av is _c.AT_BOUNDARY
+    if op is _c.ASSERT_NOT and av[0] == -1:  # (?<![\w...])
+        behind = list(av[1])
+        return len(behind) == 1 and behind[0][0] is _c.IN and (_c.NEGATE, None) not in behind[0][1] \
+            and (_c.CATEGORY, _c.CATEGORY_WORD) in behind[0][1]
+    if op is _c.SUBPATTERN:
+        return _after_non_word(list(av[-1]) + items[1:])
+    if op is _c.BRANCH:
+        return all(_after_non_word(list(alternative) + items[1:]) for alternative in av[1])
+    return False
+
+
 def match_starts(pattern: re.Pattern[str]) -> frozenset[str] | None:
     """Strings one of which every match of `pattern` starts with (`_DIGIT_START` for any
     digit), or None when a match can start with anything."""
@@ -177,6 +200,10 @@ class Anchored:
         indirect = [tuple(w.split(_GAP)) for w in starts if _GAP in w]
         self._anchored = bool(starts) and not any(len(w) < _MIN_LEN and w.isalpha() for w in words)
         self._digits = self._anchored and _DIGIT_START in starts
+        # A digit right after a letter or digit cannot start a match that needs a non-word
+        # character before it: such patterns are tried only where a number begins.
+        self._digit_starts = _FIRST_DIGITS if self._digits and _after_non_word(
+            list(_sre_parse.parse(pattern.pattern, pattern.flags))) else _DIGITS
         self._words = frozenset(words) if self._anchored else frozenset()
         self._indirect = sorted(indirect) if self._anchored else []  # (head, tail)
         self._index = index or WordIndex()
@@ -193,7 +220,7 @@ class Anchored:
                 found.update(positions[word] if whole else
                              (p for p in positions[word] if pos <= p and p + len(word) <= endpos))
             for head, tail in self._indirect:
-                after = (m.start() for m in _DIGITS.finditer(text, pos, endpos)) if tail == _DIGIT_START \
+                after = (m.start() for m in _FIRST_DIGITS.finditer(text, pos, endpos)) if tail == _DIGIT_START \
                     else positions.get(tail, ())
                 for p in after:
                     gap = p
@@ -203,7 +230,7 @@ class Anchored:
                     if gap < p and start >= pos and text.startswith(head, start) and p + len(tail) <= endpos:
                         found.add(start)
         if self._digits:
-            found.update(m.start() for m in _DIGITS.finditer(text, pos, endpos))
+            found.update(m.start() for m in self._digit_starts.finditer(text, pos, endpos))
         return sorted(found)
 
     def search(self, text: str, pos: int = 0, endpos: int = sys.maxsize) -> re.Match[str] | None:
