@@ -28,6 +28,7 @@ from pipeline.nlp.components import (  # importing it registers the factories
     is_result_sentence,
     section_kind,
 )
+from pipeline.nlp.state import DocState, doc_state
 from pipeline.nlp.tokenizer import RuleTokenizer
 from pipeline.types import Finding, Record
 
@@ -59,18 +60,19 @@ def default_nlp() -> Language:
 
 def _make_doc(nlp: Language, record: Record) -> Doc:
     doc = nlp.make_doc(record.abstract)
-    doc._.fc_record = record
+    doc_state(doc).record = record
     return doc
 
 
-def finding_from_doc(doc: Doc) -> Finding:
-    """Assemble the Finding from a Doc the pipeline has processed."""
-    ext = doc._  # each `doc._` builds a new accessor object
-    record: Record = ext.fc_record
-    sentences = tuple(ext.fc_sentences or ())
-    effects = tuple(ext.fc_effects or ())
-    size = ext.fc_sample_size
-    design = ext.fc_design
+def finding_from_doc(doc: Doc, state: DocState | None = None) -> Finding:
+    """Assemble the Finding from a Doc the pipeline has processed (`state` is its
+    doc_state when the caller has it)."""
+    state = state or doc_state(doc)
+    record: Record | None = state.record
+    sentences = tuple(state.sentences or ())
+    effects = tuple(state.effects or ())
+    size = state.sample_size
+    design = state.design
     starts = [s.start for s in sentences]  # in order, not overlapping
     effect_sentences = set()
     for effect in effects:
@@ -121,8 +123,9 @@ def extract_many(records: Iterable[Record], nlp: Language | None = None,
     while batch := list(itertools.islice(pending, batch_size)):
         with nlp.memory_zone():
             for doc in nlp.pipe((_make_doc(nlp, r) for r in batch), batch_size=batch_size):
-                yield finding_from_doc(doc)
-                doc._.fc_record = None  # let the Record go with the Doc
+                state = doc_state(doc)
+                yield finding_from_doc(doc, state)
+                state.record = None  # let the Record go with the Doc
 
 
 def _doc_id(record_id: str) -> Any:

@@ -9,7 +9,7 @@ Pure functions (tested on their own, no spaCy needed):
 
 The components (registered with @Language.factory / Language.component) read the Record that
 `pipeline.nlp.extract` stores on the Doc, run the pure functions on sentence text and keep the
-answers in Doc extensions; `pipeline.nlp` assembles them into a Finding. Regexes run on
+answers on the Doc's state (`doc._.fc`, see state.py); `pipeline.nlp` assembles them into a Finding. Regexes run on
 sentence text rather than tokens: figures such as "1.4-3.8", "0·55–0·92" or "P<.001" are one unit to
 them however a tokenizer would split them.
 """
@@ -26,7 +26,6 @@ from typing import Iterable, Iterator, NamedTuple, Sequence
 
 from spacy.language import Language
 from spacy.tokens import Doc
-from spacy.tokens.underscore import Underscore
 
 from pipeline.nlp.numbers import (
     NUM_RE,
@@ -40,8 +39,8 @@ from pipeline.nlp.numbers import (
 )
 from pipeline.nlp.anchored import Anchored, WordIndex, match_starts
 from pipeline.nlp.casefree import CaseFree, lower_pattern
-from pipeline.nlp.tokenizer import sentence_spans
-from pipeline.types import Effect, Record, Sentence
+from pipeline.nlp.state import doc_state
+from pipeline.types import Effect, Sentence
 
 
 # --- sections -------------------------------------------------------------------------------
@@ -1209,10 +1208,6 @@ _LAB, _STUDY_LANGUAGE, _CASES_ONLY, _COMPARED = (
 
 # --- spaCy components -------------------------------------------------------------------------
 
-for _name in ("fc_record", "fc_sentences", "fc_sentence_facts", "fc_effects", "fc_sample_size", "fc_design"):
-    if not Doc.has_extension(_name):
-        Doc.set_extension(_name, default=None)
-
 def doc_sentences(text: str, sentence_spans: Sequence[tuple[int, int]],
                   sections: Sequence[tuple[str, str]]) -> list[Sentence]:
     """Sentence spans of `text` as Sentence objects labelled by section (or inline heading)."""
@@ -1230,26 +1225,14 @@ def doc_sentences(text: str, sentence_spans: Sequence[tuple[int, int]],
     return out
 
 
-def doc_text(doc: Doc, ext: Underscore | None = None) -> str:
-    """The Doc's text; spaCy rebuilds `doc.text` from every token on each access, so the
-    rule tokenizer keeps the string it was given. (`ext` is `doc._` when the caller has it:
-    each `doc._` builds a new accessor object.)"""
-    text = (ext or doc._).fc_text
-    return doc.text if text is None else text
-
-
 @Language.factory("fc_sentences")
 def make_sentences(nlp: Language, name: str):  # noqa: ANN201 - spaCy factory signature
     def component(doc: Doc) -> Doc:
-        ext = doc._
-        text = doc_text(doc, ext)
-        spans = ext.fc_sentence_spans
-        if spans is None:  # a Doc from another tokenizer
-            spans = sentence_spans(text)
-        record: Record | None = ext.fc_record
+        state = doc_state(doc)
+        text, spans, record = state.text, state.spans, state.record
         sections = record.sections if record is not None else (("", text),)
-        ext.fc_sentences = doc_sentences(text, spans, sections)
-        ext.fc_sentence_facts = sentence_facts(text, spans)  # parallel to fc_sentences
+        state.sentences = doc_sentences(text, spans, sections)
+        state.facts = sentence_facts(text, spans)  # one per sentence
         return doc
     return component
 
@@ -1258,9 +1241,9 @@ def make_sentences(nlp: Language, name: str):  # noqa: ANN201 - spaCy factory si
 def make_effects(nlp: Language, name: str):  # noqa: ANN201
     def component(doc: Doc) -> Doc:
         effects: list[Effect] = []
-        ext = doc._  # each `doc._` builds a new accessor object
-        sentences = ext.fc_sentences or ()
-        for sent, facts in zip(sentences, ext.fc_sentence_facts or map(facts_of, (s.text for s in sentences))):
+        state = doc_state(doc)
+        sentences = state.sentences or ()
+        for sent, facts in zip(sentences, state.facts or map(facts_of, (s.text for s in sentences))):
             if not facts.may_count:
                 continue  # every estimate holds a digit or a number word (see find_effects)
             kind = section_kind(sent.section)
@@ -1269,7 +1252,7 @@ def make_effects(nlp: Language, name: str):  # noqa: ANN201
             effects.extend(find_effects(sent.text, sent.start,
                                         percentages=is_result_sentence(sent.text, kind, False)
                                         or kind == "", facts=facts))
-        ext.fc_effects = effects
+        state.effects = effects
         return doc
     return component
 
@@ -1277,9 +1260,9 @@ def make_effects(nlp: Language, name: str):  # noqa: ANN201
 @Language.factory("fc_sample_size")
 def make_sample_size(nlp: Language, name: str):  # noqa: ANN201
     def component(doc: Doc) -> Doc:
-        ext = doc._
-        sents = [(s.text, s.start, section_kind(s.section)) for s in ext.fc_sentences or ()]
-        record: Record | None = ext.fc_record
+        state = doc_state(doc)
+        sents = [(s.text, s.start, section_kind(s.section)) for s in state.sentences or ()]
+        record = state.record
         title = record.title if record else ""
         title = title.lower()
         # One search over the sentences outside the background, joined by a character no
@@ -1287,8 +1270,7 @@ def make_sample_size(nlp: Language, name: str):  # noqa: ANN201
         own = "\x00".join(t for t, _, k in sents if k != "background").lower()
         meta_cues = _CUES["meta_analysis"].search(title) or _CUES["systematic_review"].search(title) \
             or _CUES["meta_analysis"].search(own)
-        ext.fc_sample_size = find_sample_size(sents, doc_text(doc, ext), meta=bool(meta_cues),
-                                              facts=ext.fc_sentence_facts)
+        state.sample_size = find_sample_size(sents, state.text, meta=bool(meta_cues), facts=state.facts)
         return doc
     return component
 
@@ -1296,11 +1278,11 @@ def make_sample_size(nlp: Language, name: str):  # noqa: ANN201
 @Language.factory("fc_design")
 def make_design(nlp: Language, name: str):  # noqa: ANN201
     def component(doc: Doc) -> Doc:
-        ext = doc._
-        record: Record | None = ext.fc_record
-        sents = [(s.text, section_kind(s.section)) for s in ext.fc_sentences or ()]
-        size: SampleSize | None = ext.fc_sample_size
-        ext.fc_design = classify_design(
+        state = doc_state(doc)
+        record = state.record
+        sents = [(s.text, section_kind(s.section)) for s in state.sentences or ()]
+        size: SampleSize | None = state.sample_size
+        state.design = classify_design(
             record.title if record else "", sents, record.pub_types if record else (),
             has_human_count=bool(size and size.n),
         )

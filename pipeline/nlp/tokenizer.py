@@ -5,7 +5,7 @@ for the 5,183 SciFact abstracts alone, over the whole 5 s budget, and every extr
 reads sentence text, not tokens. So the pipeline's tokenizer (spaCy allows replacing
 `nlp.tokenizer` with any callable text -> Doc) cuts sentences with one regex pass and makes
 each sentence one token; `doc.sents` works as usual and the sentence character spans are
-kept on `doc._.fc_sentence_spans` so no component walks tokens in Python.
+kept on the Doc's state (`doc._.fc.spans`, see state.py) so no component walks tokens in Python.
 
     sentence_spans("Two arms. We found 3 cases.") -> [(0, 9), (10, 27)]
 """
@@ -18,9 +18,7 @@ from typing import Iterable
 from spacy.tokens import Doc
 from spacy.vocab import Vocab
 
-for _name in ("fc_sentence_spans", "fc_text"):
-    if not Doc.has_extension(_name):
-        Doc.set_extension(_name, default=None)
+from pipeline.nlp.state import DocState
 
 # Words whose final dot does not end a sentence ("Fig. 2", "vs. placebo", "et al. (2001)").
 ABBREVIATIONS = frozenset((
@@ -105,9 +103,7 @@ class RuleTokenizer:
         if starts:
             starts[0] = True  # leading whitespace opens the first sentence
         doc = Doc(self.vocab, words=words, spaces=spaces, sent_starts=starts)
-        ext = doc._  # each `doc._` builds a new accessor object
-        ext.fc_sentence_spans = spans
-        ext.fc_text = text
+        doc._.fc = DocState(text, spans)
         return doc
 
     def pipe(self, texts: Iterable[str], batch_size: int = 1000) -> Iterable[Doc]:

@@ -1,0 +1,48 @@
+"""What the extraction pipeline knows about one Doc, kept on one Doc extension: `doc._.fc`.
+
+Each `doc._` builds a new accessor object, and each value read or written through it walks
+spaCy's extension tables (about a microsecond). The tokenizer and the four components pass a
+dozen values per abstract, so they share one DocState on one extension, not one extension each.
+
+    state = doc_state(doc)
+    state.spans, state.sentences, state.effects ...
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from spacy.tokens import Doc
+
+from pipeline.types import Effect, Record, Sentence
+
+if not Doc.has_extension("fc"):
+    Doc.set_extension("fc", default=None)
+
+
+@dataclass(slots=True)
+class DocState:
+    """Filled in pipeline order (so not frozen): the tokenizer's text and sentence spans, the
+    record (pipeline.nlp), then each component's answer."""
+
+    text: str  # as given: spaCy rebuilds `doc.text` from every token on each access
+    spans: list[tuple[int, int]]  # the sentences (tokenizer.sentence_spans)
+    record: Record | None = None
+    sentences: list[Sentence] | None = None
+    facts: list[Any] | None = None  # components.SentenceFacts, one per sentence
+    sample_size: Any = None  # components.SampleSize
+    design: Any = None  # components.DesignInfo
+    effects: list[Effect] | None = None
+
+
+def doc_state(doc: Doc) -> DocState:
+    """The Doc's state; a Doc made by another tokenizer gets one on first use."""
+    ext = doc._
+    state = ext.fc
+    if state is None:
+        from pipeline.nlp.tokenizer import sentence_spans  # the tokenizer imports this module
+
+        text = doc.text
+        state = ext.fc = DocState(text, sentence_spans(text))
+    return state
