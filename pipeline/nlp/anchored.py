@@ -34,8 +34,9 @@ _DIGIT_START = "\ue000"
 _DIGITS = re.compile(r"\d")
 # Digits that begin a number (no word character before them): the only places a match can
 # start at a digit when the pattern opens with \b or a lookbehind that rules out a word
-# character, and where a number after a run of whitespace starts.
+# character.
 _FIRST_DIGITS = re.compile(r"(?<!\w)\d")
+_DIGITS_AFTER_SPACE = re.compile(r"(?<=\s)\d")  # where a number after a run of whitespace starts
 # "in" + _GAP + "vitro": the word "in", a run of whitespace, then "vitro". A start word this
 # short ("in", "we", "is") occurs everywhere, so such a match is found from the word after
 # the space, walking back over the space (see Anchored.candidates).
@@ -220,7 +221,7 @@ class Anchored:
                 found.update(positions[word] if whole else
                              (p for p in positions[word] if pos <= p and p + len(word) <= endpos))
             for head, tail in self._indirect:
-                after = (m.start() for m in _FIRST_DIGITS.finditer(text, pos, endpos)) if tail == _DIGIT_START \
+                after = (m.start() for m in _DIGITS_AFTER_SPACE.finditer(text, pos, endpos)) if tail == _DIGIT_START \
                     else positions.get(tail, ())
                 for p in after:
                     gap = p

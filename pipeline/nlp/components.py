@@ -22,7 +22,7 @@ import itertools
 import re
 from functools import cached_property, lru_cache
 from dataclasses import dataclass
-from typing import Iterable, Iterator, NamedTuple, Sequence
+from typing import Iterator, NamedTuple, Sequence
 
 from spacy.language import Language
 from spacy.tokens import Doc
@@ -1216,12 +1216,13 @@ def doc_sentences(text: str, sentence_spans: Sequence[tuple[int, int]],
     current_inline = ""
     for start, end in sentence_spans:
         label = label_at(spans, start)
-        heading = inline_heading(text[start:end])
+        sentence = text[start:end]
+        heading = inline_heading(sentence)
         if heading:
             current_inline = heading
         if not label and current_inline:
             label = current_inline
-        out.append(Sentence(text[start:end], start, end, label))
+        out.append(Sentence(sentence, start, end, label))
     return out
 
 

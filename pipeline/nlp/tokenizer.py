@@ -49,13 +49,20 @@ def sentence_spans(text: str) -> list[tuple[int, int]]:
     spans: list[tuple[int, int]] = []
     start = 0
     for m in _BOUNDARY.finditer(text):
+        at = m.start()
         gap_start, gap_end = m.span("gap")
-        end = m.start() if gap_start < 0 else gap_start
-        if gap_start >= 0 and text[m.start()] == "." and "\n" not in text[gap_start:gap_end] \
-                and _ends_abbreviation(text, m.start() + 1):
+        end = at if gap_start < 0 else gap_start
+        # (Every abbreviation and initial ends in a letter: "2.", "). " end sentences.)
+        if gap_start >= 0 and text[at] == "." and text[at - 1].isalpha() \
+                and "\n" not in text[gap_start:gap_end] and _ends_abbreviation(text, at + 1):
             continue
-        if not text[start:end].isspace() and start < end:
-            spans.append(_strip(text, start, end))
+        if start < end:
+            piece = text[start:end]
+            if not piece.isspace():
+                # Only the first sentence can open, and only one before a line break can end,
+                # with whitespace: the boundary pattern takes the whitespace after a sentence.
+                spans.append(_strip(text, start, end) if piece[0].isspace() or piece[-1].isspace()
+                             else (start, end))
         start = m.end()
     if start < len(text) and not text[start:].isspace():
         spans.append(_strip(text, start, len(text.rstrip())))
