@@ -624,22 +624,30 @@ def sentence_facts(text: str, spans: Sequence[tuple[int, int]]) -> list[Sentence
     starts = [start for start, _ in spans]
     number, people, measure = set(), set(), set()
 
-    def sentences_holding(positions: dict[str, list[int]]) -> Iterator[tuple[str, int, int]]:
-        """(word, position, sentence index) of each word that lies inside a sentence."""
-        for word, places in positions.items():
-            for start in places:
-                i = bisect.bisect_right(starts, start) - 1
-                if i >= 0 and start + len(word) <= spans[i][1]:
-                    yield word, start, i
+    def sentence_of(start: int, size: int) -> int:
+        """The sentence that holds text[start:start + size] whole, or -1."""
+        i = bisect.bisect_right(starts, start) - 1
+        return i if i >= 0 and start + size <= spans[i][1] else -1
 
-    for word, start, i in sentences_holding(_FACT_WORDS.positions(low)):
-        if word in NUMBER_WORDS and _whole_word(low, start, word):
-            number.add(i)
-        if word in _PEOPLE_STARTS and _after_space(low, start, spans[i][0]):
-            people.add(i)
-        if word in _NAME_GATE_SET:
-            measure.add(i)
-    measure.update(i for _, _, i in sentences_holding(_ABBREVIATIONS.positions(text)))
+    for word, places in _FACT_WORDS.positions(low).items():
+        is_number, is_person, is_name = word in NUMBER_WORDS, word in _PEOPLE_STARTS, word in _NAME_GATE_SET
+        for start in places:
+            # The tests on the whole text first: most hits ("men" in "treatment") fail them.
+            number_here = is_number and _whole_word(low, start, word)
+            person_here = is_person and _after_space(low, start)
+            if not (number_here or person_here or is_name):
+                continue
+            i = sentence_of(start, len(word))
+            if i < 0:
+                continue
+            if number_here:
+                number.add(i)
+            if person_here and start > spans[i][0]:  # whitespace inside the sentence
+                people.add(i)
+            if is_name:
+                measure.add(i)
+    for word, places in _ABBREVIATIONS.positions(text).items():
+        measure.update(i for i in (sentence_of(start, len(word)) for start in places) if i >= 0)
     return [SentenceFacts(_DIGIT.search(text, start, end) is not None, i in number, i in people,
                           i in measure) for i, (start, end) in enumerate(spans)]
 

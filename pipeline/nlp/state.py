@@ -1,8 +1,10 @@
-"""What the extraction pipeline knows about one Doc, kept on one Doc extension: `doc._.fc`.
+"""What the extraction pipeline knows about one Doc, kept in `doc.user_data` (spaCy's storage
+for user data on a Doc) and readable as the extension `doc._.fc`.
 
 Each `doc._` builds a new accessor object, and each value read or written through it walks
 spaCy's extension tables (about a microsecond). The tokenizer and the four components pass a
-dozen values per abstract, so they share one DocState on one extension, not one extension each.
+dozen values per abstract, so they share one DocState, which they reach through
+`doc.user_data` directly.
 
     state = doc_state(doc)
     state.spans, state.sentences, state.effects ...
@@ -17,8 +19,9 @@ from spacy.tokens import Doc
 
 from pipeline.types import Effect, Record, Sentence
 
+_KEY = "fc_state"
 if not Doc.has_extension("fc"):
-    Doc.set_extension("fc", default=None)
+    Doc.set_extension("fc", getter=lambda doc: doc.user_data.get(_KEY))
 
 
 @dataclass(slots=True)
@@ -38,11 +41,14 @@ class DocState:
 
 def doc_state(doc: Doc) -> DocState:
     """The Doc's state; a Doc made by another tokenizer gets one on first use."""
-    ext = doc._
-    state = ext.fc
+    state = doc.user_data.get(_KEY)
     if state is None:
         from pipeline.nlp.tokenizer import sentence_spans  # the tokenizer imports this module
 
         text = doc.text
-        state = ext.fc = DocState(text, sentence_spans(text))
+        state = doc.user_data[_KEY] = DocState(text, sentence_spans(text))
     return state
+
+
+def set_doc_state(doc: Doc, state: DocState) -> None:
+    doc.user_data[_KEY] = state

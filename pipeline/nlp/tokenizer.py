@@ -18,7 +18,7 @@ from typing import Iterable
 from spacy.tokens import Doc
 from spacy.vocab import Vocab
 
-from pipeline.nlp.state import DocState
+from pipeline.nlp.state import DocState, set_doc_state
 
 # Words whose final dot does not end a sentence ("Fig. 2", "vs. placebo", "et al. (2001)").
 ABBREVIATIONS = frozenset((
@@ -110,7 +110,7 @@ class RuleTokenizer:
         if starts:
             starts[0] = True  # leading whitespace opens the first sentence
         doc = Doc(self.vocab, words=words, spaces=spaces, sent_starts=starts)
-        doc._.fc = DocState(text, spans)
+        set_doc_state(doc, DocState(text, spans))
         return doc
 
     def pipe(self, texts: Iterable[str], batch_size: int = 1000) -> Iterable[Doc]:
