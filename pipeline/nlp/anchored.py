@@ -105,11 +105,14 @@ def _starts(items: list, i: int, acc: str) -> set[str]:
         return out
     if op in _REPEATS:
         low, _, item = av
-        if low >= 1 and 0 < len(acc) < _SHORT and _GAP not in acc and list(item) == _SPACE:
+        if 0 < len(acc) < _SHORT and _GAP not in acc and list(item) == _SPACE:
             tails = _starts(items, i + 1, "")  # what follows the run of whitespace
-            if all(t == _DIGIT_START or len(t) >= _SHORT - 1 and _DIGIT_START not in t
-                   and _GAP not in t and not t[0].isspace() for t in tails):
-                return {acc + _GAP + t for t in tails}
+            # A tail is a number, a word of three letters or more, or a sign ("p < .05").
+            if all(t == _DIGIT_START or t and (len(t) >= _SHORT - 1 or not t.isalnum())
+                   and _DIGIT_START not in t and _GAP not in t and not t[0].isspace() for t in tails):
+                indirect = {acc + _GAP + t for t in tails}
+                # \s* may also match no space at all: then the head runs on into the tail.
+                return indirect if low >= 1 else indirect | _starts(items, i + 1, acc)
         once = _starts(list(item), 0, acc)  # the first repetition, then stop reading
         return once | _starts(items, i + 1, acc) if low == 0 else once
     return {acc}  # any character, a class such as \w or \s, a back-reference: stop here
