@@ -410,8 +410,10 @@ _RESULT_LANGUAGE = re.compile(
     r"\bwe\s+(?:found|observed|show|demonstrate)\w*|\bresulted\s+in\b|\bpredict\w*|\bcorrelat\w*",
     re.IGNORECASE,
 )
-# Tried only where one of its words starts (most sentences hold none): see anchored.py.
-_RESULT_LANGUAGE = Anchored(lower_pattern(_RESULT_LANGUAGE))
+_RESULT_LANGUAGE = lower_pattern(_RESULT_LANGUAGE)
+_RESULT_GATES = ("significan", "improv", "reduc", "decreas", "increas", "differ", "associated",
+                 "superior", "inferior", "effective", "efficacy", "benefit", "lower", "higher",
+                 "found", "observed", "show", "demonstrat", "resulted", "predict", "correlat")
 
 
 @lru_cache(maxsize=4096)  # asked by the effects component and again for the Finding
@@ -423,7 +425,8 @@ def is_result_sentence(text: str, kind: str, has_figures: bool) -> bool:
         return True
     if kind in ("background", "methods"):
         return False
-    return bool(_RESULT_LANGUAGE.search(text.lower()))
+    low = text.lower()
+    return _RESULT_WORDS.occurs_in(low) and bool(_RESULT_LANGUAGE.search(low))
 
 
 # --- sample size ----------------------------------------------------------------------------
@@ -544,7 +547,7 @@ def _count_value(raw: str) -> int | None:
 # number words and the strings every people noun starts with share one.
 _PEOPLE_STARTS = match_starts(re.compile(rf"(?:{_PEOPLE.lower()})"))
 _SENTENCE_WORDS = WordIndex(NUMBER_WORDS | _PEOPLE_STARTS)
-_NAME_WORDS = WordIndex(_NAME_GATES)
+_NAME_WORDS, _RESULT_WORDS = (WordIndex(words) for words in (_NAME_GATES, _RESULT_GATES))
 
 
 def _is_word_char(text: str, i: int) -> bool:
