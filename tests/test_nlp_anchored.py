@@ -17,6 +17,8 @@ PATTERNS = [
     r"[αβ]-?blocker",
     # short heads found from the word after their space: "in" from "vitro", "a" from a digit
     r"\bin\s+(?:vitro|silico)\b|\ba\s+\d+-year|\b(?:is|are)\s+(?:unknown|needed)",
+    # ... and before optional whitespace: "p<.05", "p < .05", "c.elegans", "c. elegans"
+    r"\bp\s*[<=>]\s*0?\.\d|\bc\.\s?elegans",
 ]
 TEXT = st.text(alphabet="abcdx .,-%0123456789αβ\nmicerstwopanlguy", max_size=80)
 
@@ -31,7 +33,8 @@ def _spans(matches) -> list[tuple[int, int]]:
     ["mice", "rats", "rate", "c. elegans", "guinea pigs", "12 patients", "1,204 men", "twenty men",
      "we report a case", "randomized trial", "nonrandomized trial", "abcd", "xabcdab", "β-blocker",
      "4.5 patients", "x", "-", ".", " ", "\n", "in vitro", "in \t\u2009silico", "xin vitro", "in",
-     "vitro", "a 45-year", "a\n3-year", "is needed", "are  unknown", "is"]), max_size=12), noise=TEXT)
+     "vitro", "a 45-year", "a\n3-year", "is needed", "are  unknown", "is", "p < .05", "p<0.1",
+     "xp = .3", "p  >\n.2", "c.elegans", "c.  elegans"]), max_size=12), noise=TEXT)
 def test_same_matches_as_the_plain_pattern(source: str, words: list[str], noise: str) -> None:
     pattern = re.compile(source)
     anchored = Anchored(pattern)

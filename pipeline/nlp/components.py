@@ -9,9 +9,9 @@ Pure functions (tested on their own, no spaCy needed):
 
 The components (registered with @Language.factory / Language.component) read the Record that
 `pipeline.nlp.extract` stores on the Doc, run the pure functions on sentence text and keep the
-answers on the Doc's state (`doc._.fc`, see state.py); `pipeline.nlp` assembles them into a Finding. Regexes run on
-sentence text rather than tokens: figures such as "1.4-3.8", "0·55–0·92" or "P<.001" are one unit to
-them however a tokenizer would split them.
+answers on the Doc's state (`doc._.fc`, see state.py); `pipeline.nlp` assembles them into a
+Finding. Regexes run on sentence text rather than tokens: figures such as "1.4-3.8",
+"0·55–0·92" or "P<.001" are one unit to them however a tokenizer would split them.
 """
 
 from __future__ import annotations
