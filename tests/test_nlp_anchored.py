@@ -7,7 +7,7 @@ import re
 import pytest
 from hypothesis import given, settings, strategies as st
 
-from pipeline.nlp.anchored import Anchored, WordIndex, match_starts
+from pipeline.nlp.anchored import Anchored, WordIndex, guarded, match_starts
 
 PATTERNS = [
     r"\b(?:mice|mouse|rats?|c\.\s?elegans|guinea\s+pigs?)\b",
@@ -44,6 +44,8 @@ def test_same_matches_as_the_plain_pattern(source: str, words: list[str], noise:
     found = anchored.search(text)
     assert (found and found.span()) == (plain and plain.span())
     assert anchored.count(text) == len(pattern.findall(text))
+    guard = guarded(pattern)
+    assert [(m.span(), m.groups()) for m in guard.finditer(text)] == [(m.span(), m.groups()) for m in pattern.finditer(text)]
     for pos, endpos in ((3, len(text)), (1, max(1, len(text) - 4))):
         assert _spans(anchored.finditer(text, pos, endpos)) == _spans(pattern.finditer(text, pos, endpos))
 
@@ -56,6 +58,14 @@ def test_match_starts_reads_the_literals_a_match_begins_with() -> None:
     assert match_starts(re.compile(r"(?i)mice")) is None  # case folding is not read
     # A short head is read with the word after its whitespace ("in" + space + "vitro").
     assert match_starts(re.compile(r"\bin\s+vitro|\ba\s+\d")) == {"in\ue001vitro", "a\ue001\ue000"}
+
+
+def test_guarded_adds_the_start_strings_as_a_lookahead_after_a_leading_assertion() -> None:
+    assert guarded(re.compile(r"\b(?:mice|rats?)\b")).pattern == r"\b(?=mice|rat)(?:mice|rats?)\b"
+    assert guarded(re.compile(r"(?<![\w.])\d+%")).pattern == r"(?<![\w.])(?=\d)\d+%"
+    assert guarded(re.compile(r"\w+ing")).pattern == r"\w+ing"  # can start anywhere: as it is
+    folding = re.compile(r"mice", re.IGNORECASE)
+    assert guarded(folding) is folding
 
 
 def test_word_index_finds_every_occurrence_in_one_pass() -> None:

@@ -149,6 +149,33 @@ def match_starts(pattern: re.Pattern[str]) -> frozenset[str] | None:
     return frozenset(s for s in starts if not any(s != t and s.startswith(t) for t in starts))
 
 
+# A leading lookbehind on a character class, or \b: the guard goes after it, so that a place
+# inside a word is still turned down by it first.
+_LEADING_ASSERTION = re.compile(r"\(\?<!\[(?:\\.|[^\]])*\]\)|\\b")
+_MAX_GUARD = 80
+
+
+def guarded(pattern: re.Pattern[str]) -> re.Pattern[str]:
+    """The same pattern with a lookahead up front that lets re turn a place down at once
+    unless one of the strings a match must start with begins there (see match_starts).
+
+    CPython's re tries a pattern that opens with a lookbehind or \\b at every position in
+    full: with a long choice of names ("odds ratio|hazard ratio|...") that costs ~1 µs a word.
+    A lookahead of plain strings is checked a character at a time, and as every match starts
+    with one of them, the matches (and their groups) are the pattern's own."""
+    if pattern.flags & re.IGNORECASE or re.match(r"\(\?[aiLmsux]", pattern.pattern):
+        return pattern  # case folding is not read; inline flags must stay first
+    starts = _starts(list(_sre_parse.parse(pattern.pattern, pattern.flags)), 0, "")
+    heads = {start.split(_GAP)[0][:_MAX_LEN] for start in starts}  # the text before a space run
+    heads = {h for h in heads if not any(h != o and h.startswith(o) for o in heads)}
+    if "" in heads or len(heads) > _MAX_GUARD:
+        return pattern
+    choices = "|".join(r"\d" if h == _DIGIT_START else re.escape(h) for h in sorted(heads, key=lambda h: (-len(h), h)))
+    lead = _LEADING_ASSERTION.match(pattern.pattern)
+    cut = lead.end() if lead else 0
+    return re.compile(f"{pattern.pattern[:cut]}(?={choices}){pattern.pattern[cut:]}", pattern.flags)
+
+
 class WordIndex:
     """Where many words occur in a text, found in one automaton pass for all of them (instead
     of one `in` test or one pass each). Several rules read the same text in a row, so the
@@ -198,6 +225,7 @@ class Anchored:
 
     def __init__(self, pattern: re.Pattern[str], index: WordIndex | None = None) -> None:
         self.pattern = pattern
+        self._scan = guarded(pattern)  # for a pattern that cannot be anchored
         starts = match_starts(pattern)
         starts = starts or frozenset()
         words = {w for w in starts if w != _DIGIT_START and _GAP not in w}
@@ -239,7 +267,7 @@ class Anchored:
 
     def search(self, text: str, pos: int = 0, endpos: int = sys.maxsize) -> re.Match[str] | None:
         if not self._anchored:
-            return self.pattern.search(text, pos, endpos)
+            return self._scan.search(text, pos, endpos)
         match = self.pattern.match
         for start in self.candidates(text, pos, endpos):
             m = match(text, start, endpos)
@@ -249,7 +277,7 @@ class Anchored:
 
     def finditer(self, text: str, pos: int = 0, endpos: int = sys.maxsize) -> Iterator[re.Match[str]]:
         if not self._anchored:
-            yield from self.pattern.finditer(text, pos, endpos)
+            yield from self._scan.finditer(text, pos, endpos)
             return
         match = self.pattern.match
         resume = pos  # like re, the next match is looked for after the last one

@@ -37,7 +37,7 @@ from pipeline.nlp.numbers import (
     number_words_to_int,
     parse_number,
 )
-from pipeline.nlp.anchored import Anchored, WordIndex, match_starts
+from pipeline.nlp.anchored import Anchored, WordIndex, guarded, match_starts
 from pipeline.nlp.casefree import CaseFree, lower_pattern
 from pipeline.nlp.state import doc_state
 from pipeline.types import Effect, Sentence
@@ -157,17 +157,17 @@ _LABELLED_RE = CaseFree(re.compile(
     rf"(?P<value>{NUM_RE})(?P<pct>\s?%)?(?![\d])",
     re.IGNORECASE,
 ))
-_SHORT_RE = re.compile(
+_SHORT_RE = guarded(re.compile(
     r"(?<![\w'’-])(?P<label>[dgr])\s*(?:=|:)\s*" rf"(?P<value>{NUM_RE})(?![\d])"
-)
+))
 # An interval written without "CI" right after the value: "0.8 (0.7-0.9)", "2.3 [1.4, 3.8]".
 _BARE_INTERVAL = re.compile(
     rf"\s*[\[(,;]\s*(?P<low>{NUM_RE})\s?%?\s*(?:-|\u2013|\u2014|to|,)\s*(?P<high>{NUM_RE})\s?%?\s*[\])]"
 )
-_VALUE_WITH_INTERVAL = re.compile(
+_VALUE_WITH_INTERVAL = guarded(re.compile(
     rf"(?<![\w.\u00b7-])(?P<value>{NUM_RE})(?P<pct>\s?%)?\s*[\[(]\s*(?P<low>{NUM_RE})\s*"
     rf"(?:-|\u2013|\u2014|to)\s*(?P<high>{NUM_RE})\s*[\])]"
-)
+))
 _MEASURE_NAME = CaseFree(re.compile(rf"(?<![\w-])(?:{_LONG_LABEL})(?![\w-])", re.IGNORECASE))
 _RATIO_MEASURES = {"OR", "RR", "HR", "IRR"}
 # Words one of which every measure name contains: abbreviations as written (a lower-case
