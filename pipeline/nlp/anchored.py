@@ -35,8 +35,9 @@ _DIGITS = re.compile(r"\d")
 # Digits that begin a number (no word character before them): the only places a match can
 # start at a digit when the pattern opens with \b or a lookbehind that rules out a word
 # character.
-_FIRST_DIGITS = re.compile(r"(?<!\w)\d")
-_DIGITS_AFTER_SPACE = re.compile(r"(?<=\s)\d")  # where a number after a run of whitespace starts
+# (The digit comes first and the look back after it, so that re scans for digits.)
+_FIRST_DIGITS = re.compile(r"\d(?<!\w\d)")
+_DIGITS_AFTER_SPACE = re.compile(r"\d(?<=\s\d)")  # where a number after a run of whitespace starts
 # "in" + _GAP + "vitro": the word "in", a run of whitespace, then "vitro". A start word this
 # short ("in", "we", "is") occurs everywhere, so such a match is found from the word after
 # the space, walking back over the space (see Anchored.candidates).
