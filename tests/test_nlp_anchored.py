@@ -7,7 +7,7 @@ import re
 import pytest
 from hypothesis import given, settings, strategies as st
 
-from pipeline.nlp.anchored import Anchored, WordIndex, match_starts
+from pipeline.nlp.anchored import Anchored, WordIndex, guarded, match_starts
 
 PATTERNS = [
     r"\b(?:mice|mouse|rats?|c\.\s?elegans|guinea\s+pigs?)\b",
@@ -15,6 +15,10 @@ PATTERNS = [
     r"\bwe\s+(?:report|describe)\s+(?:a|an)\s+case|\brandomi[sz]ed(?<!nonrandomized)\s+trial",
     r"(?:ab|bcd)+x?",  # starts that overlap: "ab" inside "xabcd", "bcd" inside "abcd"
     r"[αβ]-?blocker",
+    # short heads found from the word after their space: "in" from "vitro", "a" from a digit
+    r"\bin\s+(?:vitro|silico)\b|\ba\s+\d+-year|\b(?:is|are)\s+(?:unknown|needed)",
+    # ... and before optional whitespace: "p<.05", "p < .05", "c.elegans", "c. elegans"
+    r"\bp\s*[<=>]\s*0?\.\d|\bc\.\s?elegans",
 ]
 TEXT = st.text(alphabet="abcdx .,-%0123456789αβ\nmicerstwopanlguy", max_size=80)
 
@@ -28,7 +32,9 @@ def _spans(matches) -> list[tuple[int, int]]:
 @given(words=st.lists(st.sampled_from(
     ["mice", "rats", "rate", "c. elegans", "guinea pigs", "12 patients", "1,204 men", "twenty men",
      "we report a case", "randomized trial", "nonrandomized trial", "abcd", "xabcdab", "β-blocker",
-     "4.5 patients", "x", "-", ".", " ", "\n"]), max_size=12), noise=TEXT)
+     "4.5 patients", "x", "-", ".", " ", "\n", "in vitro", "in \t\u2009silico", "xin vitro", "in",
+     "vitro", "a 45-year", "a\n3-year", "is needed", "are  unknown", "is", "p < .05", "p<0.1",
+     "xp = .3", "p  >\n.2", "c.elegans", "c.  elegans"]), max_size=12), noise=TEXT)
 def test_same_matches_as_the_plain_pattern(source: str, words: list[str], noise: str) -> None:
     pattern = re.compile(source)
     anchored = Anchored(pattern)
@@ -38,15 +44,28 @@ def test_same_matches_as_the_plain_pattern(source: str, words: list[str], noise:
     found = anchored.search(text)
     assert (found and found.span()) == (plain and plain.span())
     assert anchored.count(text) == len(pattern.findall(text))
+    guard = guarded(pattern)
+    assert [(m.span(), m.groups()) for m in guard.finditer(text)] == [(m.span(), m.groups()) for m in pattern.finditer(text)]
     for pos, endpos in ((3, len(text)), (1, max(1, len(text) - 4))):
         assert _spans(anchored.finditer(text, pos, endpos)) == _spans(pattern.finditer(text, pos, endpos))
 
 
 def test_match_starts_reads_the_literals_a_match_begins_with() -> None:
     assert match_starts(re.compile(r"\b(?:mice|rats?)\b")) == {"mice", "rat"}
-    assert match_starts(re.compile(r"(?<!\w)(?:n\s*=\s*)?\d+")) == {"n", "\ue000"}  # any digit
+    # any digit; "n" then "=" with or without whitespace between
+    assert match_starts(re.compile(r"(?<!\w)(?:n\s*=\s*)?\d+")) == {"n=", "n\ue001=", "\ue000"}
     assert match_starts(re.compile(r"\w+ing")) is None  # could start anywhere: run as it is
     assert match_starts(re.compile(r"(?i)mice")) is None  # case folding is not read
+    # A short head is read with the word after its whitespace ("in" + space + "vitro").
+    assert match_starts(re.compile(r"\bin\s+vitro|\ba\s+\d")) == {"in\ue001vitro", "a\ue001\ue000"}
+
+
+def test_guarded_adds_the_start_strings_as_a_lookahead_after_a_leading_assertion() -> None:
+    assert guarded(re.compile(r"\b(?:mice|rats?)\b")).pattern == r"\b(?=mice|rat)(?:mice|rats?)\b"
+    assert guarded(re.compile(r"(?<![\w.])\d+%")).pattern == r"(?<![\w.])(?=\d)\d+%"
+    assert guarded(re.compile(r"\w+ing")).pattern == r"\w+ing"  # can start anywhere: as it is
+    folding = re.compile(r"mice", re.IGNORECASE)
+    assert guarded(folding) is folding
 
 
 def test_word_index_finds_every_occurrence_in_one_pass() -> None:

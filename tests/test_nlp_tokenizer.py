@@ -36,5 +36,5 @@ def test_doc_text_and_sents_match_the_input(text: str) -> None:
     doc = build_nlp().make_doc(text)
     assert doc.text == text
     assert [s.text.strip() for s in doc.sents if s.text.strip()] == sentences(text)
-    assert doc._.fc_sentence_spans == sentence_spans(text)
+    assert doc._.fc.spans == sentence_spans(text) and doc._.fc.text == text
     assert [t.text for t in doc if t.is_sent_start and t.text.strip()] == sentences(text)

@@ -28,6 +28,7 @@ from pipeline.nlp.components import (  # importing it registers the factories
     is_result_sentence,
     section_kind,
 )
+from pipeline.nlp.state import DocState, doc_state
 from pipeline.nlp.tokenizer import RuleTokenizer
 from pipeline.types import Finding, Record
 
@@ -59,29 +60,32 @@ def default_nlp() -> Language:
 
 def _make_doc(nlp: Language, record: Record) -> Doc:
     doc = nlp.make_doc(record.abstract)
-    doc._.fc_record = record
+    doc_state(doc).record = record
     return doc
 
 
-def finding_from_doc(doc: Doc) -> Finding:
-    """Assemble the Finding from a Doc the pipeline has processed."""
-    ext = doc._  # each `doc._` builds a new accessor object
-    record: Record = ext.fc_record
-    sentences = tuple(ext.fc_sentences or ())
-    effects = tuple(ext.fc_effects or ())
-    size = ext.fc_sample_size
-    design = ext.fc_design
+def finding_from_doc(doc: Doc, state: DocState | None = None) -> Finding:
+    """Assemble the Finding from a Doc the pipeline has processed (`state` is its
+    doc_state when the caller has it)."""
+    state = state or doc_state(doc)
+    record: Record | None = state.record
+    sentences = tuple(state.sentences or ())
+    effects = tuple(state.effects or ())
+    size = state.sample_size
+    design = state.design
     starts = [s.start for s in sentences]  # in order, not overlapping
     effect_sentences = set()
     for effect in effects:
         i = bisect.bisect_right(starts, effect.span[0]) - 1
         if i >= 0 and effect.span[0] < sentences[i].end:
             effect_sentences.add(i)
-    results = tuple(
-        s for i, s in enumerate(sentences)
-        if is_result_sentence(s.text, section_kind(s.section),
-                              i in effect_sentences or bool(find_p_values(s.text)))
-    )
+    results = []
+    for i, s in enumerate(sentences):
+        kind = section_kind(s.section)
+        # Results and conclusions report results with or without figures: no p-value search.
+        if kind in ("results", "conclusions") or is_result_sentence(
+                s.text, kind, i in effect_sentences or bool(find_p_values(s.text))):
+            results.append(s)
     counts_people = design.design not in ("animal", "in_vitro")
     meta = design.design in ("meta_analysis", "systematic_review")
     return Finding(
@@ -92,7 +96,7 @@ def finding_from_doc(doc: Doc) -> Finding:
         n_studies=size.n_studies if meta else None,
         humans=design.humans,
         effects=effects,
-        result_sentences=results,
+        result_sentences=tuple(results),
         sentences=sentences,
         design_reason=design.reason,
     )
@@ -119,8 +123,9 @@ def extract_many(records: Iterable[Record], nlp: Language | None = None,
     while batch := list(itertools.islice(pending, batch_size)):
         with nlp.memory_zone():
             for doc in nlp.pipe((_make_doc(nlp, r) for r in batch), batch_size=batch_size):
-                yield finding_from_doc(doc)
-                doc._.fc_record = None  # let the Record go with the Doc
+                state = doc_state(doc)
+                yield finding_from_doc(doc, state)
+                state.record = None  # let the Record go with the Doc
 
 
 def _doc_id(record_id: str) -> Any:

@@ -17,10 +17,11 @@ from __future__ import annotations
 
 import re
 import sys
+from collections import defaultdict
 from functools import lru_cache
 from typing import Iterable, Iterator
 
-from ahocorasick_rs import AhoCorasick
+from ahocorasick_rs import AhoCorasick, Implementation
 
 try:  # the parser of the re module (Python 3.11+); sre_parse before
     from re import _constants as _c, _parser as _sre_parse
@@ -31,6 +32,18 @@ except ImportError:  # pragma: no cover - Python 3.10
 # Any digit (\d, [0-9]) as the first character: its positions come from a digit pattern.
 _DIGIT_START = "\ue000"
 _DIGITS = re.compile(r"\d")
+# Digits that begin a number (no word character before them): the only places a match can
+# start at a digit when the pattern opens with \b or a lookbehind that rules out a word
+# character.
+# (The digit comes first and the look back after it, so that re scans for digits.)
+_FIRST_DIGITS = re.compile(r"\d(?<!\w\d)")
+_DIGITS_AFTER_SPACE = re.compile(r"\d(?<=\s\d)")  # where a number after a run of whitespace starts
+# "in" + _GAP + "vitro": the word "in", a run of whitespace, then "vitro". A start word this
+# short ("in", "we", "is") occurs everywhere, so such a match is found from the word after
+# the space, walking back over the space (see Anchored.candidates).
+_GAP = "\ue001"
+_SHORT = 4
+_SPACE = [(_c.IN, [(_c.CATEGORY, _c.CATEGORY_SPACE)])]
 _MAX_LEN = 6  # a longer literal only narrows the candidates slightly
 _MAX_STARTS = 600
 _MIN_LEN = 2  # "a" starts a match almost anywhere: then the plain scan is faster
@@ -52,7 +65,13 @@ def _class_chars(items: list) -> list[str] | None:
 
 
 def _is_digit_class(items: list) -> bool:
-    return items in ([(_c.CATEGORY, _c.CATEGORY_DIGIT)], [(_c.RANGE, (48, 57))])
+    """\\d, [0-9] or a set of ASCII digits such as [1-9]: its positions are among the digits'
+    (every candidate is checked by the pattern, so a wider set of positions is harmless, and
+    a digit scan is far cheaper than nine automaton words that match everywhere)."""
+    if items == [(_c.CATEGORY, _c.CATEGORY_DIGIT)]:
+        return True
+    return all(op is _c.LITERAL and 48 <= av <= 57 or op is _c.RANGE and 48 <= av[0] <= av[1] <= 57
+               for op, av in items)
 
 
 def _starts(items: list, i: int, acc: str) -> set[str]:
@@ -87,9 +106,36 @@ def _starts(items: list, i: int, acc: str) -> set[str]:
         return out
     if op in _REPEATS:
         low, _, item = av
+        if 0 < len(acc) < _SHORT and _GAP not in acc and list(item) == _SPACE:
+            tails = _starts(items, i + 1, "")  # what follows the run of whitespace
+            # A tail is a number, a word of three letters or more, or a sign ("p < .05").
+            if all(t == _DIGIT_START or t and (len(t) >= _SHORT - 1 or not t.isalnum())
+                   and _DIGIT_START not in t and _GAP not in t and not t[0].isspace() for t in tails):
+                indirect = {acc + _GAP + t for t in tails}
+                # \s* may also match no space at all: then the head runs on into the tail.
+                return indirect if low >= 1 else indirect | _starts(items, i + 1, acc)
         once = _starts(list(item), 0, acc)  # the first repetition, then stop reading
         return once | _starts(items, i + 1, acc) if low == 0 else once
     return {acc}  # any character, a class such as \w or \s, a back-reference: stop here
+
+
+def _after_non_word(items: list) -> bool:
+    """Does every match begin with \\b or with a lookbehind that rules out a word character
+    before it?"""
+    if not items:
+        return False
+    op, av = items[0]
+    if op is _c.AT:
+        return av is _c.AT_BOUNDARY
+    if op is _c.ASSERT_NOT and av[0] == -1:  # (?<![\w...])
+        behind = list(av[1])
+        return len(behind) == 1 and behind[0][0] is _c.IN and (_c.NEGATE, None) not in behind[0][1] \
+            and (_c.CATEGORY, _c.CATEGORY_WORD) in behind[0][1]
+    if op is _c.SUBPATTERN:
+        return _after_non_word(list(av[-1]) + items[1:])
+    if op is _c.BRANCH:
+        return all(_after_non_word(list(alternative) + items[1:]) for alternative in av[1])
+    return False
 
 
 def match_starts(pattern: re.Pattern[str]) -> frozenset[str] | None:
@@ -102,6 +148,33 @@ def match_starts(pattern: re.Pattern[str]) -> frozenset[str] | None:
         return None
     # "rat" already finds every place "rats" starts.
     return frozenset(s for s in starts if not any(s != t and s.startswith(t) for t in starts))
+
+
+# A leading lookbehind on a character class, or \b: the guard goes after it, so that a place
+# inside a word is still turned down by it first.
+_LEADING_ASSERTION = re.compile(r"\(\?<!\[(?:\\.|[^\]])*\]\)|\\b")
+_MAX_GUARD = 80
+
+
+def guarded(pattern: re.Pattern[str]) -> re.Pattern[str]:
+    """The same pattern with a lookahead up front that lets re turn a place down at once
+    unless one of the strings a match must start with begins there (see match_starts).
+
+    CPython's re tries a pattern that opens with a lookbehind or \\b at every position in
+    full: with a long choice of names ("odds ratio|hazard ratio|...") that costs ~1 µs a word.
+    A lookahead of plain strings is checked a character at a time, and as every match starts
+    with one of them, the matches (and their groups) are the pattern's own."""
+    if pattern.flags & re.IGNORECASE or re.match(r"\(\?[aiLmsux]", pattern.pattern):
+        return pattern  # case folding is not read; inline flags must stay first
+    starts = _starts(list(_sre_parse.parse(pattern.pattern, pattern.flags)), 0, "")
+    heads = {start.split(_GAP)[0][:_MAX_LEN] for start in starts}  # the text before a space run
+    heads = {h for h in heads if not any(h != o and h.startswith(o) for o in heads)}
+    if "" in heads or len(heads) > _MAX_GUARD:
+        return pattern
+    choices = "|".join(r"\d" if h == _DIGIT_START else re.escape(h) for h in sorted(heads, key=lambda h: (-len(h), h)))
+    lead = _LEADING_ASSERTION.match(pattern.pattern)
+    cut = lead.end() if lead else 0
+    return re.compile(f"{pattern.pattern[:cut]}(?={choices}){pattern.pattern[cut:]}", pattern.flags)
 
 
 class WordIndex:
@@ -123,15 +196,17 @@ class WordIndex:
     def _build(self) -> None:
         if self._automaton is None:
             self._patterns = sorted(self._words)
-            self._automaton = AhoCorasick(self._patterns)
+            # A DFA: larger to build (once), fastest to run (~1.5x the default NFA here).
+            self._automaton = AhoCorasick(self._patterns, implementation=Implementation.DFA)
 
     def _positions(self, text: str) -> dict[str, list[int]]:
         """{word: every position where it starts} for the words that occur in `text`."""
         self._build()
-        found: dict[str, list[int]] = {}
+        found: defaultdict[int, list[int]] = defaultdict(list)
         for index, start, _ in self._automaton.find_matches_as_indexes(text, overlapping=True):
-            found.setdefault(self._patterns[index], []).append(start)
-        return found
+            found[index].append(start)
+        patterns = self._patterns
+        return {patterns[index]: places for index, places in found.items()}
 
     def present(self, text: str) -> frozenset[str]:
         return frozenset(self.positions(text))
@@ -151,29 +226,49 @@ class Anchored:
 
     def __init__(self, pattern: re.Pattern[str], index: WordIndex | None = None) -> None:
         self.pattern = pattern
+        self._scan = guarded(pattern)  # for a pattern that cannot be anchored
         starts = match_starts(pattern)
-        words = sorted(starts - {_DIGIT_START}) if starts is not None else []
-        self._anchored = starts is not None and not any(len(w) < _MIN_LEN and w.isalpha() for w in words)
+        starts = starts or frozenset()
+        words = {w for w in starts if w != _DIGIT_START and _GAP not in w}
+        indirect = [tuple(w.split(_GAP)) for w in starts if _GAP in w]
+        self._anchored = bool(starts) and not any(len(w) < _MIN_LEN and w.isalpha() for w in words)
         self._digits = self._anchored and _DIGIT_START in starts
+        # A digit right after a letter or digit cannot start a match that needs a non-word
+        # character before it: such patterns are tried only where a number begins.
+        self._digit_starts = _FIRST_DIGITS if self._digits and _after_non_word(
+            list(_sre_parse.parse(pattern.pattern, pattern.flags))) else _DIGITS
         self._words = frozenset(words) if self._anchored else frozenset()
+        self._indirect = sorted(indirect) if self._anchored else []  # (head, tail)
         self._index = index or WordIndex()
-        self._index.add(self._words)
+        self._index.add(self._words | {tail for _, tail in self._indirect if tail != _DIGIT_START})
 
     def candidates(self, text: str, pos: int = 0, endpos: int = sys.maxsize) -> list[int]:
         """Every position in [pos, endpos) where a match could start, in order."""
         endpos = min(endpos, len(text))
         found: set[int] = set()
-        if self._words and pos < endpos:
+        if (self._words or self._indirect) and pos < endpos:
             positions = self._index.positions(text)
+            whole = pos == 0 and endpos == len(text)  # the usual case: every place counts
             for word in self._words.intersection(positions):  # the few that occur
-                found.update(p for p in positions[word] if pos <= p and p + len(word) <= endpos)
+                found.update(positions[word] if whole else
+                             (p for p in positions[word] if pos <= p and p + len(word) <= endpos))
+            for head, tail in self._indirect:
+                after = (m.start() for m in _DIGITS_AFTER_SPACE.finditer(text, pos, endpos)) if tail == _DIGIT_START \
+                    else positions.get(tail, ())
+                for p in after:
+                    gap = p
+                    while gap > 0 and text[gap - 1].isspace():
+                        gap -= 1
+                    start = gap - len(head)
+                    if gap < p and start >= pos and text.startswith(head, start) and p + len(tail) <= endpos:
+                        found.add(start)
         if self._digits:
-            found.update(m.start() for m in _DIGITS.finditer(text, pos, endpos))
+            found.update(m.start() for m in self._digit_starts.finditer(text, pos, endpos))
         return sorted(found)
 
     def search(self, text: str, pos: int = 0, endpos: int = sys.maxsize) -> re.Match[str] | None:
         if not self._anchored:
-            return self.pattern.search(text, pos, endpos)
+            return self._scan.search(text, pos, endpos)
         match = self.pattern.match
         for start in self.candidates(text, pos, endpos):
             m = match(text, start, endpos)
@@ -183,7 +278,7 @@ class Anchored:
 
     def finditer(self, text: str, pos: int = 0, endpos: int = sys.maxsize) -> Iterator[re.Match[str]]:
         if not self._anchored:
-            yield from self.pattern.finditer(text, pos, endpos)
+            yield from self._scan.finditer(text, pos, endpos)
             return
         match = self.pattern.match
         resume = pos  # like re, the next match is looked for after the last one

@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 from typing import Iterator
 
-from pipeline.nlp.anchored import Anchored
+from pipeline.nlp.anchored import Anchored, guarded
 
 try:  # sre's extra case equivalences ("s" ~ "ſ", "β" ~ "ϐ" ...): code -> equivalent codes
     from re._casefix import _EXTRA_CASES
@@ -81,7 +81,7 @@ class CaseFree:
         assert pattern.flags & re.IGNORECASE, pattern.pattern
         self.folding = pattern
         self.lower = lower_pattern(pattern)
-        self._finder = Anchored(self.lower) if anchored else self.lower
+        self._finder = Anchored(self.lower) if anchored else guarded(self.lower)
         self.pattern = pattern.pattern
         self._odd = _odd_folds(self.lower.pattern)
         # When no odd character is ASCII, an ASCII text (most sentences) needs no search.

@@ -9,9 +9,9 @@ Pure functions (tested on their own, no spaCy needed):
 
 The components (registered with @Language.factory / Language.component) read the Record that
 `pipeline.nlp.extract` stores on the Doc, run the pure functions on sentence text and keep the
-answers in Doc extensions; `pipeline.nlp` assembles them into a Finding. Regexes run on
-sentence text rather than tokens: figures such as "1.4-3.8", "0·55–0·92" or "P<.001" are one unit to
-them however a tokenizer would split them.
+answers on the Doc's state (`doc._.fc`, see state.py); `pipeline.nlp` assembles them into a
+Finding. Regexes run on sentence text rather than tokens: figures such as "1.4-3.8",
+"0·55–0·92" or "P<.001" are one unit to them however a tokenizer would split them.
 """
 
 from __future__ import annotations
@@ -22,11 +22,10 @@ import itertools
 import re
 from functools import cached_property, lru_cache
 from dataclasses import dataclass
-from typing import Iterable, Iterator, Sequence
+from typing import Iterator, NamedTuple, Sequence
 
 from spacy.language import Language
 from spacy.tokens import Doc
-from spacy.tokens.underscore import Underscore
 
 from pipeline.nlp.numbers import (
     NUM_RE,
@@ -38,10 +37,10 @@ from pipeline.nlp.numbers import (
     number_words_to_int,
     parse_number,
 )
-from pipeline.nlp.anchored import Anchored, WordIndex, match_starts
+from pipeline.nlp.anchored import Anchored, WordIndex, guarded, match_starts
 from pipeline.nlp.casefree import CaseFree, lower_pattern
-from pipeline.nlp.tokenizer import sentence_spans
-from pipeline.types import Effect, Record, Sentence
+from pipeline.nlp.state import doc_state
+from pipeline.types import Effect, Sentence
 
 
 # --- sections -------------------------------------------------------------------------------
@@ -98,6 +97,7 @@ _INLINE_HEADING = re.compile(
 )
 
 
+@lru_cache(maxsize=8192)  # asked when a record is read and again when its Doc is made
 def inline_heading(sentence: str) -> str:
     """The upper-case section heading a sentence starts with ("RESULTS", "METHODS AND
     FINDINGS"), or "" when it starts with ordinary text."""
@@ -157,17 +157,17 @@ _LABELLED_RE = CaseFree(re.compile(
     rf"(?P<value>{NUM_RE})(?P<pct>\s?%)?(?![\d])",
     re.IGNORECASE,
 ))
-_SHORT_RE = re.compile(
+_SHORT_RE = guarded(re.compile(
     r"(?<![\w'’-])(?P<label>[dgr])\s*(?:=|:)\s*" rf"(?P<value>{NUM_RE})(?![\d])"
-)
+))
 # An interval written without "CI" right after the value: "0.8 (0.7-0.9)", "2.3 [1.4, 3.8]".
 _BARE_INTERVAL = re.compile(
     rf"\s*[\[(,;]\s*(?P<low>{NUM_RE})\s?%?\s*(?:-|\u2013|\u2014|to|,)\s*(?P<high>{NUM_RE})\s?%?\s*[\])]"
 )
-_VALUE_WITH_INTERVAL = re.compile(
+_VALUE_WITH_INTERVAL = guarded(re.compile(
     rf"(?<![\w.\u00b7-])(?P<value>{NUM_RE})(?P<pct>\s?%)?\s*[\[(]\s*(?P<low>{NUM_RE})\s*"
     rf"(?:-|\u2013|\u2014|to)\s*(?P<high>{NUM_RE})\s*[\])]"
-)
+))
 _MEASURE_NAME = CaseFree(re.compile(rf"(?<![\w-])(?:{_LONG_LABEL})(?![\w-])", re.IGNORECASE))
 _RATIO_MEASURES = {"OR", "RR", "HR", "IRR"}
 # Words one of which every measure name contains: abbreviations as written (a lower-case
@@ -290,18 +290,20 @@ def _percent_effect(text: str, value: float, span: tuple[int, int]) -> tuple[str
     return "percent", value, "%"
 
 
-def find_effects(text: str, offset: int = 0, percentages: bool = True) -> list[Effect]:
+def find_effects(text: str, offset: int = 0, percentages: bool = True,
+                 facts: SentenceFacts | None = None) -> list[Effect]:
     """Effect estimates reported in one sentence, spans shifted by `offset`.
 
     Labelled estimates ("OR 2.3, 95% CI 1.4-3.8; P<0.001", "the rate ratio was 0.36 (95% CI,
     0.27 to 0.49) ... and 0.83 (95% CI, 0.59 to 1.16)", "d=1.13, 95% CI=0.36, 1.91") take the
     CI and the p-value that follow them; with `percentages`, shares of a group ("67% of the
     ketamine group") and changes ("reduced by 30%") become percent / percent_change effects.
+    `facts` are the sentence's gates when sentence_facts has read them.
     """
     found: list[tuple[int, str, float, int, str]] = []  # (start, measure, value, value_end, unit)
-    if not _may_count(text):
+    if not (facts.may_count if facts else _may_count(text)):
         return []  # every estimate has digits or number words; most background sentences have neither
-    named = _names_a_measure(text)
+    named = facts.measure if facts else _names_a_measure(text)
     for m in _LABELLED_RE.finditer(text) if named else ():
         measure = _label_measure(m)
         value = parse_number(m.group("value"))
@@ -553,13 +555,23 @@ def _is_word_char(text: str, i: int) -> bool:
     return 0 <= i < len(text) and (text[i].isalnum() or text[i] == "_")
 
 
+def _whole_word(low: str, start: int, word: str) -> bool:
+    """Is the number word `word` at low[start:] a whole word, where NUMBER_WORDS_RE can match?"""
+    return not _is_word_char(low, start - 1) and not _is_word_char(low, start + len(word))
+
+
+def _after_space(low: str, start: int, sentence_start: int = 0) -> bool:
+    """Does whitespace of the sentence precede `start`, as _PEOPLE_COUNT_RE needs before a noun?"""
+    return start > sentence_start and low[start - 1].isspace()
+
+
 @lru_cache(maxsize=4096)  # each sentence is asked by the effects and the sample-size rules
 def _holds_number_word(text: str) -> bool:
     """Does the lower-cased sentence hold a number word as a whole word ("ten", not "often"),
     where NUMBER_WORDS_RE can match? A sentence with none and no digit counts nobody."""
     low = text.lower()
     positions = _SENTENCE_WORDS.positions(low)
-    return any(not _is_word_char(low, start - 1) and not _is_word_char(low, start + len(word))
+    return any(_whole_word(low, start, word)
                for word in NUMBER_WORDS.intersection(positions) for start in positions[word])
 
 
@@ -567,7 +579,7 @@ def _names_people(text: str) -> bool:
     """Does a noun of _PEOPLE (lower-cased) follow whitespace, as _PEOPLE_COUNT_RE needs?"""
     low = text.lower()
     positions = _SENTENCE_WORDS.positions(low)
-    return any(start > 0 and low[start - 1].isspace()
+    return any(_after_space(low, start)
                for word in _PEOPLE_STARTS.intersection(positions) for start in positions[word])
 
 
@@ -576,15 +588,81 @@ def _may_count(text: str) -> bool:
     return bool(_DIGIT.search(text)) or _holds_number_word(text)
 
 
-def _people_candidates(text: str, offset: int, kind: str, index: int) -> list[_Candidate]:
+class SentenceFacts(NamedTuple):
+    """The answers of the cheap sentence gates, which decide what rules a sentence needs."""
+    digit: bool  # holds a digit
+    number_word: bool  # _holds_number_word
+    people: bool  # _names_people
+    measure: bool  # _names_a_measure
+
+    @property
+    def may_count(self) -> bool:
+        """_may_count: every count or estimate has a digit or a number word."""
+        return self.digit or self.number_word
+
+
+def facts_of(text: str) -> SentenceFacts:
+    """The gates of one sentence, read on their own."""
+    return SentenceFacts(bool(_DIGIT.search(text)), _holds_number_word(text), _names_people(text),
+                         _names_a_measure(text))
+
+
+# The lower-case words of every gate, and the abbreviations as written, for whole abstracts.
+_FACT_WORDS = WordIndex(NUMBER_WORDS | _PEOPLE_STARTS | frozenset(_NAME_GATES))
+_ABBREVIATIONS = WordIndex(_ABBREVIATION_GATES)
+_NAME_GATE_SET = frozenset(_NAME_GATES)
+
+
+def sentence_facts(text: str, spans: Sequence[tuple[int, int]]) -> list[SentenceFacts]:
+    """facts_of(text[start:end]) for every sentence span, from one automaton pass over the whole
+    text instead of several per sentence. The same answers: a word inside a sentence is found
+    in both, a word across its edge in neither, and the characters just outside a sentence are
+    whitespace (see tokenizer.sentence_spans), as its edges are to the per-sentence rules."""
+    low = text.lower()
+    if len(low) != len(text):  # lower-casing moved the offsets ("İ" -> "i̇")
+        return [facts_of(text[start:end]) for start, end in spans]
+    starts = [start for start, _ in spans]
+    number, people, measure = set(), set(), set()
+
+    def sentence_of(start: int, size: int) -> int:
+        """The sentence that holds text[start:start + size] whole, or -1."""
+        i = bisect.bisect_right(starts, start) - 1
+        return i if i >= 0 and start + size <= spans[i][1] else -1
+
+    for word, places in _FACT_WORDS.positions(low).items():
+        is_number, is_person, is_name = word in NUMBER_WORDS, word in _PEOPLE_STARTS, word in _NAME_GATE_SET
+        for start in places:
+            # The tests on the whole text first: most hits ("men" in "treatment") fail them.
+            number_here = is_number and _whole_word(low, start, word)
+            person_here = is_person and _after_space(low, start)
+            if not (number_here or person_here or is_name):
+                continue
+            i = sentence_of(start, len(word))
+            if i < 0:
+                continue
+            if number_here:
+                number.add(i)
+            if person_here and start > spans[i][0]:  # whitespace inside the sentence
+                people.add(i)
+            if is_name:
+                measure.add(i)
+    for word, places in _ABBREVIATIONS.positions(text).items():
+        measure.update(i for i in (sentence_of(start, len(word)) for start in places) if i >= 0)
+    return [SentenceFacts(_DIGIT.search(text, start, end) is not None, i in number, i in people,
+                          i in measure) for i, (start, end) in enumerate(spans)]
+
+
+def _people_candidates(text: str, offset: int, kind: str, index: int,
+                       facts: SentenceFacts | None = None) -> list[_Candidate]:
+    """Counts of people in one sentence; `facts` are its gates when sentence_facts read them."""
     out: list[_Candidate] = []
-    if not _may_count(text):
+    if not (facts.may_count if facts else _may_count(text)):
         return out
     # (Case folding equates a few non-ASCII letters with ASCII ones: "ſeven" reads "seven".)
-    words = _holds_number_word(text) or not text.isascii()
+    words = (facts.number_word if facts else _holds_number_word(text)) or not text.isascii()
     counts = _PEOPLE_COUNT_RE if words else _PEOPLE_DIGIT_COUNT_RE
     # Three sentences in four with a number name no people: then no count can match.
-    named = not text.isascii() or _names_people(text)
+    named = not text.isascii() or (facts.people if facts else _names_people(text))
     for m in counts.finditer(text) if named else ():
         n = _count_value(m.group("num"))
         if n is None or n <= 0 or n > 50_000_000:
@@ -738,18 +816,21 @@ def _staged(best: _Candidate, candidates: Sequence[_Candidate],
 
 
 def find_sample_size(sentences: Sequence[tuple[str, int, str]], abstract: str = "",
-                     meta: bool = False) -> SampleSize:
+                     meta: bool = False, facts: Sequence[SentenceFacts] | None = None) -> SampleSize:
     """Participants of the reported study from (sentence text, start offset, section kind).
 
     The best-cued count wins ("a total of 1,204 participants" > "120 patients were randomized"
     > "in 45 patients" > a bare "45 patients"); ties go to the earliest. Arm counts in one
     sentence ("preterm (n = 17) and full-term infants (n = 7)", "50 cases and 100 controls")
     are summed. Returns n=None when no count is cued well enough: a wrong number is worse
-    than none. With `meta`, the number of included studies is read too.
+    than none. With `meta`, the number of included studies is read too. `facts` are the
+    sentences' gates when sentence_facts has read them.
     """
     candidates: list[_Candidate] = []
     for index, (text, offset, kind) in enumerate(sentences):
-        own = _people_candidates(text, offset, kind, index)
+        own = _people_candidates(text, offset, kind, index, facts[index] if facts else None)
+        if not own:
+            continue  # most sentences count nobody
         candidates.extend(own)
         arms = [c for c in own if c.score < 5]
         # Arms are cued alike ("73 children were assigned ... and 72 children", "(n = 17) and
@@ -1135,10 +1216,6 @@ _LAB, _STUDY_LANGUAGE, _CASES_ONLY, _COMPARED = (
 
 # --- spaCy components -------------------------------------------------------------------------
 
-for _name in ("fc_record", "fc_sentences", "fc_effects", "fc_sample_size", "fc_design"):
-    if not Doc.has_extension(_name):
-        Doc.set_extension(_name, default=None)
-
 def doc_sentences(text: str, sentence_spans: Sequence[tuple[int, int]],
                   sections: Sequence[tuple[str, str]]) -> list[Sentence]:
     """Sentence spans of `text` as Sentence objects labelled by section (or inline heading)."""
@@ -1147,34 +1224,24 @@ def doc_sentences(text: str, sentence_spans: Sequence[tuple[int, int]],
     current_inline = ""
     for start, end in sentence_spans:
         label = label_at(spans, start)
-        heading = inline_heading(text[start:end])
+        sentence = text[start:end]
+        heading = inline_heading(sentence)
         if heading:
             current_inline = heading
         if not label and current_inline:
             label = current_inline
-        out.append(Sentence(text[start:end], start, end, label))
+        out.append(Sentence(sentence, start, end, label))
     return out
-
-
-def doc_text(doc: Doc, ext: Underscore | None = None) -> str:
-    """The Doc's text; spaCy rebuilds `doc.text` from every token on each access, so the
-    rule tokenizer keeps the string it was given. (`ext` is `doc._` when the caller has it:
-    each `doc._` builds a new accessor object.)"""
-    text = (ext or doc._).fc_text
-    return doc.text if text is None else text
 
 
 @Language.factory("fc_sentences")
 def make_sentences(nlp: Language, name: str):  # noqa: ANN201 - spaCy factory signature
     def component(doc: Doc) -> Doc:
-        ext = doc._
-        text = doc_text(doc, ext)
-        spans = ext.fc_sentence_spans
-        if spans is None:  # a Doc from another tokenizer
-            spans = sentence_spans(text)
-        record: Record | None = ext.fc_record
+        state = doc_state(doc)
+        text, spans, record = state.text, state.spans, state.record
         sections = record.sections if record is not None else (("", text),)
-        ext.fc_sentences = doc_sentences(text, spans, sections)
+        state.sentences = doc_sentences(text, spans, sections)
+        state.facts = sentence_facts(text, spans)  # one per sentence
         return doc
     return component
 
@@ -1183,17 +1250,18 @@ def make_sentences(nlp: Language, name: str):  # noqa: ANN201 - spaCy factory si
 def make_effects(nlp: Language, name: str):  # noqa: ANN201
     def component(doc: Doc) -> Doc:
         effects: list[Effect] = []
-        ext = doc._  # each `doc._` builds a new accessor object
-        for sent in ext.fc_sentences or ():
-            if not _may_count(sent.text):
+        state = doc_state(doc)
+        sentences = state.sentences or ()
+        for sent, facts in zip(sentences, state.facts or map(facts_of, (s.text for s in sentences))):
+            if not facts.may_count:
                 continue  # every estimate holds a digit or a number word (see find_effects)
             kind = section_kind(sent.section)
             if kind in ("background", "methods") and not find_p_values(sent.text):
                 continue
             effects.extend(find_effects(sent.text, sent.start,
                                         percentages=is_result_sentence(sent.text, kind, False)
-                                        or kind == ""))
-        ext.fc_effects = effects
+                                        or kind == "", facts=facts))
+        state.effects = effects
         return doc
     return component
 
@@ -1201,9 +1269,9 @@ def make_effects(nlp: Language, name: str):  # noqa: ANN201
 @Language.factory("fc_sample_size")
 def make_sample_size(nlp: Language, name: str):  # noqa: ANN201
     def component(doc: Doc) -> Doc:
-        ext = doc._
-        sents = [(s.text, s.start, section_kind(s.section)) for s in ext.fc_sentences or ()]
-        record: Record | None = ext.fc_record
+        state = doc_state(doc)
+        sents = [(s.text, s.start, section_kind(s.section)) for s in state.sentences or ()]
+        record = state.record
         title = record.title if record else ""
         title = title.lower()
         # One search over the sentences outside the background, joined by a character no
@@ -1211,7 +1279,7 @@ def make_sample_size(nlp: Language, name: str):  # noqa: ANN201
         own = "\x00".join(t for t, _, k in sents if k != "background").lower()
         meta_cues = _CUES["meta_analysis"].search(title) or _CUES["systematic_review"].search(title) \
             or _CUES["meta_analysis"].search(own)
-        ext.fc_sample_size = find_sample_size(sents, doc_text(doc, ext), meta=bool(meta_cues))
+        state.sample_size = find_sample_size(sents, state.text, meta=bool(meta_cues), facts=state.facts)
         return doc
     return component
 
@@ -1219,11 +1287,11 @@ def make_sample_size(nlp: Language, name: str):  # noqa: ANN201
 @Language.factory("fc_design")
 def make_design(nlp: Language, name: str):  # noqa: ANN201
     def component(doc: Doc) -> Doc:
-        ext = doc._
-        record: Record | None = ext.fc_record
-        sents = [(s.text, section_kind(s.section)) for s in ext.fc_sentences or ()]
-        size: SampleSize | None = ext.fc_sample_size
-        ext.fc_design = classify_design(
+        state = doc_state(doc)
+        record = state.record
+        sents = [(s.text, section_kind(s.section)) for s in state.sentences or ()]
+        size: SampleSize | None = state.sample_size
+        state.design = classify_design(
             record.title if record else "", sents, record.pub_types if record else (),
             has_human_count=bool(size and size.n),
         )

@@ -5,7 +5,7 @@ for the 5,183 SciFact abstracts alone, over the whole 5 s budget, and every extr
 reads sentence text, not tokens. So the pipeline's tokenizer (spaCy allows replacing
 `nlp.tokenizer` with any callable text -> Doc) cuts sentences with one regex pass and makes
 each sentence one token; `doc.sents` works as usual and the sentence character spans are
-kept on `doc._.fc_sentence_spans` so no component walks tokens in Python.
+kept on the Doc's state (`doc._.fc.spans`, see state.py) so no component walks tokens in Python.
 
     sentence_spans("Two arms. We found 3 cases.") -> [(0, 9), (10, 27)]
 """
@@ -18,9 +18,7 @@ from typing import Iterable
 from spacy.tokens import Doc
 from spacy.vocab import Vocab
 
-for _name in ("fc_sentence_spans", "fc_text"):
-    if not Doc.has_extension(_name):
-        Doc.set_extension(_name, default=None)
+from pipeline.nlp.state import DocState, set_doc_state
 
 # Words whose final dot does not end a sentence ("Fig. 2", "vs. placebo", "et al. (2001)").
 ABBREVIATIONS = frozenset((
@@ -31,18 +29,21 @@ ABBREVIATIONS = frozenset((
 ))
 # A candidate end: ". ", "? ", "! " (closing quotes/brackets allowed) before a sentence start
 # (not a lower-case letter); or any line break. The word before the dot is checked separately.
-# (The pattern starts with a character class so CPython's re can skip ahead quickly.)
-_BOUNDARY = re.compile(r"[.!?][\"'\u201d\u2019)\]]*(?P<gap>\s+)(?=[^\s\u2010-\u2015a-z,;:)])|\n\s*")
-_LAST_WORD = re.compile(r"(\S+)\.$")
+# (The pattern starts with one character class, not a choice of two, so CPython's re scans
+# for that class instead of trying the whole pattern at every position.)
+_BOUNDARY = re.compile(r"[.!?\n](?:(?<=[.!?])[\"'\u201d\u2019)\]]*(?P<gap>\s+)(?=[^\s\u2010-\u2015a-z,;:)])"
+                       r"|(?<=\n)\s*)")
 
 
 def _ends_abbreviation(text: str, end: int) -> bool:
-    """Does the text before `end` (just after a dot) end in an abbreviation or an initial?"""
-    m = _LAST_WORD.search(text, max(0, end - 12), end)
-    if not m:
+    """Does the text before `end` (just after a dot) end in an abbreviation or an initial?
+    (The word is the run of non-space characters before the dot, at most 11 back.)"""
+    head = text[max(0, end - 12):end - 1]
+    if not head or head[-1].isspace():
         return False
-    word = m.group(1).lstrip("([\"'").lower()
-    return word in ABBREVIATIONS or (len(word) == 1 and word.isalpha() and text[m.start(1)].isupper())
+    raw = head.rsplit(None, 1)[-1]  # str.split's spaces are re's \s
+    word = raw.lstrip("([\"'").lower()
+    return word in ABBREVIATIONS or (len(word) == 1 and word.isalpha() and raw[0].isupper())
 
 
 def sentence_spans(text: str) -> list[tuple[int, int]]:
@@ -50,24 +51,30 @@ def sentence_spans(text: str) -> list[tuple[int, int]]:
     spans: list[tuple[int, int]] = []
     start = 0
     for m in _BOUNDARY.finditer(text):
-        newline = m.group("gap") is None or "\n" in m.group("gap")
-        if not newline and text[m.start()] == "." and _ends_abbreviation(text, m.start() + 1):
+        at = m.start()
+        gap_start, gap_end = m.span("gap")
+        end = at if gap_start < 0 else gap_start
+        # (Every abbreviation and initial ends in a letter: "2.", "). " end sentences.)
+        if gap_start >= 0 and text[at] == "." and text[at - 1].isalpha() \
+                and "\n" not in text[gap_start:gap_end] and _ends_abbreviation(text, at + 1):
             continue
-        end = m.start() if m.group("gap") is None else m.start("gap")
-        if text[start:end].strip():
-            spans.append((start, end))
+        if start < end:
+            piece = text[start:end]
+            if not piece.isspace():
+                # Only the first sentence can open, and only one before a line break can end,
+                # with whitespace: the boundary pattern takes the whitespace after a sentence.
+                spans.append(_strip(text, start, end) if piece[0].isspace() or piece[-1].isspace()
+                             else (start, end))
         start = m.end()
-    if text[start:].strip():
-        spans.append((start, len(text.rstrip())))
-    return [_strip(text, s, e) for s, e in spans]
+    if start < len(text) and not text[start:].isspace():
+        spans.append(_strip(text, start, len(text.rstrip())))
+    return spans
 
 
 def _strip(text: str, start: int, end: int) -> tuple[int, int]:
-    while start < end and text[start].isspace():
-        start += 1
-    while end > start and text[end - 1].isspace():
-        end -= 1
-    return start, end
+    """(start, end) without the whitespace at either end (the piece holds more than that)."""
+    piece = text[start:end]
+    return start + len(piece) - len(piece.lstrip()), end - len(piece) + len(piece.rstrip())
 
 
 class RuleTokenizer:
@@ -105,9 +112,7 @@ class RuleTokenizer:
         if starts:
             starts[0] = True  # leading whitespace opens the first sentence
         doc = Doc(self.vocab, words=words, spaces=spaces, sent_starts=starts)
-        ext = doc._  # each `doc._` builds a new accessor object
-        ext.fc_sentence_spans = spans
-        ext.fc_text = text
+        set_doc_state(doc, DocState(text, spans))
         return doc
 
     def pipe(self, texts: Iterable[str], batch_size: int = 1000) -> Iterable[Doc]:

@@ -1,0 +1,34 @@
+"""The sentence gates read once per abstract answer as the same gates read sentence by sentence."""
+
+from __future__ import annotations
+
+from hypothesis import given, settings, strategies as st
+
+from pipeline.nlp.components import facts_of, sentence_facts
+from pipeline.nlp.tokenizer import sentence_spans
+
+# Words that open each gate (number words, people nouns, measure names and abbreviations) and
+# their near misses inside longer words ("often", "treatment", "ORAL"), with the characters
+# that lower-case to two ("İ") or differently at a word's end ("Σ").
+WORDS = ["ten", "often", "Ten", "Forty-one", "men", "treatment", "women", "patients", "OR", "Or",
+         "or", "ratio", "HR", "area under", "ρ", "12", "4.5", "İ", "Σ", "ORAL", "(n", "=", "."]
+
+
+def _abstract(words: list[str], gaps: list[str]) -> str:
+    return "".join(w + g for w, g in zip(words, gaps))
+
+
+@settings(max_examples=300, deadline=None)
+@given(words=st.lists(st.sampled_from(WORDS), max_size=30),
+       gaps=st.lists(st.sampled_from([" ", ". ", ".\n", "\n", "-", "", "  ", ". The "]), min_size=30, max_size=30))
+def test_facts_of_the_abstract_are_the_facts_of_each_sentence(words: list[str], gaps: list[str]) -> None:
+    text = _abstract(words, gaps)
+    spans = sentence_spans(text)
+    assert sentence_facts(text, spans) == [facts_of(text[s:e]) for s, e in spans]
+
+
+def test_a_word_counts_only_inside_its_sentence() -> None:
+    text = "We saw ten men. Often treatment helps. OR 2.1 was found."
+    facts = sentence_facts(text, sentence_spans(text))
+    assert [(f.number_word, f.people, f.measure, f.digit) for f in facts] == [
+        (True, True, False, False), (False, False, False, False), (False, False, True, True)]
