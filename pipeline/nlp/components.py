@@ -613,12 +613,23 @@ _ABBREVIATIONS = WordIndex(_ABBREVIATION_GATES)
 _NAME_GATE_SET = frozenset(_NAME_GATES)
 
 
-def sentence_facts(text: str, spans: Sequence[tuple[int, int]]) -> list[SentenceFacts]:
+def lowered_sentences(text: str, low: str, spans: Sequence[tuple[int, int]]) -> list[str]:
+    """text[start:end].lower() for every sentence span, cut from `low` (= text.lower()) when
+    that keeps the offsets. The same strings: str.lower maps each character on its own except a
+    final sigma, whose context stops at whitespace, and every sentence is bounded by whitespace
+    or the text's ends (see tokenizer.sentence_spans)."""
+    if len(low) != len(text) or "\u03a3" in text:
+        return [text[start:end].lower() for start, end in spans]
+    return [low[start:end] for start, end in spans]
+
+
+def sentence_facts(text: str, spans: Sequence[tuple[int, int]], low: str | None = None) -> list[SentenceFacts]:
     """facts_of(text[start:end]) for every sentence span, from one automaton pass over the whole
     text instead of several per sentence. The same answers: a word inside a sentence is found
     in both, a word across its edge in neither, and the characters just outside a sentence are
-    whitespace (see tokenizer.sentence_spans), as its edges are to the per-sentence rules."""
-    low = text.lower()
+    whitespace (see tokenizer.sentence_spans), as its edges are to the per-sentence rules.
+    `low` is text.lower() when the caller has it."""
+    low = text.lower() if low is None else low
     if len(low) != len(text):  # lower-casing moved the offsets ("İ" -> "i̇")
         return [facts_of(text[start:end]) for start, end in spans]
     starts = [start for start, _ in spans]
@@ -988,19 +999,20 @@ class DesignInfo:
     humans: bool | None
 
 
-def _own_text(title: str, sentences: Sequence[tuple[str, str]]) -> str:
-    """Title plus the sentences that describe this study, not the field's background."""
+def _own_text(title: str, sentences: Sequence[tuple[str, str]], lowered: Sequence[str]) -> str:
+    """Title plus the sentences that describe this study, not the field's background, lower-cased
+    (`title` and `lowered`, the sentence texts, already are)."""
     unlabelled = [i for i, (_, kind) in enumerate(sentences) if kind == ""]
     # One search over the unlabelled sentences joined by a character no pattern matches (so
     # no match spans two of them) instead of one search each.
-    joined = "\x00".join(sentences[i][0] for i in unlabelled).lower()
+    joined = "\x00".join(lowered[i] for i in unlabelled)
     starts = list(itertools.accumulate((len(sentences[i][0]) + 1 for i in unlabelled), initial=0))
     hedged = {unlabelled[bisect.bisect_right(starts, m.start()) - 1] for m in _HEDGE.finditer(joined)}
     kept = [title]
-    for i, (text, kind) in enumerate(sentences):
+    for i, (_, kind) in enumerate(sentences):
         if kind == "background" or i in hedged:
             continue
-        kept.append(text)
+        kept.append(lowered[i])
     return "\n".join(kept)
 
 
@@ -1029,19 +1041,24 @@ class _Mentions:
 
 
 def classify_design(title: str, sentences: Sequence[tuple[str, str]],
-                    pub_types: Sequence[str] = (), has_human_count: bool = False) -> DesignInfo:
+                    pub_types: Sequence[str] = (), has_human_count: bool = False,
+                    lowered: Sequence[str] | None = None) -> DesignInfo:
     """The design of the reported study, why, and whether its data come from humans.
 
     `sentences` are (text, section kind). Publication types are used where they are reliable
     and checked against the text where they are not (a "Clinical Trial" PT on an open-label
     single-arm study is a non-randomised trial; a "Review" titled "... meta-analysis" is a
     meta-analysis). Cues are then read in the title and in the sentences outside the
-    background, in the order of the evidence hierarchy.
+    background, in the order of the evidence hierarchy. `lowered` are the sentence texts
+    lower-cased, when the caller has them.
     """
     # Every design rule is a lower-case pattern run on lower-cased text (see casefree.lower_pattern).
+    # Lower-casing joined texts gives the joined lower-cased pieces ("\n" ends a final sigma's
+    # context), so each sentence is lower-cased once.
     title = title.lower()
-    full = "\n".join([title] + [t for t, _ in sentences]).lower()
-    own = _own_text(title, sentences).lower()
+    lowered = lowered if lowered is not None else [t.lower() for t, _ in sentences]
+    full = "\n".join([title, *lowered])
+    own = _own_text(title, sentences, lowered)
     pts = [p.lower() for p in pub_types]
 
     no_people = not has_human_count
@@ -1241,7 +1258,9 @@ def make_sentences(nlp: Language, name: str):  # noqa: ANN201 - spaCy factory si
         text, spans, record = state.text, state.spans, state.record
         sections = record.sections if record is not None else (("", text),)
         state.sentences = doc_sentences(text, spans, sections)
-        state.facts = sentence_facts(text, spans)  # one per sentence
+        low = text.lower()  # once per abstract: the sentence rules and the design texts share it
+        state.facts = sentence_facts(text, spans, low)  # one per sentence
+        state.lowered = lowered_sentences(text, low, spans)
         return doc
     return component
 
@@ -1276,7 +1295,8 @@ def make_sample_size(nlp: Language, name: str):  # noqa: ANN201
         title = title.lower()
         # One search over the sentences outside the background, joined by a character no
         # pattern matches, so no match spans two sentences (the same as one search each).
-        own = "\x00".join(t for t, _, k in sents if k != "background").lower()
+        lowered = state.lowered or [t.lower() for t, _, _ in sents]
+        own = "\x00".join(low for low, (_, _, k) in zip(lowered, sents) if k != "background")
         meta_cues = _CUES["meta_analysis"].search(title) or _CUES["systematic_review"].search(title) \
             or _CUES["meta_analysis"].search(own)
         state.sample_size = find_sample_size(sents, state.text, meta=bool(meta_cues), facts=state.facts)
@@ -1293,7 +1313,7 @@ def make_design(nlp: Language, name: str):  # noqa: ANN201
         size: SampleSize | None = state.sample_size
         state.design = classify_design(
             record.title if record else "", sents, record.pub_types if record else (),
-            has_human_count=bool(size and size.n),
+            has_human_count=bool(size and size.n), lowered=state.lowered,
         )
         return doc
     return component

@@ -34,6 +34,7 @@ class DocState:
     record: Record | None = None
     sentences: list[Sentence] | None = None
     facts: list[Any] | None = None  # components.SentenceFacts, one per sentence
+    lowered: list[str] | None = None  # each sentence's text lower-cased (components.lowered_sentences)
     sample_size: Any = None  # components.SampleSize
     design: Any = None  # components.DesignInfo
     effects: list[Effect] | None = None
