@@ -93,6 +93,10 @@ class CaseFree:
             return True  # lower-casing ASCII keeps the length
         return self._odd is not None and len(low) == len(text) and not self._odd.search(text)
 
+    def folds_apart(self, text: str) -> bool:
+        """Can the case-insensitive matches on `text` differ from the twin's on text.lower()?"""
+        return not self.keeps_offsets(text, text.lower())
+
     def finditer(self, text: str, pos: int = 0, endpos: int = 2**62) -> Iterator[re.Match[str] | Recased]:
         low = text.lower()
         if not self.keeps_offsets(text, low):

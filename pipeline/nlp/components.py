@@ -669,11 +669,13 @@ def _people_candidates(text: str, offset: int, kind: str, index: int,
     out: list[_Candidate] = []
     if not (facts.may_count if facts else _may_count(text)):
         return out
-    # (Case folding equates a few non-ASCII letters with ASCII ones: "ſeven" reads "seven".)
-    words = (facts.number_word if facts else _holds_number_word(text)) or not text.isascii()
+    # The gates are read on lower-cased text, which is what the pattern reads unless case
+    # folding equates one of the text's few odd letters with an ASCII one ("ſeven" reads "seven").
+    odd = not text.isascii() and _PEOPLE_COUNT_RE.folds_apart(text)
+    words = odd or (facts.number_word if facts else _holds_number_word(text))
     counts = _PEOPLE_COUNT_RE if words else _PEOPLE_DIGIT_COUNT_RE
     # Three sentences in four with a number name no people: then no count can match.
-    named = not text.isascii() or (facts.people if facts else _names_people(text))
+    named = odd or (facts.people if facts else _names_people(text))
     for m in counts.finditer(text) if named else ():
         n = _count_value(m.group("num"))
         if n is None or n <= 0 or n > 50_000_000:
@@ -1175,8 +1177,9 @@ _COMPARED = re.compile(r"\b(?:controls?|healthy|normal|compared\s+with|versus|vs
 
 # The words of the design rules (gates and the strings their matches start with), found in
 # one pass over each text the rules read (see anchored.WordIndex): the cues' on the title and
-# the study's own text, the mentions' on the whole abstract, the hedges' on its sentences.
-_DESIGN_WORDS, _MENTION_WORDS, _HEDGE_WORDS = WordIndex(), WordIndex(), WordIndex()
+# the study's own text, the hedges' on its sentences. The mentions share the cues' index: they
+# read the whole abstract, which is often the study's own text too (no background, no hedge).
+_DESIGN_WORDS, _HEDGE_WORDS = WordIndex(), WordIndex()
 
 
 class Gated:
@@ -1226,7 +1229,7 @@ _CUES = {name: Gated(p, _CUE_GATES[name]) for name, p in _CUES.items()}
 _HEDGE = Gated(_HEDGE, ("previous", "prior", "earlier", "have", "has", "few", "lack", "randomi",
                         "remain", "unknown", "needed", "future", "should", "warranted"), _HEDGE_WORDS)
 _ANIMAL, _IN_VITRO, _HUMAN = (
-    Anchored(lower_pattern(p), _MENTION_WORDS) for p in (_ANIMAL, _IN_VITRO, _HUMAN))
+    Anchored(lower_pattern(p), _DESIGN_WORDS) for p in (_ANIMAL, _IN_VITRO, _HUMAN))
 _LAB, _STUDY_LANGUAGE, _CASES_ONLY, _COMPARED = (
     Anchored(lower_pattern(p), _DESIGN_WORDS) for p in (_LAB, _STUDY_LANGUAGE, _CASES_ONLY, _COMPARED))
 
