@@ -37,7 +37,7 @@ from pipeline.nlp.numbers import (
     number_words_to_int,
     parse_number,
 )
-from pipeline.nlp.anchored import Anchored, WordIndex, guarded, match_starts
+from pipeline.nlp.anchored import Anchored, WordIndex, digits_in, guarded, match_starts
 from pipeline.nlp.casefree import CaseFree, lower_pattern
 from pipeline.nlp.state import doc_state
 from pipeline.types import Effect, Sentence
@@ -659,7 +659,8 @@ def sentence_facts(text: str, spans: Sequence[tuple[int, int]], low: str | None 
                 measure.add(i)
     for word, places in _ABBREVIATIONS.positions(text).items():
         measure.update(i for i in (sentence_of(start, len(word)) for start in places) if i >= 0)
-    return [SentenceFacts(_DIGIT.search(text, start, end) is not None, i in number, i in people,
+    digit = digits_in(text)
+    return [SentenceFacts(digit.search(text, start, end) is not None, i in number, i in people,
                           i in measure) for i, (start, end) in enumerate(spans)]
 
 
