@@ -265,6 +265,10 @@ _NOT_OUTCOME_BEFORE = re.compile(
 )
 
 
+# Words one of which every match of _NOT_OUTCOME_BEFORE holds.
+_NOT_OUTCOME_WORDS = ("age", "power", "with", "fio2", "hba", "cutoff", "threshold")
+
+
 # "absolute mortality reduction 2·8%", "the difference was 1%": a risk difference.
 _DIFFERENCE_BEFORE = re.compile(r"\b(?:absolute\s+(?:\w+\s+)?(?:risk\s+)?(?:reduction|increase|difference)|"
                                 r"(?:risk\s+)?difference)\s*(?:was|of|is|=|:|,)?\s*(?:\w+\s+)?$", re.I)
@@ -273,15 +277,23 @@ _DIFFERENCE_BEFORE = re.compile(r"\b(?:absolute\s+(?:\w+\s+)?(?:risk\s+)?(?:redu
 def _percent_effect(text: str, value: float, span: tuple[int, int]) -> tuple[str, float, str] | None:
     """Classify one percentage: ("percent" | "percent_change" | "RD", signed value, unit)."""
     before, after = text[max(0, span[0] - 60):span[0]], text[span[1]:span[1] + 60]
-    if _NOT_OUTCOME_AFTER.match(after) or _NOT_OUTCOME_BEFORE.search(before):
+    # The patterns that end at the percentage try every place in `before`: each runs only when
+    # `before` holds a word all its matches hold (a test that is exact in ASCII text only, where
+    # case folding is lower-casing).
+    low = before.lower() if before.isascii() else None
+
+    def may_hold(words: tuple[str, ...]) -> bool:
+        return low is None or any(word in low for word in words)
+
+    if _NOT_OUTCOME_AFTER.match(after) or may_hold(_NOT_OUTCOME_WORDS) and _NOT_OUTCOME_BEFORE.search(before):
         return None
-    if re.search(r"(?:±|\+/-|\+-)\s*$", before):
+    if ("±" in before or "+" in before) and re.search(r"(?:±|\+/-|\+-)\s*$", before):
         return None  # the spread in "8.0% ± 0.4%", not a figure of its own
     if re.search(r"points?$", text[span[0]:span[1]]) or re.match(r"^\s*percentage\s+points?", after, re.I):
         return "RD", value, "percentage points"
-    if _DIFFERENCE_BEFORE.search(before):
+    if may_hold(("absolute", "difference")) and _DIFFERENCE_BEFORE.search(before):
         return "RD", value, "%"
-    change = _CHANGE_AFTER.match(after) or _CHANGE_BEFORE.search(before)
+    change = _CHANGE_AFTER.match(after) or may_hold(("by",)) and _CHANGE_BEFORE.search(before)
     if change:
         direction = change.group("dir").lower()
         if re.match(_REDUCE_WORDS, direction, re.IGNORECASE) and value > 0:
