@@ -265,6 +265,19 @@ _NOT_OUTCOME_BEFORE = re.compile(
 )
 
 
+def _ascii_lower(text: str) -> str | None:
+    """text.lower() for an ASCII text, else None (see _may_hold)."""
+    return text.lower() if text.isascii() else None
+
+
+def _may_hold(low: str | None, words: Sequence[str]) -> bool:
+    """Can a case-insensitive pattern, each of whose matches holds one of `words`, match the
+    text lower-cased as `low`? A pattern that must end at the end of a text (`...$`) is tried
+    at every place of it, so this `in` test goes first. Exact in ASCII text only, where case
+    folding is lower-casing (elsewhere it equates "ſ" with "s" ...): `low` None always may."""
+    return low is None or any(word in low for word in words)
+
+
 # Words one of which every match of _NOT_OUTCOME_BEFORE holds.
 _NOT_OUTCOME_WORDS = ("age", "power", "with", "fio2", "hba", "cutoff", "threshold")
 
@@ -277,23 +290,16 @@ _DIFFERENCE_BEFORE = re.compile(r"\b(?:absolute\s+(?:\w+\s+)?(?:risk\s+)?(?:redu
 def _percent_effect(text: str, value: float, span: tuple[int, int]) -> tuple[str, float, str] | None:
     """Classify one percentage: ("percent" | "percent_change" | "RD", signed value, unit)."""
     before, after = text[max(0, span[0] - 60):span[0]], text[span[1]:span[1] + 60]
-    # The patterns that end at the percentage try every place in `before`: each runs only when
-    # `before` holds a word all its matches hold (a test that is exact in ASCII text only, where
-    # case folding is lower-casing).
-    low = before.lower() if before.isascii() else None
-
-    def may_hold(words: tuple[str, ...]) -> bool:
-        return low is None or any(word in low for word in words)
-
-    if _NOT_OUTCOME_AFTER.match(after) or may_hold(_NOT_OUTCOME_WORDS) and _NOT_OUTCOME_BEFORE.search(before):
+    low = _ascii_lower(before)  # the patterns that end at the percentage: see _may_hold
+    if _NOT_OUTCOME_AFTER.match(after) or _may_hold(low, _NOT_OUTCOME_WORDS) and _NOT_OUTCOME_BEFORE.search(before):
         return None
     if ("±" in before or "+" in before) and re.search(r"(?:±|\+/-|\+-)\s*$", before):
         return None  # the spread in "8.0% ± 0.4%", not a figure of its own
     if re.search(r"points?$", text[span[0]:span[1]]) or re.match(r"^\s*percentage\s+points?", after, re.I):
         return "RD", value, "percentage points"
-    if may_hold(("absolute", "difference")) and _DIFFERENCE_BEFORE.search(before):
+    if _may_hold(low, ("absolute", "difference")) and _DIFFERENCE_BEFORE.search(before):
         return "RD", value, "%"
-    change = _CHANGE_AFTER.match(after) or may_hold(("by",)) and _CHANGE_BEFORE.search(before)
+    change = _CHANGE_AFTER.match(after) or _may_hold(low, ("by",)) and _CHANGE_BEFORE.search(before)
     if change:
         direction = change.group("dir").lower()
         if re.match(_REDUCE_WORDS, direction, re.IGNORECASE) and value > 0:
@@ -514,6 +520,10 @@ _SUBSET_BEFORE = re.compile(
 )
 _SUBSET_AFTER = re.compile(r"^\s*(?:\(\s*\d+(?:\.\d+)?\s*%|of\s+(?:the|these|whom|them|all)\b|"
                            r"out\s+of\b|\(\d+(?:\.\d+)?\s*%\))", re.IGNORECASE)
+# Words one of which every match of _SUBSET_BEFORE holds, and of _OUTCOME_BEFORE.
+_SUBSET_WORDS = ("of", "among", "includ", "only", "remaining", "other", "additional", "further", "except")
+_OUTCOME_WORDS = ("found", "observed", "detected", "identified", "seen", "occurred", "present",
+                  "developed", "died")
 _HYPOTHETICAL_BEFORE = re.compile(r"\b(?:potential(?:ly)?|could|would|"
                                   r"expected)\s+(?:to\s+)?(?:\w+\s+){0,2}$", re.I)
 _OUTCOME_BEFORE = re.compile(r"\b(?:found|observed|detected|identified|seen|occurred|present|"
@@ -700,26 +710,28 @@ def _people_candidates(text: str, offset: int, kind: str, index: int,
         # "12 years old patients", "24-hour", "1990 patients" (a year) are not counts of people.
         if re.search(r"[-/]$", before) or re.match(r"^\s*-", text[m.end("num"):]):
             continue
-        if _SUBSET_BEFORE.search(before) or _SUBSET_AFTER.match(after):
+        low = _ascii_lower(before)  # the patterns that end at the count: see _may_hold
+        if _may_hold(low, _SUBSET_WORDS) and _SUBSET_BEFORE.search(before) or _SUBSET_AFTER.match(after):
             continue
         if re.match(r"(?i)^(?:one|a)$", m.group("num")) and m.group("noun").lower().endswith("s"):
             continue  # "one patients" is not English: it is "one of ..." parsed oddly
         score = 1.0
-        if _TOTAL_BEFORE.search(before) or _OPENING_OF.match(text[:m.start()]):
+        if _may_hold(low, ("total", "overall", "among")) and _TOTAL_BEFORE.search(before) \
+                or _OPENING_OF.match(text[:m.start()]):
             score = 5.0
         elif _ENROL_AFTER.match(after) or _ENROL_BEFORE.search(before):
             score = 4.0
         elif _IN_BEFORE.search(before):
             score = 2.5
-        if _HYPOTHETICAL_BEFORE.search(before):
+        if _may_hold(low, ("potential", "could", "would", "expected")) and _HYPOTHETICAL_BEFORE.search(before):
             continue  # "the potential to recruit 2,408 patients" counts nobody studied
-        if _OUTCOME_BEFORE.search(before):
+        if _may_hold(low, _OUTCOME_WORDS) and _OUTCOME_BEFORE.search(before):
             score = min(score, 1.0)  # "mutations were found in 18 patients": an outcome count
         if _WEAK_AFTER.match(after):
             # "In total, 469 participants had AD": an outcome count, though a total.
             score = 1.5 if score >= 5 else min(score, 1.0)
         # "2 groups of 58 patients": the groups multiply.
-        groups = _GROUPS_OF.search(before)
+        groups = _GROUPS_OF.search(before) if _may_hold(low, ("groups",)) else None
         if groups:
             n *= _count_value(groups.group("k")) or 1
         start = m.start("num") if not groups else max(0, m.start() - 60) + groups.start()
