@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from hypothesis import given, settings, strategies as st
 
-from pipeline.nlp.components import facts_of, sentence_facts
+from pipeline.nlp.components import facts_of, lowered_sentences, sentence_facts
 from pipeline.nlp.tokenizer import sentence_spans
 
 # Words that open each gate (number words, people nouns, measure names and abbreviations) and
@@ -25,6 +25,18 @@ def test_facts_of_the_abstract_are_the_facts_of_each_sentence(words: list[str], 
     text = _abstract(words, gaps)
     spans = sentence_spans(text)
     assert sentence_facts(text, spans) == [facts_of(text[s:e]) for s, e in spans]
+
+
+WORDS_CASED = WORDS + ["ΑΣ", "ΣΑ", "Σ.", "K", "ſeven", "É"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(words=st.lists(st.sampled_from(WORDS_CASED), max_size=30),
+       gaps=st.lists(st.sampled_from([" ", ". ", ".\n", "\n", "-", "", ". The ", "'"]), min_size=30, max_size=30))
+def test_sentences_lowered_from_the_abstract_are_each_sentence_lowered(words: list[str], gaps: list[str]) -> None:
+    text = _abstract(words, gaps)
+    spans = sentence_spans(text)
+    assert lowered_sentences(text, text.lower(), spans) == [text[s:e].lower() for s, e in spans]
 
 
 def test_a_word_counts_only_inside_its_sentence() -> None:

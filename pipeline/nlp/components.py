@@ -278,8 +278,10 @@ def _may_hold(low: str | None, words: Sequence[str]) -> bool:
     return low is None or any(word in low for word in words)
 
 
-# Words one of which every match of _NOT_OUTCOME_BEFORE holds.
+# Words one of which every match of _NOT_OUTCOME_BEFORE holds; of _DIFFERENCE_BEFORE; of _CHANGE_BEFORE.
 _NOT_OUTCOME_WORDS = ("age", "power", "with", "fio2", "hba", "cutoff", "threshold")
+_DIFFERENCE_WORDS = ("absolute", "difference")
+_CHANGE_WORDS = ("by",)
 
 
 # "absolute mortality reduction 2·8%", "the difference was 1%": a risk difference.
@@ -297,9 +299,9 @@ def _percent_effect(text: str, value: float, span: tuple[int, int]) -> tuple[str
         return None  # the spread in "8.0% ± 0.4%", not a figure of its own
     if re.search(r"points?$", text[span[0]:span[1]]) or re.match(r"^\s*percentage\s+points?", after, re.I):
         return "RD", value, "percentage points"
-    if _may_hold(low, ("absolute", "difference")) and _DIFFERENCE_BEFORE.search(before):
+    if _may_hold(low, _DIFFERENCE_WORDS) and _DIFFERENCE_BEFORE.search(before):
         return "RD", value, "%"
-    change = _CHANGE_AFTER.match(after) or _may_hold(low, ("by",)) and _CHANGE_BEFORE.search(before)
+    change = _CHANGE_AFTER.match(after) or _may_hold(low, _CHANGE_WORDS) and _CHANGE_BEFORE.search(before)
     if change:
         direction = change.group("dir").lower()
         if re.match(_REDUCE_WORDS, direction, re.IGNORECASE) and value > 0:
@@ -520,10 +522,14 @@ _SUBSET_BEFORE = re.compile(
 )
 _SUBSET_AFTER = re.compile(r"^\s*(?:\(\s*\d+(?:\.\d+)?\s*%|of\s+(?:the|these|whom|them|all)\b|"
                            r"out\s+of\b|\(\d+(?:\.\d+)?\s*%\))", re.IGNORECASE)
-# Words one of which every match of _SUBSET_BEFORE holds, and of _OUTCOME_BEFORE.
+# Words one of which every match of _SUBSET_BEFORE holds; of _OUTCOME_BEFORE; _TOTAL_BEFORE;
+# _HYPOTHETICAL_BEFORE; _GROUPS_OF.
 _SUBSET_WORDS = ("of", "among", "includ", "only", "remaining", "other", "additional", "further", "except")
 _OUTCOME_WORDS = ("found", "observed", "detected", "identified", "seen", "occurred", "present",
                   "developed", "died")
+_TOTAL_WORDS = ("total", "overall", "among")
+_HYPOTHETICAL_WORDS = ("potential", "could", "would", "expected")
+_GROUPS_WORDS = ("groups",)
 _HYPOTHETICAL_BEFORE = re.compile(r"\b(?:potential(?:ly)?|could|would|"
                                   r"expected)\s+(?:to\s+)?(?:\w+\s+){0,2}$", re.I)
 _OUTCOME_BEFORE = re.compile(r"\b(?:found|observed|detected|identified|seen|occurred|present|"
@@ -716,14 +722,14 @@ def _people_candidates(text: str, offset: int, kind: str, index: int,
         if re.match(r"(?i)^(?:one|a)$", m.group("num")) and m.group("noun").lower().endswith("s"):
             continue  # "one patients" is not English: it is "one of ..." parsed oddly
         score = 1.0
-        if _may_hold(low, ("total", "overall", "among")) and _TOTAL_BEFORE.search(before) \
+        if _may_hold(low, _TOTAL_WORDS) and _TOTAL_BEFORE.search(before) \
                 or _OPENING_OF.match(text[:m.start()]):
             score = 5.0
         elif _ENROL_AFTER.match(after) or _ENROL_BEFORE.search(before):
             score = 4.0
         elif _IN_BEFORE.search(before):
             score = 2.5
-        if _may_hold(low, ("potential", "could", "would", "expected")) and _HYPOTHETICAL_BEFORE.search(before):
+        if _may_hold(low, _HYPOTHETICAL_WORDS) and _HYPOTHETICAL_BEFORE.search(before):
             continue  # "the potential to recruit 2,408 patients" counts nobody studied
         if _may_hold(low, _OUTCOME_WORDS) and _OUTCOME_BEFORE.search(before):
             score = min(score, 1.0)  # "mutations were found in 18 patients": an outcome count
@@ -731,7 +737,7 @@ def _people_candidates(text: str, offset: int, kind: str, index: int,
             # "In total, 469 participants had AD": an outcome count, though a total.
             score = 1.5 if score >= 5 else min(score, 1.0)
         # "2 groups of 58 patients": the groups multiply.
-        groups = _GROUPS_OF.search(before) if _may_hold(low, ("groups",)) else None
+        groups = _GROUPS_OF.search(before) if _may_hold(low, _GROUPS_WORDS) else None
         if groups:
             n *= _count_value(groups.group("k")) or 1
         start = m.start("num") if not groups else max(0, m.start() - 60) + groups.start()
