@@ -148,6 +148,8 @@ def _may_have_ci(text: str) -> bool:
     if "CI" in text or "CrI" in text or "UI" in text:
         return True
     low = text.lower()
+    if "ci" not in low and "ui" not in low:  # most sentences: then only the words can hold
+        return "confidence" in low or "credible" in low or "uncertainty" in low
     return any(g in low for g in ("confidence", "credible", "uncertainty", " ci", "%ci", "(ci",
                                   "[ci", " ui", "%ui", "(ui", "[ui", "ci ", "ci:", "ci,", "ci="))
 
