@@ -14,15 +14,16 @@ WORDS = ["ten", "often", "Ten", "Forty-one", "men", "treatment", "women", "patie
          "or", "ratio", "HR", "area under", "ρ", "12", "4.5", "İ", "Σ", "ORAL", "(n", "=", "."]
 
 
-def _abstract(words: list[str], gaps: list[str]) -> str:
-    return "".join(w + g for w, g in zip(words, gaps))
+def texts(words: list[str], gaps: list[str]) -> st.SearchStrategy[str]:
+    """Abstracts of up to 30 of `words`, each followed by one of `gaps`."""
+    return st.builds(lambda ws, gs: "".join(w + g for w, g in zip(ws, gs)),
+                     st.lists(st.sampled_from(words), max_size=30),
+                     st.lists(st.sampled_from(gaps), min_size=30, max_size=30))
 
 
 @settings(max_examples=300, deadline=None)
-@given(words=st.lists(st.sampled_from(WORDS), max_size=30),
-       gaps=st.lists(st.sampled_from([" ", ". ", ".\n", "\n", "-", "", "  ", ". The "]), min_size=30, max_size=30))
-def test_facts_of_the_abstract_are_the_facts_of_each_sentence(words: list[str], gaps: list[str]) -> None:
-    text = _abstract(words, gaps)
+@given(text=texts(WORDS, [" ", ". ", ".\n", "\n", "-", "", "  ", ". The "]))
+def test_facts_of_the_abstract_are_the_facts_of_each_sentence(text: str) -> None:
     spans = sentence_spans(text)
     assert sentence_facts(text, spans) == [facts_of(text[s:e]) for s, e in spans]
 
@@ -31,10 +32,8 @@ WORDS_CASED = WORDS + ["ΑΣ", "ΣΑ", "Σ.", "K", "ſeven", "É"]
 
 
 @settings(max_examples=300, deadline=None)
-@given(words=st.lists(st.sampled_from(WORDS_CASED), max_size=30),
-       gaps=st.lists(st.sampled_from([" ", ". ", ".\n", "\n", "-", "", ". The ", "'"]), min_size=30, max_size=30))
-def test_sentences_lowered_from_the_abstract_are_each_sentence_lowered(words: list[str], gaps: list[str]) -> None:
-    text = _abstract(words, gaps)
+@given(text=texts(WORDS_CASED, [" ", ". ", ".\n", "\n", "-", "", ". The ", "'"]))
+def test_sentences_lowered_from_the_abstract_are_each_sentence_lowered(text: str) -> None:
     spans = sentence_spans(text)
     assert lowered_sentences(text, text.lower(), spans) == [text[s:e].lower() for s, e in spans]
 

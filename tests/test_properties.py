@@ -21,9 +21,9 @@ from pipeline.nlp import numbers
 from pipeline.sources.pubmed import iter_pubmed_xml, parse_esearch, parse_pubmed_xml, split_articles
 from pipeline.types import ClaimsFile
 
-# Derandomized so CI runs the same examples every time; set HYPOTHESIS_EXAMPLES=5000 to explore more.
-FAST = settings(max_examples=int(os.environ.get("HYPOTHESIS_EXAMPLES", 150)), deadline=None, database=None,
-                derandomize=True, suppress_health_check=[HealthCheck.too_slow])
+# The same examples every run (conftest's profile); set HYPOTHESIS_EXAMPLES=5000 to explore more.
+FAST = settings(max_examples=int(os.environ.get("HYPOTHESIS_EXAMPLES", 150)), deadline=None,
+                suppress_health_check=[HealthCheck.too_slow])
 
 
 def _only_our_errors(call, *args):
