@@ -1304,8 +1304,8 @@ def make_effects(nlp: Language, name: str):  # noqa: ANN201
     def component(doc: Doc) -> Doc:
         effects: list[Effect] = []
         state = doc_state(doc)
-        sentences = state.sentences or ()
-        for sent, facts in zip(sentences, state.facts or map(facts_of, (s.text for s in sentences))):
+        # fc_sentences sets the sentences and their facts together.
+        for sent, facts in zip(state.sentences or (), state.facts or ()):
             if not facts.may_count:
                 continue  # every estimate holds a digit or a number word (see find_effects)
             kind = section_kind(sent.section)
@@ -1329,8 +1329,7 @@ def make_sample_size(nlp: Language, name: str):  # noqa: ANN201
         title = title.lower()
         # One search over the sentences outside the background, joined by a character no
         # pattern matches, so no match spans two sentences (the same as one search each).
-        lowered = state.lowered or [t.lower() for t, _, _ in sents]
-        own = "\x00".join(low for low, (_, _, k) in zip(lowered, sents) if k != "background")
+        own = "\x00".join(low for low, (_, _, k) in zip(state.lowered or (), sents) if k != "background")
         meta_cues = _CUES["meta_analysis"].search(title) or _CUES["systematic_review"].search(title) \
             or _CUES["meta_analysis"].search(own)
         state.sample_size = find_sample_size(sents, state.text, meta=bool(meta_cues), facts=state.facts)
