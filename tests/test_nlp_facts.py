@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from hypothesis import given, settings, strategies as st
 
-from pipeline.nlp.components import facts_of, lowered_sentences, sentence_facts
+from pipeline.nlp.components import _own_text, facts_of, lowered_sentences, sentence_facts
 from pipeline.nlp.tokenizer import sentence_spans
 
 # Words that open each gate (number words, people nouns, measure names and abbreviations) and
@@ -43,3 +43,11 @@ def test_a_word_counts_only_inside_its_sentence() -> None:
     facts = sentence_facts(text, sentence_spans(text))
     assert [(f.number_word, f.people, f.measure, f.digit) for f in facts] == [
         (True, True, False, False), (False, False, False, False), (False, False, True, True)]
+
+
+def test_hedged_sentences_are_found_after_a_sentence_that_lower_cases_longer() -> None:
+    # "İ" lower-cases to two characters: the hedge found in the joined lower-cased sentences
+    # must still be mapped to its own sentence, not to a later one.
+    sentences = [("İ" * 40 + ".", ""), ("Previous work exists.", ""), ("We enrolled 5 men.", "")]
+    own = _own_text("title", sentences, [text.lower() for text, _ in sentences])
+    assert "previous work" not in own and "we enrolled 5 men." in own

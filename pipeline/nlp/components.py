@@ -1039,7 +1039,7 @@ def _own_text(title: str, sentences: Sequence[tuple[str, str]], lowered: Sequenc
     # One search over the unlabelled sentences joined by a character no pattern matches (so
     # no match spans two of them) instead of one search each.
     joined = "\x00".join(lowered[i] for i in unlabelled)
-    starts = list(itertools.accumulate((len(sentences[i][0]) + 1 for i in unlabelled), initial=0))
+    starts = list(itertools.accumulate((len(lowered[i]) + 1 for i in unlabelled), initial=0))
     hedged = {unlabelled[bisect.bisect_right(starts, m.start()) - 1] for m in _HEDGE.finditer(joined)}
     kept = [title]
     for i, (_, kind) in enumerate(sentences):
