@@ -27,6 +27,18 @@ added (CONTRADICT F1 fell to 0.29), or every weight fine-tuned. Folds 1-2 pooled
 0.479 alone, 0.603 stacked, against 0.646: far below the +0.03 gate. It confuses SUPPORT and
 CONTRADICT more often than this model (36 pairs against 27 on fold 1), and would cost ~2 s per
 training step of 16 pairs and ~75 ms per 128-token pair applied (torch, one thread).
+
+Non-linear learners over these same features were measured and left out: LightGBM 4.7 (<= 200
+trees, depth 2-4, L2 5-30, rounds by early stopping on the inner grouped folds, one thread,
+seeded), on the same rows and grouped folds as `make train` (linear: oracle macro-F1 0.614, open F1
+0.450). Labeller: boosted 0.562-0.591 (every feature or only the non-lexical ones), averaged with
+this one 0.580-0.604, boosting this one's residual logits 0.602; HealthVer and/or COVID-Fact rows
+added 0.476-0.550 (0.594 averaged). Pairwise crosses of the non-lexical features fed to this
+fitter: 0.593-0.611. Selector: boosted or averaged, its top sentence is a gold rationale more often
+(0.626 -> 0.672) yet the labeller built on it fell (oracle 0.592, open 0.441-0.458). Re-ranker:
+boosted, open F1 0.459-0.465 (averaged 0.459-0.462, HealthVer/COVID-Fact rows 0.455-0.464, crosses
+0.450-0.453), recall@3 0.816-0.835: all below the +0.02 gate. `features.py` already crosses the
+claim's direction, negation and cues with the evidence's, likely why the trees found little to add.
 """
 
 from __future__ import annotations
