@@ -101,7 +101,8 @@ _INLINE_HEADING = re.compile(
 def inline_heading(sentence: str) -> str:
     """The upper-case section heading a sentence starts with ("RESULTS", "METHODS AND
     FINDINGS"), or "" when it starts with ordinary text."""
-    start = sentence.lstrip()[:2]
+    # (lstrip copies the whole sentence; most start with no space to strip)
+    start = sentence.lstrip()[:2] if sentence[:1].isspace() else sentence[:2]
     # Every heading word is upper case, two letters or more ("OF", "AIM"), or "&", "/", ",":
     # "The ..." cannot start one, and most sentences start so.
     if not start or not (start[0] in "&/," or start.isupper() and start.isalpha()):

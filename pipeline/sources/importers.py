@@ -299,6 +299,12 @@ def _sentence_sections(sentences: list[str], mode: str) -> tuple[tuple[str, str]
     return tuple((label, " ".join(parts)) for label, parts in grouped)
 
 
+def _shape_hint(where: str) -> str:
+    # Built only when an error needs it: records are read by the thousand.
+    line = where.rsplit(":", 1)[-1]
+    return f'line {line} needs {{"doc_id": ..., "title": "...", "abstract": "..." or [...]}}'
+
+
 def record_from_json(data: Any, where: str, sections: str = "sentences") -> Record:
     """One {doc_id, title, abstract (string or list of sentences), structured?, pmid?, doi?,
     journal?, year?, pub_types?, mesh?, authors?, url?} object -> Record with id "doc:<doc_id>".
@@ -307,29 +313,30 @@ def record_from_json(data: Any, where: str, sections: str = "sentences") -> Reco
     """
     if sections not in SECTION_MODES:
         raise ValueError(f"sections must be one of {SECTION_MODES}, not {sections!r}")
-    hint = f'line {where.rsplit(":", 1)[-1]} needs {{"doc_id": ..., "title": "...", "abstract": "..." or [...]}}'
     if not isinstance(data, dict):
-        raise CorpusError(f"{where}: expected a JSON object, got {type(data).__name__}", hint)
+        raise CorpusError(f"{where}: expected a JSON object, got {type(data).__name__}", _shape_hint(where))
     doc_id = data.get("doc_id")
     if doc_id is None or isinstance(doc_id, (dict, list, bool)) or str(doc_id).strip() == "":
-        raise CorpusError(f"{where}: missing doc_id", hint)
+        raise CorpusError(f"{where}: missing doc_id", _shape_hint(where))
     title = data.get("title") or ""
     abstract = data.get("abstract") or ""
     if not isinstance(title, str):
-        raise CorpusError(f"{where}: title must be a string", hint)
+        raise CorpusError(f"{where}: title must be a string", _shape_hint(where))
     if isinstance(abstract, str):
         parts: tuple[tuple[str, str], ...] = (("", abstract.strip()),) if abstract.strip() else ()
     elif isinstance(abstract, list) and all(isinstance(s, str) for s in abstract):
         parts = _sentence_sections(abstract, sections)
     else:
-        raise CorpusError(f"{where}: abstract must be a string or a list of strings", hint)
+        raise CorpusError(f"{where}: abstract must be a string or a list of strings",
+                          _shape_hint(where))
     structured = data.get("structured")
     if isinstance(structured, list):
         # An explicit [(label, text)] form wins over the plain abstract when given.
         try:
             parts = tuple((str(lab), str(txt)) for lab, txt in structured)
         except (TypeError, ValueError) as exc:
-            raise CorpusError(f"{where}: structured must be [[label, text], ...]", hint) from exc
+            raise CorpusError(f"{where}: structured must be [[label, text], ...]",
+                              _shape_hint(where)) from exc
     return Record(
         source=SOURCE,
         id=f"doc:{str(doc_id).strip()}",
