@@ -1303,18 +1303,22 @@ def make_sentences(nlp: Language, name: str):  # noqa: ANN201 - spaCy factory si
 def make_effects(nlp: Language, name: str):  # noqa: ANN201
     def component(doc: Doc) -> Doc:
         effects: list[Effect] = []
+        results: list[Sentence] = []
         state = doc_state(doc)
         # fc_sentences sets the sentences and their facts together.
         for sent, facts in zip(state.sentences or (), state.facts or ()):
-            if not facts.may_count:
-                continue  # every estimate holds a digit or a number word (see find_effects)
-            kind = section_kind(sent.section)
-            if kind in ("background", "methods") and not find_p_values(sent.text):
-                continue
-            effects.extend(find_effects(sent.text, sent.start,
-                                        percentages=is_result_sentence(sent.text, kind, False)
-                                        or kind == "", facts=facts))
-        state.effects = effects
+            text, kind = sent.text, section_kind(sent.section)
+            found: list[Effect] = []
+            # Every estimate holds a digit or a number word (see find_effects).
+            if facts.may_count and (kind not in ("background", "methods") or find_p_values(text)):
+                found = find_effects(text, sent.start, percentages=is_result_sentence(text, kind, False)
+                                     or kind == "", facts=facts)
+                effects.extend(found)
+            # Results and conclusions report results with or without figures: no p-value search.
+            if kind in ("results", "conclusions") or is_result_sentence(
+                    text, kind, bool(found) or bool(find_p_values(text))):
+                results.append(sent)
+        state.effects, state.results = effects, results
         return doc
     return component
 
