@@ -15,6 +15,8 @@ from __future__ import annotations
 import re
 from typing import Iterable
 
+import numpy
+from spacy.attrs import SENT_START
 from spacy.tokens import Doc
 from spacy.vocab import Vocab
 
@@ -94,7 +96,7 @@ class RuleTokenizer:
         spans = sentence_spans(text)
         words: list[str] = []
         spaces: list[bool] = []
-        starts: list[bool] = []  # True at each sentence, False on whitespace inside or between
+        starts: list[int] = []  # 1 at each sentence, -1 on whitespace inside or between
         pos = 0
         for start, end in spans + [(len(text), len(text))]:
             gap = text[pos:start]
@@ -103,15 +105,17 @@ class RuleTokenizer:
             elif gap:
                 words.append(gap)  # leading text or unusual whitespace: one whitespace token
                 spaces.append(False)
-                starts.append(False)
+                starts.append(-1)
             if start < end:
                 words.append(text[start:end])
                 spaces.append(False)
-                starts.append(True)
+                starts.append(1)
             pos = end
         if starts:
-            starts[0] = True  # leading whitespace opens the first sentence
-        doc = Doc(self.vocab, words=words, spaces=spaces, sent_starts=starts)
+            starts[0] = 1  # leading whitespace opens the first sentence
+        doc = Doc(self.vocab, words=words, spaces=spaces)
+        # What Doc(..., sent_starts=...) does, without its per-token copy into a to_array table.
+        doc.from_array([SENT_START], numpy.array(starts, dtype=numpy.int32).astype(numpy.uint64))
         set_doc_state(doc, DocState(text, spans))
         return doc
 
