@@ -176,9 +176,12 @@ def guarded(pattern: re.Pattern[str]) -> re.Pattern[str]:
     if "" in heads or len(heads) > _MAX_GUARD:
         return pattern
     choices = "|".join(r"\d" if h == _DIGIT_START else re.escape(h) for h in sorted(heads, key=lambda h: (-len(h), h)))
+    # The first characters as one class before the choice: re tries a choice's strings one
+    # after another at each place, a class is one test.
+    first = "".join(sorted({r"\d" if h == _DIGIT_START else re.escape(h[0]) for h in heads}))
     lead = _LEADING_ASSERTION.match(pattern.pattern)
     cut = lead.end() if lead else 0
-    return re.compile(f"{pattern.pattern[:cut]}(?={choices}){pattern.pattern[cut:]}", pattern.flags)
+    return re.compile(f"{pattern.pattern[:cut]}(?=[{first}])(?={choices}){pattern.pattern[cut:]}", pattern.flags)
 
 
 def digits_in(text: str) -> re.Pattern[str]:
