@@ -101,6 +101,13 @@ def _starts(items: list, i: int, acc: str) -> set[str]:
     if op is _c.IN:
         if not acc and _is_digit_class(av):
             return {_DIGIT_START}
+        if (_c.CATEGORY, _c.CATEGORY_SPACE) in av and len(av) > 1 and 0 < len(acc) < _SHORT and _GAP not in acc:
+            # One whitespace character or one of a few others after a short head ("c[\s-]index"):
+            # the whitespace as a run of one (see the repeats below), the others as literals.
+            others = _class_chars([x for x in av if x != (_c.CATEGORY, _c.CATEGORY_SPACE)])
+            spaced = _starts([(_c.MAX_REPEAT, (1, 1, _SPACE))] + rest, 0, acc)
+            if others is not None and all(_GAP in t for t in spaced):
+                return spaced.union(*(_starts(items, i + 1, acc + c) for c in others))
         chars = _class_chars(av)
         if chars is None:
             return {acc}
@@ -148,10 +155,19 @@ def match_starts(pattern: re.Pattern[str]) -> frozenset[str] | None:
     if pattern.flags & re.IGNORECASE:
         return None
     starts = _starts(list(_sre_parse.parse(pattern.pattern, pattern.flags)), 0, "")
-    if "" in starts or len(starts) > _MAX_STARTS:
+    if "" in starts:
         return None
-    # "rat" already finds every place "rats" starts.
-    return frozenset(s for s in starts if not any(s != t and s.startswith(t) for t in starts))
+    starts = _shortest(starts)  # "rat" already finds every place "rats" starts
+    return None if len(starts) > _MAX_STARTS else starts
+
+
+def _shortest(starts: Iterable[str]) -> frozenset[str]:
+    """The strings that begin with none of the others."""
+    kept: list[str] = []
+    for s in sorted(starts):  # a string sorts just before those it begins
+        if not kept or not s.startswith(kept[-1]):
+            kept.append(s)
+    return frozenset(kept)
 
 
 # A leading lookbehind on a character class, or \b: the guard goes after it, so that a place
@@ -171,17 +187,17 @@ def guarded(pattern: re.Pattern[str]) -> re.Pattern[str]:
     if pattern.flags & re.IGNORECASE or re.match(r"\(\?[aiLmsux]", pattern.pattern):
         return pattern  # case folding is not read; inline flags must stay first
     starts = _starts(list(_sre_parse.parse(pattern.pattern, pattern.flags)), 0, "")
-    heads = {start.split(_GAP)[0][:_MAX_LEN] for start in starts}  # the text before a space run
-    heads = {h for h in heads if not any(h != o and h.startswith(o) for o in heads)}
+    heads = _shortest({start.split(_GAP)[0][:_MAX_LEN] for start in starts})  # the text before a space run
     if "" in heads or len(heads) > _MAX_GUARD:
         return pattern
     choices = "|".join(r"\d" if h == _DIGIT_START else re.escape(h) for h in sorted(heads, key=lambda h: (-len(h), h)))
     # The first characters as one class before the choice: re tries a choice's strings one
     # after another at each place, a class is one test.
     first = "".join(sorted({r"\d" if h == _DIGIT_START else re.escape(h[0]) for h in heads}))
+    guard = f"(?=[{first}])" + ("" if all(h == _DIGIT_START or len(h) == 1 for h in heads) else f"(?={choices})")
     lead = _LEADING_ASSERTION.match(pattern.pattern)
     cut = lead.end() if lead else 0
-    return re.compile(f"{pattern.pattern[:cut]}(?=[{first}])(?={choices}){pattern.pattern[cut:]}", pattern.flags)
+    return re.compile(f"{pattern.pattern[:cut]}{guard}{pattern.pattern[cut:]}", pattern.flags)
 
 
 def digits_in(text: str) -> re.Pattern[str]:

@@ -126,9 +126,9 @@ _ADJ = r"(?:(?:adjusted|unadjusted|crude|pooled|summary|overall|multivariable|mu
 # (pattern, measure); longer names first so "incidence rate ratio" is not read as "rate ratio".
 _MEASURE_PATTERNS: tuple[tuple[str, str], ...] = (
     (r"incidence[\s-]rate\s+ratios?|IRRs?|aIRRs?|rate\s+ratios?", "IRR"),
-    (r"hazard\s+ratios?|a?HRs?", "HR"),
-    (r"(?:diagnostic\s+)?odds\s+ratios?|a?ORs?|AORs?", "OR"),
-    (r"relative\s+risks?|risk\s+ratios?|a?RRs?", "RR"),
+    (r"hazard\s+ratios?|(?:aHR|HR)s?", "HR"),
+    (r"(?:diagnostic\s+)?odds\s+ratios?|(?:aOR|OR)s?|AORs?", "OR"),
+    (r"relative\s+risks?|risk\s+ratios?|(?:aRR|RR)s?", "RR"),
     (r"absolute\s+risk\s+(?:differences?|reductions?)|risk\s+differences?|ARR|RD|"
      r"absolute\s+differences?", "RD"),
     (r"numbers?\s+needed\s+to\s+(?:treat|harm)|NNT|NNH", "NNT"),
@@ -156,7 +156,7 @@ _LABELLED_RE = CaseFree(re.compile(
     r"(?:[\[(]\s*)?"
     rf"(?P<value>{NUM_RE})(?P<pct>\s?%)?(?![\d])",
     re.IGNORECASE,
-))
+), anchored=True)  # tried only where a measure's name (or an adjective before it) starts
 _SHORT_RE = guarded(re.compile(
     r"(?<![\w'’-])(?P<label>[dgr])\s*(?:=|:)\s*" rf"(?P<value>{NUM_RE})(?![\d])"
 ))
