@@ -50,7 +50,7 @@ _SHORT = 4
 _SPACE = [(_c.IN, [(_c.CATEGORY, _c.CATEGORY_SPACE)])]
 _MAX_LEN = 6  # a longer literal only narrows the candidates slightly
 _MAX_STARTS = 600
-_MIN_LEN = 2  # "a" starts a match almost anywhere: then the plain scan is faster
+_MIN_LEN = 2  # "a" starts a match almost anywhere: then the plain scan is faster ("β" is rare)
 _ZERO_WIDTH = (_c.AT, _c.ASSERT, _c.ASSERT_NOT)
 _REPEATS = tuple(op for op in (_c.MAX_REPEAT, _c.MIN_REPEAT, getattr(_c, "POSSESSIVE_REPEAT", None)) if op)
 
@@ -271,7 +271,7 @@ class Anchored:
         starts = starts or frozenset()
         words = {w for w in starts if w != _DIGIT_START and _GAP not in w}
         indirect = [tuple(w.split(_GAP)) for w in starts if _GAP in w]
-        self._anchored = bool(starts) and not any(len(w) < _MIN_LEN and w.isalpha() for w in words)
+        self._anchored = bool(starts) and not any(len(w) < _MIN_LEN and w.isascii() and w.isalpha() for w in words)
         self._digits = self._anchored and _DIGIT_START in starts
         # A digit right after a letter or digit cannot start a match that needs a non-word
         # character before it: such patterns are tried only where a number begins.
