@@ -102,3 +102,15 @@ def test_word_matches_are_the_str_automatons(text: str) -> None:
         assert index.matches(text, overlapping) == plain.find_matches_as_indexes(text, overlapping=overlapping)
     assert index.matches(text.encode("ascii", "ignore").decode()) == \
         plain.find_matches_as_indexes(text.encode("ascii", "ignore").decode())
+
+
+@settings(max_examples=200, deadline=None)
+@given(text=st.text(alphabet="ab 1x9.\n٣é0", max_size=40), cuts=st.lists(st.integers(0, 40), max_size=6))
+def test_holds_digit_is_a_digit_search_in_each_span(text: str, cuts: list[int]) -> None:
+    """ASCII texts are read through a translated copy: the same answer as re's \\d per span."""
+    from pipeline.nlp.anchored import holds_digit
+
+    bounds = sorted({0, len(text), *(min(c, len(text)) for c in cuts)})
+    spans = list(zip(bounds, bounds[1:]))
+    for sample in (text, text.encode("ascii", "ignore").decode()):
+        assert holds_digit(sample, spans) == [re.search(r"\d", sample[s:e]) is not None for s, e in spans]

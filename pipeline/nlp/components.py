@@ -37,7 +37,7 @@ from pipeline.nlp.numbers import (
     number_words_to_int,
     parse_number,
 )
-from pipeline.nlp.anchored import Anchored, WordIndex, digits_in, guarded, match_starts
+from pipeline.nlp.anchored import Anchored, WordIndex, guarded, holds_digit, match_starts
 from pipeline.nlp.casefree import CaseFree, lower_pattern
 from pipeline.nlp.state import doc_state
 from pipeline.types import Effect, Sentence
@@ -687,9 +687,8 @@ def sentence_facts(text: str, spans: Sequence[tuple[int, int]], low: str | None 
                 measure.add(i)
     for word, places in _ABBREVIATIONS.positions(text).items():
         measure.update(i for i in (sentence_of(start, len(word)) for start in places) if i >= 0)
-    digit = digits_in(text)
-    return [SentenceFacts(digit.search(text, start, end) is not None, i in number, i in people,
-                          i in measure) for i, (start, end) in enumerate(spans)]
+    return [SentenceFacts(digit, i in number, i in people, i in measure)
+            for i, digit in enumerate(holds_digit(text, spans))]
 
 
 def _people_candidates(text: str, offset: int, kind: str, index: int,
