@@ -13,7 +13,7 @@ kept on the Doc's state (`doc._.fc.spans`, see state.py) so no component walks t
 from __future__ import annotations
 
 import re
-from typing import Iterable
+from typing import Iterable, Iterator
 
 import numpy
 from spacy.attrs import SENT_START
@@ -37,6 +37,30 @@ _BOUNDARY = re.compile(r"[.!?\n](?:(?<=[.!?])[\"'\u201d\u2019)\]]*(?P<gap>\s+)(?
                        r"|(?<=\n)\s*)")
 
 
+# Byte 1 for each character a boundary starts with (see _boundaries).
+_BOUNDARY_BYTES = bytes(int(chr(b) in ".!?\n") for b in range(256))
+
+
+def _boundaries(text: str) -> Iterator[re.Match[str]]:
+    """_BOUNDARY.finditer(text). Every match starts at one of its four characters: in an ASCII
+    text they are marked in one translated byte copy and found with memchr (`bytes.find`),
+    and the pattern is matched only there; re would call its character-class test for every
+    character of the text."""
+    if not text.isascii():
+        yield from _BOUNDARY.finditer(text)
+        return
+    marked = text.encode("ascii").translate(_BOUNDARY_BYTES)
+    match = _BOUNDARY.match
+    at = marked.find(1)
+    while at >= 0:
+        m = match(text, at)
+        if m:
+            yield m
+            at = marked.find(1, m.end())  # like finditer, go on after the match
+        else:
+            at = marked.find(1, at + 1)
+
+
 def _ends_abbreviation(text: str, end: int) -> bool:
     """Does the text before `end` (just after a dot) end in an abbreviation or an initial?
     (The word is the run of non-space characters before the dot, at most 11 back.)"""
@@ -52,7 +76,7 @@ def sentence_spans(text: str) -> list[tuple[int, int]]:
     """(start, end) of every sentence, whitespace excluded; line breaks always end one."""
     spans: list[tuple[int, int]] = []
     start = 0
-    for m in _BOUNDARY.finditer(text):
+    for m in _boundaries(text):
         at = m.start()
         gap_start, gap_end = m.span("gap")
         end = at if gap_start < 0 else gap_start
