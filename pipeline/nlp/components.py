@@ -436,9 +436,10 @@ _RESULT_GATES = ("significan", "improv", "reduc", "decreas", "increas", "differ"
                  "found", "observed", "show", "demonstrat", "resulted", "predict", "correlat")
 
 
-@lru_cache(maxsize=4096)  # asked by the effects component and again for the Finding
-def is_result_sentence(text: str, kind: str, has_figures: bool) -> bool:
-    """Does a sentence report results? `kind` is its section kind (see section_kind)."""
+@lru_cache(maxsize=4096)  # asked twice by the effects component (for percentages, for the flag)
+def is_result_sentence(text: str, kind: str, has_figures: bool, words: bool | None = None) -> bool:
+    """Does a sentence report results? `kind` is its section kind (see section_kind); `words`,
+    when the caller has read it (SentenceFacts.result_words), whether it holds a result word."""
     if has_figures:
         return kind != "background" or bool(find_p_values(text))
     if kind in ("results", "conclusions"):
@@ -446,7 +447,9 @@ def is_result_sentence(text: str, kind: str, has_figures: bool) -> bool:
     if kind in ("background", "methods"):
         return False
     low = text.lower()
-    return _RESULT_WORDS.occurs_in(low) and bool(_RESULT_LANGUAGE.search(low))
+    if words is None:
+        words = _RESULT_WORDS.occurs_in(low)
+    return words and bool(_RESULT_LANGUAGE.search(low))
 
 
 # --- sample size ----------------------------------------------------------------------------
@@ -622,6 +625,7 @@ class SentenceFacts(NamedTuple):
     number_word: bool  # _holds_number_word
     people: bool  # _names_people
     measure: bool  # _names_a_measure
+    result_words: bool  # holds a word of the result language, lower-cased (is_result_sentence)
 
     @property
     def may_count(self) -> bool:
@@ -632,13 +636,13 @@ class SentenceFacts(NamedTuple):
 def facts_of(text: str) -> SentenceFacts:
     """The gates of one sentence, read on their own."""
     return SentenceFacts(bool(_DIGIT.search(text)), _holds_number_word(text), _names_people(text),
-                         _names_a_measure(text))
+                         _names_a_measure(text), _RESULT_WORDS.occurs_in(text.lower()))
 
 
 # The lower-case words of every gate, and the abbreviations as written, for whole abstracts.
-_FACT_WORDS = WordIndex(NUMBER_WORDS | _PEOPLE_STARTS | frozenset(_NAME_GATES))
+_FACT_WORDS = WordIndex(NUMBER_WORDS | _PEOPLE_STARTS | frozenset(_NAME_GATES) | frozenset(_RESULT_GATES))
 _ABBREVIATIONS = WordIndex(_ABBREVIATION_GATES)
-_NAME_GATE_SET = frozenset(_NAME_GATES)
+_NAME_GATE_SET, _RESULT_GATE_SET = frozenset(_NAME_GATES), frozenset(_RESULT_GATES)
 
 
 def lowered_sentences(text: str, low: str, spans: Sequence[tuple[int, int]]) -> list[str]:
@@ -661,7 +665,7 @@ def sentence_facts(text: str, spans: Sequence[tuple[int, int]], low: str | None 
     if len(low) != len(text):  # lower-casing moved the offsets ("İ" -> "i̇")
         return [facts_of(text[start:end]) for start, end in spans]
     starts = [start for start, _ in spans]
-    number, people, measure = set(), set(), set()
+    number, people, measure, result = set(), set(), set(), set()
 
     def sentence_of(start: int, size: int) -> int:
         """The sentence that holds text[start:start + size] whole, or -1."""
@@ -669,12 +673,13 @@ def sentence_facts(text: str, spans: Sequence[tuple[int, int]], low: str | None 
         return i if i >= 0 and start + size <= spans[i][1] else -1
 
     for word, places in _FACT_WORDS.positions(low).items():
-        is_number, is_person, is_name = word in NUMBER_WORDS, word in _PEOPLE_STARTS, word in _NAME_GATE_SET
+        is_number, is_person = word in NUMBER_WORDS, word in _PEOPLE_STARTS
+        is_name, is_result = word in _NAME_GATE_SET, word in _RESULT_GATE_SET
         for start in places:
             # The tests on the whole text first: most hits ("men" in "treatment") fail them.
             number_here = is_number and _whole_word(low, start, word)
             person_here = is_person and _after_space(low, start)
-            if not (number_here or person_here or is_name):
+            if not (number_here or person_here or is_name or is_result):
                 continue
             i = sentence_of(start, len(word))
             if i < 0:
@@ -685,9 +690,11 @@ def sentence_facts(text: str, spans: Sequence[tuple[int, int]], low: str | None 
                 people.add(i)
             if is_name:
                 measure.add(i)
+            if is_result:
+                result.add(i)
     for word, places in _ABBREVIATIONS.positions(text).items():
         measure.update(i for i in (sentence_of(start, len(word)) for start in places) if i >= 0)
-    return [SentenceFacts(digit, i in number, i in people, i in measure)
+    return [SentenceFacts(digit, i in number, i in people, i in measure, i in result)
             for i, digit in enumerate(holds_digit(text, spans))]
 
 
@@ -1310,12 +1317,12 @@ def make_effects(nlp: Language, name: str):  # noqa: ANN201
             found: list[Effect] = []
             # Every estimate holds a digit or a number word (see find_effects).
             if facts.may_count and (kind not in ("background", "methods") or find_p_values(text)):
-                found = find_effects(text, sent.start, percentages=is_result_sentence(text, kind, False)
-                                     or kind == "", facts=facts)
+                found = find_effects(text, sent.start, percentages=is_result_sentence(
+                    text, kind, False, facts.result_words) or kind == "", facts=facts)
                 effects.extend(found)
             # Results and conclusions report results with or without figures: no p-value search.
             if kind in ("results", "conclusions") or is_result_sentence(
-                    text, kind, bool(found) or bool(find_p_values(text))):
+                    text, kind, bool(found) or bool(find_p_values(text)), facts.result_words):
                 results.append(sent)
         state.effects, state.results = effects, results
         return doc
