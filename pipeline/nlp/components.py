@@ -532,6 +532,16 @@ _OUTCOME_WORDS = ("found", "observed", "detected", "identified", "seen", "occurr
                   "developed", "died")
 _TOTAL_WORDS = ("total", "overall", "among")
 _HYPOTHETICAL_WORDS = ("potential", "could", "would", "expected")
+# ... of _ENROL_AFTER (its verbs); of _ENROL_BEFORE (the verbs and the nouns before "of"); of _WEAK_AFTER.
+# (These run from every place of a window, as the end-anchored ones, or try every length of
+# a lazy run: the `in` tests are cheaper.)
+_ENROL_WORDS = ("enrol", "random", "recruit", "included", "studied", "selected", "allocated", "assigned",
+                "invited", "participated", "took", "entered", "comprised", "consented", "registered")
+_ENROL_BEFORE_WORDS = _ENROL_WORDS + (
+    "involv", "compris", "consist", "sample", "cohort", "population", "total", "data", "records", "study",
+    "trial", "survey", "analy", "examined", "evaluated", "assessed", "followed", "interviewed", "surveyed")
+_WEAK_WORDS = ("screened", "eligible", "excluded", "withdr", "died", "dropped", "lost", "completed", "developed",
+               "experienced", "responded", "discontinued", "remained", "achieved", "reported", "had", "showed")
 _GROUPS_WORDS = ("groups",)
 _HYPOTHETICAL_BEFORE = re.compile(r"\b(?:potential(?:ly)?|could|would|"
                                   r"expected)\s+(?:to\s+)?(?:\w+\s+){0,2}$", re.I)
@@ -720,9 +730,10 @@ def _people_candidates(text: str, offset: int, kind: str, index: int,
             continue
         before, after = text[max(0, m.start() - 60):m.start()], text[m.end():m.end() + 60]
         # "12 years old patients", "24-hour", "1990 patients" (a year) are not counts of people.
-        if re.search(r"[-/]$", before) or re.match(r"^\s*-", text[m.end("num"):]):
+        if before.endswith(("-", "/", "-\n", "/\n")) or re.match(r"^\s*-", text[m.end("num"):]):  # [-/]$
             continue
         low = _ascii_lower(before)  # the patterns that end at the count: see _may_hold
+        low_after = _ascii_lower(after)
         if _may_hold(low, _SUBSET_WORDS) and _SUBSET_BEFORE.search(before) or _SUBSET_AFTER.match(after):
             continue
         if re.match(r"(?i)^(?:one|a)$", m.group("num")) and m.group("noun").lower().endswith("s"):
@@ -731,7 +742,8 @@ def _people_candidates(text: str, offset: int, kind: str, index: int,
         if _may_hold(low, _TOTAL_WORDS) and _TOTAL_BEFORE.search(before) \
                 or _OPENING_OF.match(text[:m.start()]):
             score = 5.0
-        elif _ENROL_AFTER.match(after) or _ENROL_BEFORE.search(before):
+        elif _may_hold(low_after, _ENROL_WORDS) and _ENROL_AFTER.match(after) \
+                or _may_hold(low, _ENROL_BEFORE_WORDS) and _ENROL_BEFORE.search(before):
             score = 4.0
         elif _IN_BEFORE.search(before):
             score = 2.5
@@ -739,7 +751,7 @@ def _people_candidates(text: str, offset: int, kind: str, index: int,
             continue  # "the potential to recruit 2,408 patients" counts nobody studied
         if _may_hold(low, _OUTCOME_WORDS) and _OUTCOME_BEFORE.search(before):
             score = min(score, 1.0)  # "mutations were found in 18 patients": an outcome count
-        if _WEAK_AFTER.match(after):
+        if _may_hold(low_after, _WEAK_WORDS) and _WEAK_AFTER.match(after):
             # "In total, 469 participants had AD": an outcome count, though a total.
             score = 1.5 if score >= 5 else min(score, 1.0)
         # "2 groups of 58 patients": the groups multiply.
