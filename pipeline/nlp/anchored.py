@@ -41,7 +41,9 @@ _FIRST_DIGITS = re.compile(r"\d(?<!\w\d)")
 # every character up in Unicode's tables (str.isascii is a flag read, not a scan).
 _ASCII_DIGITS = re.compile(r"[0-9]")
 _ASCII_FIRST_DIGITS = re.compile(r"[0-9](?<!\w\d)")
-_DIGITS_AFTER_SPACE = re.compile(r"\d(?<=\s\d)")  # where a number after a run of whitespace starts
+# Where a number after a run of whitespace starts (in ASCII text: [0-9], as above).
+_DIGITS_AFTER_SPACE = re.compile(r"\d(?<=\s\d)")
+_ASCII_DIGITS_AFTER_SPACE = re.compile(r"[0-9](?<=\s[0-9])")
 # "in" + _GAP + "vitro": the word "in", a run of whitespace, then "vitro". A start word this
 # short ("in", "we", "is") occurs everywhere, so such a match is found from the word after
 # the space, walking back over the space (see Anchored.candidates).
@@ -302,7 +304,8 @@ class Anchored:
                 found.update(positions[word] if whole else
                              (p for p in positions[word] if pos <= p and p + len(word) <= endpos))
             for head, tail in self._indirect:
-                after = (m.start() for m in _DIGITS_AFTER_SPACE.finditer(text, pos, endpos)) if tail == _DIGIT_START \
+                spaced = _ASCII_DIGITS_AFTER_SPACE if text.isascii() else _DIGITS_AFTER_SPACE
+                after = (m.start() for m in spaced.finditer(text, pos, endpos)) if tail == _DIGIT_START \
                     else positions.get(tail, ())
                 for p in after:
                     gap = p
