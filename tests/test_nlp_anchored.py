@@ -114,3 +114,12 @@ def test_holds_digit_is_a_digit_search_in_each_span(text: str, cuts: list[int]) 
     spans = list(zip(bounds, bounds[1:]))
     for sample in (text, text.encode("ascii", "ignore").decode()):
         assert holds_digit(sample, spans) == [re.search(r"\d", sample[s:e]) is not None for s, e in spans]
+
+
+@settings(max_examples=300, deadline=None)
+@given(text=st.text(alphabet="a1 9_.,-x0(", max_size=40), pos=st.integers(0, 45), endpos=st.integers(0, 45))
+def test_number_starts_are_the_first_digit_patterns_matches(text: str, pos: int, endpos: int) -> None:
+    from pipeline.nlp.anchored import _ASCII_FIRST_DIGITS, number_starts
+
+    assert number_starts(text, pos, endpos) == [m.start() for m in _ASCII_FIRST_DIGITS.finditer(text, pos, endpos)]
+    assert number_starts(text) == [m.start() for m in _ASCII_FIRST_DIGITS.finditer(text)]

@@ -41,6 +41,26 @@ _FIRST_DIGITS = re.compile(r"\d(?<!\w\d)")
 # every character up in Unicode's tables (str.isascii is a flag read, not a scan).
 _ASCII_DIGITS = re.compile(r"[0-9]")
 _ASCII_FIRST_DIGITS = re.compile(r"[0-9](?<!\w\d)")
+# Byte 1 for an ASCII digit, 2 for another word character, 0 for the rest (see number_starts).
+_WORD_BYTES = bytes(1 if 48 <= b <= 57 else 2 if 65 <= b <= 90 or 97 <= b <= 122 or b == 95 else 0
+                    for b in range(256))
+
+
+def number_starts(text: str, pos: int = 0, endpos: int = sys.maxsize) -> list[int]:
+    """[m.start() for m in _ASCII_FIRST_DIGITS.finditer(text, pos, endpos)] for an ASCII text:
+    a digit after a non-word byte, found by memchr-like searches in a translated byte copy
+    instead of re's class test at every character. (The look back may see before `pos`, as
+    re's lookbehind does.)"""
+    marked = text.encode("ascii").translate(_WORD_BYTES)
+    endpos = min(endpos, len(text))
+    out = [0] if pos == 0 < endpos and marked[0] == 1 else []
+    at = marked.find(b"\x00\x01", max(pos - 1, 0), endpos)
+    while at >= 0:
+        out.append(at + 1)
+        at = marked.find(b"\x00\x01", at + 1, endpos)
+    return out
+
+
 # Where a number after a run of whitespace starts (in ASCII text: [0-9], as above).
 _DIGITS_AFTER_SPACE = re.compile(r"\d(?<=\s\d)")
 _ASCII_DIGITS_AFTER_SPACE = re.compile(r"[0-9](?<=\s[0-9])")
@@ -315,8 +335,11 @@ class Anchored:
                     if gap < p and start >= pos and text.startswith(head, start) and p + len(tail) <= endpos:
                         found.add(start)
         if self._digits:
-            digits = self._digit_starts[text.isascii()]
-            found.update(m.start() for m in digits.finditer(text, pos, endpos))
+            if self._digit_starts[1] is _ASCII_FIRST_DIGITS and text.isascii():
+                found.update(number_starts(text, pos, endpos))
+            else:
+                digits = self._digit_starts[text.isascii()]
+                found.update(m.start() for m in digits.finditer(text, pos, endpos))
         return sorted(found)
 
     def search(self, text: str, pos: int = 0, endpos: int = sys.maxsize) -> re.Match[str] | None:
