@@ -1244,7 +1244,10 @@ class Gated:
 
     def _closed(self, text: str) -> bool:
         if len(self.gates) <= 3:  # a few `in` tests are cheaper than a pass for every word
-            return not any(gate in text for gate in self.gates)
+            for gate in self.gates:
+                if gate in text:
+                    return False
+            return True
         return self.gates.isdisjoint(self._index.positions(text))
 
     def search(self, text: str) -> re.Match[str] | None:

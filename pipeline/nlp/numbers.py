@@ -245,7 +245,8 @@ def find_p_values(text: str) -> list[PValue]:
 @lru_cache(maxsize=1024)  # a sentence is read by the effects rules and again for the Finding
 def _p_values(text: str) -> tuple[PValue, ...]:
     out: list[PValue] = []
-    if not any(op in text for op in "<>=\u2264\u2265\u2a7d\u2a7e"):
+    if not ("=" in text or "<" in text or ">" in text or "\u2264" in text or "\u2265" in text
+            or "\u2a7d" in text or "\u2a7e" in text):
         return ()  # every p-value has a comparison sign; most sentences have none
     for m in _P_RE.finditer(text):
         value = parse_number(m.group("num"))
