@@ -29,6 +29,7 @@ from spacy.tokens import Doc
 
 from pipeline.nlp.numbers import (
     NUM_RE,
+    covered,
     NUMBER_WORDS,
     NUMBER_WORDS_RE,
     find_cis,
@@ -275,7 +276,12 @@ def _may_hold(low: str | None, words: Sequence[str]) -> bool:
     text lower-cased as `low`? A pattern that must end at the end of a text (`...$`) is tried
     at every place of it, so this `in` test goes first. Exact in ASCII text only, where case
     folding is lower-casing (elsewhere it equates "ſ" with "s" ...): `low` None always may."""
-    return low is None or any(word in low for word in words)
+    if low is None:
+        return True
+    for word in words:  # (a loop: any() over a generator costs a frame per call)
+        if word in low:
+            return True
+    return False
 
 
 # Words one of which every match of _NOT_OUTCOME_BEFORE holds; of _DIFFERENCE_BEFORE; of _CHANGE_BEFORE.
@@ -357,7 +363,7 @@ def find_effects(text: str, offset: int = 0, percentages: bool = True,
 
     # A CI nobody claimed: "... and 0.83 (95% CI, 0.59 to 1.16)" repeats the last measure.
     for ci in find_cis(text):
-        if any(s <= ci.span[0] < e for s, e in consumed):
+        if covered(consumed, ci.span[0]):
             continue
         head = re.search(rf"(?<![\w.])(?P<value>{NUM_RE})(?P<pct>\s?%)?\s*[\[(,;]?\s*$", text[:ci.span[0]])
         if not head:
@@ -389,7 +395,7 @@ def find_effects(text: str, offset: int = 0, percentages: bool = True,
     bracketed = "(" in text or "[" in text  # the pattern needs one: test it before a pass
     for m in _VALUE_WITH_INTERVAL.finditer(text) if named and bracketed else ():
         start = m.start("value")
-        if any(cs <= start < ce for cs, ce in consumed) or m.group("pct"):
+        if covered(consumed, start) or m.group("pct"):
             continue
         named = [_label_measure(n) for n in _MEASURE_NAME.finditer(text, 0, start)]
         named = [n for n in named if n]
@@ -407,7 +413,7 @@ def find_effects(text: str, offset: int = 0, percentages: bool = True,
 
     if percentages:
         for value, (s, e) in find_percentages(text):
-            if any(cs <= s < ce for cs, ce in consumed):
+            if covered(consumed, s):
                 continue
             kind = _percent_effect(text, value, (s, e))
             if kind is None:

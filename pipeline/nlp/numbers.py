@@ -150,8 +150,14 @@ def _may_have_ci(text: str) -> bool:
     low = text.lower()
     if "ci" not in low and "ui" not in low:  # most sentences: then only the words can hold
         return "confidence" in low or "credible" in low or "uncertainty" in low
-    return any(g in low for g in ("confidence", "credible", "uncertainty", " ci", "%ci", "(ci",
-                                  "[ci", " ui", "%ui", "(ui", "[ui", "ci ", "ci:", "ci,", "ci="))
+    for gate in _CI_GATES:  # (a loop: any() over a generator costs a frame per call)
+        if gate in low:
+            return True
+    return False
+
+
+_CI_GATES = ("confidence", "credible", "uncertainty", " ci", "%ci", "(ci", "[ci", " ui", "%ui", "(ui", "[ui",
+             "ci ", "ci:", "ci,", "ci=")
 
 
 def find_cis(text: str) -> list[CI]:
@@ -189,6 +195,14 @@ _CI_LEVEL_AFTER = re.compile(
 )
 
 
+def covered(spans: list[tuple[int, int]], at: int) -> bool:
+    """Does one of the (start, end) spans hold position `at`?"""
+    for start, end in spans:
+        if start <= at < end:
+            return True
+    return False
+
+
 def find_percentages(text: str) -> list[tuple[float, tuple[int, int]]]:
     """Every percentage that reports a share or a change: [(value, (start, end)), ...].
 
@@ -202,7 +216,7 @@ def find_percentages(text: str) -> list[tuple[float, tuple[int, int]]]:
     for m in _PERCENT_RE.finditer(text):
         if _CI_LEVEL_AFTER.match(text, m.end()):
             continue
-        if any(s <= m.start() < e for s, e in ci_bounds):
+        if covered(ci_bounds, m.start()):
             continue
         value = parse_number(m.group("num"))
         if value is None:
