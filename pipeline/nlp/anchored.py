@@ -288,6 +288,9 @@ class WordIndex:
         return bool(self.matches(text))
 
 
+_START = re.Match.start  # m.start() for map(), which runs no Python frame per match
+
+
 class Anchored:
     """A pattern matched only where one of its start strings occurs (see the module docstring).
     search/finditer/count behave as the pattern's own search/finditer/len(findall).
@@ -325,7 +328,7 @@ class Anchored:
                              (p for p in positions[word] if pos <= p and p + len(word) <= endpos))
             for head, tail in self._indirect:
                 spaced = _ASCII_DIGITS_AFTER_SPACE if text.isascii() else _DIGITS_AFTER_SPACE
-                after = (m.start() for m in spaced.finditer(text, pos, endpos)) if tail == _DIGIT_START \
+                after = map(_START, spaced.finditer(text, pos, endpos)) if tail == _DIGIT_START \
                     else positions.get(tail, ())
                 for p in after:
                     gap = p
@@ -339,7 +342,7 @@ class Anchored:
                 found.update(number_starts(text, pos, endpos))
             else:
                 digits = self._digit_starts[text.isascii()]
-                found.update(m.start() for m in digits.finditer(text, pos, endpos))
+                found.update(map(_START, digits.finditer(text, pos, endpos)))
         return sorted(found)
 
     def search(self, text: str, pos: int = 0, endpos: int = sys.maxsize) -> re.Match[str] | None:
@@ -368,4 +371,4 @@ class Anchored:
 
     def count(self, text: str) -> int:
         """len(pattern.findall(text))."""
-        return sum(1 for _ in self.finditer(text))
+        return len(list(self.finditer(text)))
