@@ -34,6 +34,7 @@ from pipeline.nlp.numbers import (
     NUMBER_WORDS_RE,
     find_cis,
     find_p_values,
+    p_values,
     find_percentages,
     number_words_to_int,
     parse_number,
@@ -447,7 +448,7 @@ def is_result_sentence(text: str, kind: str, has_figures: bool, words: bool | No
     """Does a sentence report results? `kind` is its section kind (see section_kind); `words`,
     when the caller has read it (SentenceFacts.result_words), whether it holds a result word."""
     if has_figures:
-        return kind != "background" or bool(find_p_values(text))
+        return kind != "background" or bool(p_values(text))
     if kind in ("results", "conclusions"):
         return True
     if kind in ("background", "methods"):
@@ -896,6 +897,8 @@ def find_sample_size(sentences: Sequence[tuple[str, int, str]], abstract: str = 
     """
     candidates: list[_Candidate] = []
     for index, (text, offset, kind) in enumerate(sentences):
+        if facts and not (facts[index].digit or facts[index].number_word):
+            continue  # nobody is counted without a digit or a number word (see _people_candidates)
         own = _people_candidates(text, offset, kind, index, facts[index] if facts else None)
         if not own:
             continue  # most sentences count nobody
@@ -1337,13 +1340,13 @@ def make_effects(nlp: Language, name: str):  # noqa: ANN201
             text, kind = sent.text, section_kind(sent.section)
             found: list[Effect] = []
             # Every estimate holds a digit or a number word (see find_effects).
-            if facts.may_count and (kind not in ("background", "methods") or find_p_values(text)):
+            if (facts.digit or facts.number_word) and (kind not in ("background", "methods") or p_values(text)):
                 found = find_effects(text, sent.start, percentages=is_result_sentence(
                     text, kind, False, facts.result_words) or kind == "", facts=facts)
                 effects.extend(found)
             # Results and conclusions report results with or without figures: no p-value search.
             if kind in ("results", "conclusions") or is_result_sentence(
-                    text, kind, bool(found) or bool(find_p_values(text)), facts.result_words):
+                    text, kind, bool(found) or bool(p_values(text)), facts.result_words):
                 results.append(sent)
         state.effects, state.results = effects, results
         return doc

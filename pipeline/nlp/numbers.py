@@ -253,11 +253,13 @@ _P_RE = re.compile(
 
 def find_p_values(text: str) -> list[PValue]:
     """Every p-value with its comparison operator, e.g. "P < .001" -> PValue(0.001, "<", span)."""
-    return list(_p_values(text))
+    return list(p_values(text))
 
 
-@lru_cache(maxsize=1024)  # a sentence is read by the effects rules and again for the Finding
-def _p_values(text: str) -> tuple[PValue, ...]:
+@lru_cache(maxsize=1024)  # a sentence is read by several effects rules
+def p_values(text: str) -> tuple[PValue, ...]:
+    """find_p_values as a tuple, kept for the last texts: callers that only ask whether a
+    sentence holds one read the cache without a list copy and a Python frame."""
     out: list[PValue] = []
     if not ("=" in text or "<" in text or ">" in text or "\u2264" in text or "\u2265" in text
             or "\u2a7d" in text or "\u2a7e" in text):
