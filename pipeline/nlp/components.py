@@ -598,14 +598,13 @@ _SENTENCE_WORDS = WordIndex(NUMBER_WORDS | _PEOPLE_STARTS)
 _NAME_WORDS, _RESULT_WORDS = (WordIndex(words) for words in (_NAME_GATES, _RESULT_GATES))
 
 
-def _is_word_char(text: str, i: int) -> bool:
-    """What re's \\w matches, at text[i] (False outside the text)."""
-    return 0 <= i < len(text) and (text[i].isalnum() or text[i] == "_")
-
-
 def _whole_word(low: str, start: int, word: str) -> bool:
-    """Is the number word `word` at low[start:] a whole word, where NUMBER_WORDS_RE can match?"""
-    return not _is_word_char(low, start - 1) and not _is_word_char(low, start + len(word))
+    """Is the number word `word` at low[start:] a whole word, where NUMBER_WORDS_RE can match?
+    (No character re's \\w matches, a letter, digit or "_", on either side.)"""
+    end = start + len(word)
+    before = low[start - 1] if start > 0 else " "
+    after = low[end] if end < len(low) else " "
+    return not (before.isalnum() or before == "_" or after.isalnum() or after == "_")
 
 
 def _after_space(low: str, start: int, sentence_start: int = 0) -> bool:
@@ -698,8 +697,8 @@ def sentence_facts(text: str, spans: Sequence[tuple[int, int]], low: str | None 
             person_here = is_person and _after_space(low, start)
             if not (number_here or person_here or is_name or is_result):
                 continue
-            i = sentence_of(start, len(word))
-            if i < 0:
+            i = bisect.bisect_right(starts, start) - 1  # sentence_of, without a call per hit
+            if i < 0 or start + len(word) > spans[i][1]:
                 continue
             if number_here:
                 number.add(i)
@@ -1065,8 +1064,8 @@ def _own_text(title: str, sentences: Sequence[tuple[str, str]], lowered: Sequenc
     unlabelled = [i for i, (_, kind) in enumerate(sentences) if kind == ""]
     # One search over the unlabelled sentences joined by a character no pattern matches (so
     # no match spans two of them) instead of one search each.
-    joined = "\x00".join(lowered[i] for i in unlabelled)
-    starts = list(itertools.accumulate((len(lowered[i]) + 1 for i in unlabelled), initial=0))
+    joined = "\x00".join([lowered[i] for i in unlabelled])
+    starts = list(itertools.accumulate([len(lowered[i]) + 1 for i in unlabelled], initial=0))
     hedged = {unlabelled[bisect.bisect_right(starts, m.start()) - 1] for m in _HEDGE.finditer(joined)}
     kept = [title]
     for i, (_, kind) in enumerate(sentences):
@@ -1363,7 +1362,7 @@ def make_sample_size(nlp: Language, name: str):  # noqa: ANN201
         title = title.lower()
         # One search over the sentences outside the background, joined by a character no
         # pattern matches, so no match spans two sentences (the same as one search each).
-        own = "\x00".join(low for low, (_, _, k) in zip(state.lowered or (), sents) if k != "background")
+        own = "\x00".join([low for low, (_, _, k) in zip(state.lowered or (), sents) if k != "background"])
         meta_cues = _CUES["meta_analysis"].search(title) or _CUES["systematic_review"].search(title) \
             or _CUES["meta_analysis"].search(own)
         state.sample_size = find_sample_size(sents, state.text, meta=bool(meta_cues), facts=state.facts)
