@@ -318,18 +318,21 @@ class Anchored:
 
     def candidates(self, text: str, pos: int = 0, endpos: int = sys.maxsize) -> list[int]:
         """Every position in [pos, endpos) where a match could start, in order."""
-        endpos = min(endpos, len(text))
+        size = len(text)
+        if endpos > size:
+            endpos = size
         found: set[int] = set()
         if (self._words or self._indirect) and pos < endpos:
             positions = self._index.positions(text)
-            whole = pos == 0 and endpos == len(text)  # the usual case: every place counts
-            for word in self._words.intersection(positions):  # the few that occur
-                found.update(positions[word] if whole else
-                             (p for p in positions[word] if pos <= p and p + len(word) <= endpos))
+            if pos == 0 and endpos == size:  # the usual case: every place counts
+                for word in self._words.intersection(positions):  # the few that occur
+                    found.update(positions[word])
+            else:
+                for word in self._words.intersection(positions):
+                    found.update(p for p in positions[word] if pos <= p and p + len(word) <= endpos)
             for head, tail in self._indirect:
-                spaced = _ASCII_DIGITS_AFTER_SPACE if text.isascii() else _DIGITS_AFTER_SPACE
-                after = map(_START, spaced.finditer(text, pos, endpos)) if tail == _DIGIT_START \
-                    else positions.get(tail, ())
+                after = map(_START, (_ASCII_DIGITS_AFTER_SPACE if text.isascii() else _DIGITS_AFTER_SPACE).finditer(
+                    text, pos, endpos)) if tail == _DIGIT_START else positions.get(tail, ())
                 for p in after:
                     gap = p
                     while gap > 0 and text[gap - 1].isspace():
