@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import re
 import sys
-from collections import defaultdict
 from functools import lru_cache
 from typing import Iterable, Iterator
 
@@ -274,11 +273,16 @@ class WordIndex:
 
     def _positions(self, text: str) -> dict[str, list[int]]:
         """{word: every position where it starts} for the words that occur in `text`."""
-        found: defaultdict[int, list[int]] = defaultdict(list)
-        for index, start, _ in self.matches(text, overlapping=True):
-            found[index].append(start)
-        patterns = self._patterns
-        return {patterns[index]: places for index, places in found.items()}
+        found: dict[str, list[int]] = {}
+        matches = self.matches(text, overlapping=True)
+        patterns = self._patterns  # (built with the automaton by the first look-up)
+        for index, start, _ in matches:
+            places = found.get(patterns[index])
+            if places is None:
+                found[patterns[index]] = [start]
+            else:
+                places.append(start)
+        return found
 
     def present(self, text: str) -> frozenset[str]:
         return frozenset(self.positions(text))
