@@ -328,7 +328,7 @@ def find_effects(text: str, offset: int = 0, percentages: bool = True,
     `facts` are the sentence's gates when sentence_facts has read them.
     """
     found: list[tuple[int, str, float, int, str]] = []  # (start, measure, value, value_end, unit)
-    if not (facts.may_count if facts else _may_count(text)):
+    if not ((facts.digit or facts.number_word) if facts else _may_count(text)):
         return []  # every estimate has digits or number words; most background sentences have neither
     named = facts.measure if facts else _names_a_measure(text)
     for m in _LABELLED_RE.finditer(text) if named else ():
@@ -642,11 +642,8 @@ class SentenceFacts(NamedTuple):
     people: bool  # _names_people
     measure: bool  # _names_a_measure
     result_words: bool  # holds a word of the result language, lower-cased (is_result_sentence)
-
-    @property
-    def may_count(self) -> bool:
-        """_may_count: every count or estimate has a digit or a number word."""
-        return self.digit or self.number_word
+    # (Every count or estimate has a digit or a number word: `digit or number_word` is
+    # _may_count, read inline by the rules, as a property would cost a call each time.)
 
 
 def facts_of(text: str) -> SentenceFacts:
@@ -718,7 +715,7 @@ def _people_candidates(text: str, offset: int, kind: str, index: int,
                        facts: SentenceFacts | None = None) -> list[_Candidate]:
     """Counts of people in one sentence; `facts` are its gates when sentence_facts read them."""
     out: list[_Candidate] = []
-    if not (facts.may_count if facts else _may_count(text)):
+    if not ((facts.digit or facts.number_word) if facts else _may_count(text)):
         return out
     # The gates are read on lower-cased text, which is what the pattern reads unless case
     # folding equates one of the text's few odd letters with an ASCII one ("ſeven" reads "seven").
