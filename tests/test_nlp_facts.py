@@ -7,11 +7,12 @@ from hypothesis import given, settings, strategies as st
 from pipeline.nlp.components import _own_text, facts_of, lowered_sentences, sentence_facts
 from pipeline.nlp.tokenizer import sentence_spans
 
-# Words that open each gate (number words, people nouns, measure names and abbreviations) and
-# their near misses inside longer words ("often", "treatment", "ORAL"), with the characters
-# that lower-case to two ("İ") or differently at a word's end ("Σ").
+# Words that open each gate (number words, people nouns, measure names and abbreviations, result
+# words) and their near misses inside longer words ("often", "treatment", "ORAL"), with the
+# characters that lower-case to two ("İ") or differently at a word's end ("Σ").
 WORDS = ["ten", "often", "Ten", "Forty-one", "men", "treatment", "women", "patients", "OR", "Or",
-         "or", "ratio", "HR", "area under", "ρ", "12", "4.5", "İ", "Σ", "ORAL", "(n", "=", "."]
+         "or", "ratio", "HR", "area under", "ρ", "12", "4.5", "İ", "Σ", "ORAL", "(n", "=", ".",
+         "Significantly", "indifferent", "show", "reduc"]
 
 
 def texts(words: list[str], gaps: list[str]) -> st.SearchStrategy[str]:

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings, strategies as st
+from spacy.attrs import SENT_START
+from spacy.tokens import Doc
 
 from pipeline.nlp import build_nlp
 from pipeline.nlp.tokenizer import sentence_spans
@@ -38,3 +41,34 @@ def test_doc_text_and_sents_match_the_input(text: str) -> None:
     assert [s.text.strip() for s in doc.sents if s.text.strip()] == sentences(text)
     assert doc._.fc.spans == sentence_spans(text) and doc._.fc.text == text
     assert [t.text for t in doc if t.is_sent_start and t.text.strip()] == sentences(text)
+
+
+@pytest.mark.parametrize("text", [
+    "Two arms.  We found 3 cases.\n\nRESULTS  OR 2.3 (95% CI 1.4–3.8).",
+    "  leading space and a trailing one ",
+    "A. B.\n\n  C. ",
+    "",
+])
+def test_sentence_starts_are_those_doc_sets_from_sent_starts(text: str) -> None:
+    """The tokenizer writes the sentence starts through from_array: the same token attributes
+    as the Doc spaCy builds from the same words with `sent_starts`."""
+    nlp = build_nlp()
+    doc = nlp.make_doc(text)
+    words, spaces = [t.text for t in doc], [bool(t.whitespace_) for t in doc]
+    plain = Doc(nlp.vocab, words=words, spaces=spaces, sent_starts=[t.is_sent_start for t in doc])
+    assert all(t.is_sent_start is not None for t in doc)  # every token says start or not
+    assert [t.is_sent_start for t in doc] == [t.is_sent_start for t in plain]
+    assert doc.to_array([SENT_START]).tolist() == plain.to_array([SENT_START]).tolist()
+    assert [s.text for s in doc.sents] == [s.text for s in plain.sents]
+
+
+@settings(max_examples=300, deadline=None)
+@given(text=st.text(alphabet="aB .!?\n\"')]1é,-", max_size=60))
+def test_boundaries_are_the_boundary_patterns_matches(text: str) -> None:
+    """ASCII texts are matched only where a boundary character stands: the same matches as
+    the pattern's own finditer, in ASCII and other text alike."""
+    from pipeline.nlp.tokenizer import _BOUNDARY, _boundaries
+
+    for sample in (text, text.encode("ascii", "ignore").decode()):
+        assert [(m.span(), m.span("gap")) for m in _boundaries(sample)] == \
+            [(m.span(), m.span("gap")) for m in _BOUNDARY.finditer(sample)]

@@ -12,7 +12,6 @@ into Record.abstract (the sections joined with "\\n").
 
 from __future__ import annotations
 
-import bisect
 import itertools
 from functools import lru_cache
 from pathlib import Path
@@ -23,11 +22,7 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 from pipeline.errors import InputError
-from pipeline.nlp.components import (  # importing it registers the factories
-    find_p_values,
-    is_result_sentence,
-    section_kind,
-)
+import pipeline.nlp.components  # noqa: F401 - importing it registers the factories
 from pipeline.nlp.state import DocState, doc_state
 from pipeline.nlp.tokenizer import RuleTokenizer
 from pipeline.types import Finding, Record
@@ -69,23 +64,8 @@ def finding_from_doc(doc: Doc, state: DocState | None = None) -> Finding:
     doc_state when the caller has it)."""
     state = state or doc_state(doc)
     record: Record | None = state.record
-    sentences = tuple(state.sentences or ())
-    effects = tuple(state.effects or ())
     size = state.sample_size
     design = state.design
-    starts = [s.start for s in sentences]  # in order, not overlapping
-    effect_sentences = set()
-    for effect in effects:
-        i = bisect.bisect_right(starts, effect.span[0]) - 1
-        if i >= 0 and effect.span[0] < sentences[i].end:
-            effect_sentences.add(i)
-    results = []
-    for i, s in enumerate(sentences):
-        kind = section_kind(s.section)
-        # Results and conclusions report results with or without figures: no p-value search.
-        if kind in ("results", "conclusions") or is_result_sentence(
-                s.text, kind, i in effect_sentences or bool(find_p_values(s.text))):
-            results.append(s)
     counts_people = design.design not in ("animal", "in_vitro")
     meta = design.design in ("meta_analysis", "systematic_review")
     return Finding(
@@ -95,9 +75,9 @@ def finding_from_doc(doc: Doc, state: DocState | None = None) -> Finding:
         sample_size_text=size.text if counts_people else None,
         n_studies=size.n_studies if meta else None,
         humans=design.humans,
-        effects=effects,
-        result_sentences=tuple(results),
-        sentences=sentences,
+        effects=tuple(state.effects or ()),
+        result_sentences=tuple(state.results or ()),
+        sentences=tuple(state.sentences or ()),
         design_reason=design.reason,
     )
 

@@ -17,11 +17,10 @@ from __future__ import annotations
 
 import re
 import sys
-from collections import defaultdict
 from functools import lru_cache
 from typing import Iterable, Iterator
 
-from ahocorasick_rs import AhoCorasick, Implementation
+from ahocorasick_rs import AhoCorasick, BytesAhoCorasick, Implementation
 
 try:  # the parser of the re module (Python 3.11+); sre_parse before
     from re import _constants as _c, _parser as _sre_parse
@@ -41,7 +40,29 @@ _FIRST_DIGITS = re.compile(r"\d(?<!\w\d)")
 # every character up in Unicode's tables (str.isascii is a flag read, not a scan).
 _ASCII_DIGITS = re.compile(r"[0-9]")
 _ASCII_FIRST_DIGITS = re.compile(r"[0-9](?<!\w\d)")
-_DIGITS_AFTER_SPACE = re.compile(r"\d(?<=\s\d)")  # where a number after a run of whitespace starts
+# Byte 1 for an ASCII digit, 2 for another word character, 0 for the rest (see number_starts).
+_WORD_BYTES = bytes(1 if 48 <= b <= 57 else 2 if 65 <= b <= 90 or 97 <= b <= 122 or b == 95 else 0
+                    for b in range(256))
+
+
+def number_starts(text: str, pos: int = 0, endpos: int = sys.maxsize) -> list[int]:
+    """[m.start() for m in _ASCII_FIRST_DIGITS.finditer(text, pos, endpos)] for an ASCII text:
+    a digit after a non-word byte, found by memchr-like searches in a translated byte copy
+    instead of re's class test at every character. (The look back may see before `pos`, as
+    re's lookbehind does.)"""
+    marked = text.encode("ascii").translate(_WORD_BYTES)
+    endpos = min(endpos, len(text))
+    out = [0] if pos == 0 < endpos and marked[0] == 1 else []
+    at = marked.find(b"\x00\x01", max(pos - 1, 0), endpos)
+    while at >= 0:
+        out.append(at + 1)
+        at = marked.find(b"\x00\x01", at + 1, endpos)
+    return out
+
+
+# Where a number after a run of whitespace starts (in ASCII text: [0-9], as above).
+_DIGITS_AFTER_SPACE = re.compile(r"\d(?<=\s\d)")
+_ASCII_DIGITS_AFTER_SPACE = re.compile(r"[0-9](?<=\s[0-9])")
 # "in" + _GAP + "vitro": the word "in", a run of whitespace, then "vitro". A start word this
 # short ("in", "we", "is") occurs everywhere, so such a match is found from the word after
 # the space, walking back over the space (see Anchored.candidates).
@@ -50,7 +71,7 @@ _SHORT = 4
 _SPACE = [(_c.IN, [(_c.CATEGORY, _c.CATEGORY_SPACE)])]
 _MAX_LEN = 6  # a longer literal only narrows the candidates slightly
 _MAX_STARTS = 600
-_MIN_LEN = 2  # "a" starts a match almost anywhere: then the plain scan is faster
+_MIN_LEN = 2  # "a" starts a match almost anywhere: then the plain scan is faster ("β" is rare)
 _ZERO_WIDTH = (_c.AT, _c.ASSERT, _c.ASSERT_NOT)
 _REPEATS = tuple(op for op in (_c.MAX_REPEAT, _c.MIN_REPEAT, getattr(_c, "POSSESSIVE_REPEAT", None)) if op)
 
@@ -101,6 +122,13 @@ def _starts(items: list, i: int, acc: str) -> set[str]:
     if op is _c.IN:
         if not acc and _is_digit_class(av):
             return {_DIGIT_START}
+        if (_c.CATEGORY, _c.CATEGORY_SPACE) in av and len(av) > 1 and 0 < len(acc) < _SHORT and _GAP not in acc:
+            # One whitespace character or one of a few others after a short head ("c[\s-]index"):
+            # the whitespace as a run of one (see the repeats below), the others as literals.
+            others = _class_chars([x for x in av if x != (_c.CATEGORY, _c.CATEGORY_SPACE)])
+            spaced = _starts([(_c.MAX_REPEAT, (1, 1, _SPACE))] + rest, 0, acc)
+            if others is not None and all(_GAP in t for t in spaced):
+                return spaced.union(*(_starts(items, i + 1, acc + c) for c in others))
         chars = _class_chars(av)
         if chars is None:
             return {acc}
@@ -148,10 +176,19 @@ def match_starts(pattern: re.Pattern[str]) -> frozenset[str] | None:
     if pattern.flags & re.IGNORECASE:
         return None
     starts = _starts(list(_sre_parse.parse(pattern.pattern, pattern.flags)), 0, "")
-    if "" in starts or len(starts) > _MAX_STARTS:
+    if "" in starts:
         return None
-    # "rat" already finds every place "rats" starts.
-    return frozenset(s for s in starts if not any(s != t and s.startswith(t) for t in starts))
+    starts = _shortest(starts)  # "rat" already finds every place "rats" starts
+    return None if len(starts) > _MAX_STARTS else starts
+
+
+def _shortest(starts: Iterable[str]) -> frozenset[str]:
+    """The strings that begin with none of the others."""
+    kept: list[str] = []
+    for s in sorted(starts):  # a string sorts just before those it begins
+        if not kept or not s.startswith(kept[-1]):
+            kept.append(s)
+    return frozenset(kept)
 
 
 # A leading lookbehind on a character class, or \b: the guard goes after it, so that a place
@@ -171,29 +208,46 @@ def guarded(pattern: re.Pattern[str]) -> re.Pattern[str]:
     if pattern.flags & re.IGNORECASE or re.match(r"\(\?[aiLmsux]", pattern.pattern):
         return pattern  # case folding is not read; inline flags must stay first
     starts = _starts(list(_sre_parse.parse(pattern.pattern, pattern.flags)), 0, "")
-    heads = {start.split(_GAP)[0][:_MAX_LEN] for start in starts}  # the text before a space run
-    heads = {h for h in heads if not any(h != o and h.startswith(o) for o in heads)}
+    heads = _shortest({start.split(_GAP)[0][:_MAX_LEN] for start in starts})  # the text before a space run
     if "" in heads or len(heads) > _MAX_GUARD:
         return pattern
     choices = "|".join(r"\d" if h == _DIGIT_START else re.escape(h) for h in sorted(heads, key=lambda h: (-len(h), h)))
+    # The first characters as one class before the choice: re tries a choice's strings one
+    # after another at each place, a class is one test.
+    first = "".join(sorted({r"\d" if h == _DIGIT_START else re.escape(h[0]) for h in heads}))
+    guard = f"(?=[{first}])" + ("" if all(h == _DIGIT_START or len(h) == 1 for h in heads) else f"(?={choices})")
     lead = _LEADING_ASSERTION.match(pattern.pattern)
     cut = lead.end() if lead else 0
-    return re.compile(f"{pattern.pattern[:cut]}(?={choices}){pattern.pattern[cut:]}", pattern.flags)
+    return re.compile(f"{pattern.pattern[:cut]}{guard}{pattern.pattern[cut:]}", pattern.flags)
 
 
-def digits_in(text: str) -> re.Pattern[str]:
-    """A pattern for one digit (\\d) that runs fastest on `text`."""
-    return _ASCII_DIGITS if text.isascii() else _DIGITS
+# Byte 1 for an ASCII digit, 0 for any other byte (see holds_digit).
+_DIGIT_BYTES = bytes(int(48 <= b <= 57) for b in range(256))
+
+
+def holds_digit(text: str, spans: Iterable[tuple[int, int]]) -> list[bool]:
+    """Does text[start:end] hold a digit (re's \\d), for each span? In an ASCII text the digits
+    are marked in one translate and each span is one memchr (`bytes.find`); re would call its
+    character-class test once for every character of the text."""
+    if text.isascii():
+        marked = text.encode("ascii").translate(_DIGIT_BYTES)
+        return [marked.find(1, start, end) >= 0 for start, end in spans]
+    return [_DIGITS.search(text, start, end) is not None for start, end in spans]
 
 
 class WordIndex:
     """Where many words occur in a text, found in one automaton pass for all of them (instead
     of one `in` test or one pass each). Several rules read the same text in a row, so the
-    last few texts' answers are kept. Words may be added until the first look-up."""
+    last few texts' answers are kept. Words may be added until the first look-up.
+
+    An ASCII text (most abstracts) is searched as bytes: the str automaton first maps every
+    UTF-8 byte offset of the text to a character offset, a table as long as the text built
+    on each call, and in ASCII the two offsets are the same."""
 
     def __init__(self, words: Iterable[str] = ()) -> None:
         self._words = set(words)
         self._automaton: AhoCorasick | None = None
+        self._bytes: BytesAhoCorasick | None = None
         self._patterns: list[str] = []
         self.positions = lru_cache(maxsize=8)(self._positions)
 
@@ -207,23 +261,38 @@ class WordIndex:
             self._patterns = sorted(self._words)
             # A DFA: larger to build (once), fastest to run (~1.5x the default NFA here).
             self._automaton = AhoCorasick(self._patterns, implementation=Implementation.DFA)
+            # (A word with other characters cannot occur in ASCII text, nor its bytes.)
+            self._bytes = BytesAhoCorasick([p.encode() for p in self._patterns], implementation=Implementation.DFA)
+
+    def matches(self, text: str, overlapping: bool = False) -> list[tuple[int, int, int]]:
+        """(word index, start, end) of the words in `text`, as AhoCorasick.find_matches_as_indexes."""
+        self._build()
+        if text.isascii():
+            return self._bytes.find_matches_as_indexes(text.encode("ascii"), overlapping=overlapping)
+        return self._automaton.find_matches_as_indexes(text, overlapping=overlapping)
 
     def _positions(self, text: str) -> dict[str, list[int]]:
         """{word: every position where it starts} for the words that occur in `text`."""
-        self._build()
-        found: defaultdict[int, list[int]] = defaultdict(list)
-        for index, start, _ in self._automaton.find_matches_as_indexes(text, overlapping=True):
-            found[index].append(start)
-        patterns = self._patterns
-        return {patterns[index]: places for index, places in found.items()}
+        found: dict[str, list[int]] = {}
+        matches = self.matches(text, overlapping=True)
+        patterns = self._patterns  # (built with the automaton by the first look-up)
+        for index, start, _ in matches:
+            places = found.get(patterns[index])
+            if places is None:
+                found[patterns[index]] = [start]
+            else:
+                places.append(start)
+        return found
 
     def present(self, text: str) -> frozenset[str]:
         return frozenset(self.positions(text))
 
     def occurs_in(self, text: str) -> bool:
         """Does any of the words occur in `text`? (One pass that keeps no positions.)"""
-        self._build()
-        return bool(self._automaton.find_matches_as_indexes(text))
+        return bool(self.matches(text))
+
+
+_START = re.Match.start  # m.start() for map(), which runs no Python frame per match
 
 
 class Anchored:
@@ -240,7 +309,7 @@ class Anchored:
         starts = starts or frozenset()
         words = {w for w in starts if w != _DIGIT_START and _GAP not in w}
         indirect = [tuple(w.split(_GAP)) for w in starts if _GAP in w]
-        self._anchored = bool(starts) and not any(len(w) < _MIN_LEN and w.isalpha() for w in words)
+        self._anchored = bool(starts) and not any(len(w) < _MIN_LEN and w.isascii() and w.isalpha() for w in words)
         self._digits = self._anchored and _DIGIT_START in starts
         # A digit right after a letter or digit cannot start a match that needs a non-word
         # character before it: such patterns are tried only where a number begins.
@@ -253,17 +322,21 @@ class Anchored:
 
     def candidates(self, text: str, pos: int = 0, endpos: int = sys.maxsize) -> list[int]:
         """Every position in [pos, endpos) where a match could start, in order."""
-        endpos = min(endpos, len(text))
+        size = len(text)
+        if endpos > size:
+            endpos = size
         found: set[int] = set()
         if (self._words or self._indirect) and pos < endpos:
             positions = self._index.positions(text)
-            whole = pos == 0 and endpos == len(text)  # the usual case: every place counts
-            for word in self._words.intersection(positions):  # the few that occur
-                found.update(positions[word] if whole else
-                             (p for p in positions[word] if pos <= p and p + len(word) <= endpos))
+            if pos == 0 and endpos == size:  # the usual case: every place counts
+                for word in self._words.intersection(positions):  # the few that occur
+                    found.update(positions[word])
+            else:
+                for word in self._words.intersection(positions):
+                    found.update(p for p in positions[word] if pos <= p and p + len(word) <= endpos)
             for head, tail in self._indirect:
-                after = (m.start() for m in _DIGITS_AFTER_SPACE.finditer(text, pos, endpos)) if tail == _DIGIT_START \
-                    else positions.get(tail, ())
+                after = map(_START, (_ASCII_DIGITS_AFTER_SPACE if text.isascii() else _DIGITS_AFTER_SPACE).finditer(
+                    text, pos, endpos)) if tail == _DIGIT_START else positions.get(tail, ())
                 for p in after:
                     gap = p
                     while gap > 0 and text[gap - 1].isspace():
@@ -272,8 +345,11 @@ class Anchored:
                     if gap < p and start >= pos and text.startswith(head, start) and p + len(tail) <= endpos:
                         found.add(start)
         if self._digits:
-            digits = self._digit_starts[text.isascii()]
-            found.update(m.start() for m in digits.finditer(text, pos, endpos))
+            if self._digit_starts[1] is _ASCII_FIRST_DIGITS and text.isascii():
+                found.update(number_starts(text, pos, endpos))
+            else:
+                digits = self._digit_starts[text.isascii()]
+                found.update(map(_START, digits.finditer(text, pos, endpos)))
         return sorted(found)
 
     def search(self, text: str, pos: int = 0, endpos: int = sys.maxsize) -> re.Match[str] | None:
@@ -302,4 +378,4 @@ class Anchored:
 
     def count(self, text: str) -> int:
         """len(pattern.findall(text))."""
-        return sum(1 for _ in self.finditer(text))
+        return len(list(self.finditer(text)))

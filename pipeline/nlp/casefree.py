@@ -14,6 +14,7 @@ original text; otherwise the original pattern runs.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from typing import Iterator
 
 from pipeline.nlp.anchored import Anchored, guarded
@@ -24,7 +25,7 @@ except ImportError:  # pragma: no cover - a future Python: every pattern then fo
     _EXTRA_CASES = None
 
 
-def _odd_folds(lowered_source: str) -> re.Pattern[str] | None:
+def _odd_folds(lowered_source: str) -> set[str] | None:
     """The characters that IGNORECASE equates with a character of the pattern but that do not
     lower-case to it; "İ" lower-cases to two characters and is caught by the length check.
     None when Python's table is unknown (the folding pattern always runs)."""
@@ -36,7 +37,38 @@ def _odd_folds(lowered_source: str) -> re.Pattern[str] | None:
         if members & set(lowered_source):
             odd |= {c for c in members if c not in lowered_source}
     odd |= {"\u0131", "\u017f"}  # "ı", "ſ" also match "i", "s" through ranges such as [a-z]
-    return re.compile("[" + "".join(re.escape(c) for c in sorted(odd)) + "]")
+    return odd
+
+
+def _char_class(chars: set[str]) -> re.Pattern[str]:
+    return re.compile("[" + "".join(re.escape(c) for c in sorted(chars)) + "]")
+
+
+# The odd characters of every CaseFree pattern made so far (None once one cannot tell). Several
+# patterns read each sentence: lowering it and looking for the odd characters of them all is
+# done once per text (_lowered), not once per pattern.
+_ALL_ODD: set[str] | None = set()
+_all_odd: re.Pattern[str] | None = None
+
+
+def _register_odd(odd: set[str] | None) -> None:
+    global _ALL_ODD, _all_odd
+    _ALL_ODD = None if odd is None or _ALL_ODD is None else _ALL_ODD | odd
+    _all_odd = None if _ALL_ODD is None else _char_class(_ALL_ODD)
+    _lowered.cache_clear()  # a text read before may hold the new pattern's odd characters
+
+
+@lru_cache(maxsize=256)
+def _lowered(text: str) -> tuple[str, bool]:
+    """(text.lower(), whether that keeps every offset and `text` holds none of the odd characters
+    of any CaseFree pattern: then every pattern's twin finds its matches on it)."""
+    low = text.lower()
+    if _ALL_ODD is not None and text.isascii() and _ALL_ODD.isdisjoint(_ASCII):
+        return low, True  # lower-casing ASCII keeps the length; no odd character is ASCII
+    return low, _all_odd is not None and len(low) == len(text) and not _all_odd.search(text)
+
+
+_ASCII = frozenset(map(chr, range(128)))
 
 
 def lower_pattern(pattern: re.Pattern[str]) -> re.Pattern[str]:
@@ -83,7 +115,9 @@ class CaseFree:
         self.lower = lower_pattern(pattern)
         self._finder = Anchored(self.lower) if anchored else guarded(self.lower)
         self.pattern = pattern.pattern
-        self._odd = _odd_folds(self.lower.pattern)
+        odd = _odd_folds(self.lower.pattern)
+        self._odd = _char_class(odd) if odd is not None else None
+        _register_odd(odd)
         # When no odd character is ASCII, an ASCII text (most sentences) needs no search.
         self._ascii_keeps = self._odd is not None and not any(self._odd.match(chr(c)) for c in range(128))
 
@@ -95,10 +129,11 @@ class CaseFree:
 
     def folds_apart(self, text: str) -> bool:
         """Can the case-insensitive matches on `text` differ from the twin's on text.lower()?"""
-        return not self.keeps_offsets(text, text.lower())
+        low, plain = _lowered(text)
+        return not (plain or self.keeps_offsets(text, low))
 
     def finditer(self, text: str, pos: int = 0, endpos: int = 2**62) -> Iterator[re.Match[str] | Recased]:
-        low = text.lower()
-        if not self.keeps_offsets(text, low):
+        low, plain = _lowered(text)  # plain: this pattern's odd characters are absent too
+        if not (plain or self.keeps_offsets(text, low)):
             return self.folding.finditer(text, pos, endpos)
         return (Recased(m, text) for m in self._finder.finditer(low, pos, endpos))

@@ -29,15 +29,17 @@ from spacy.tokens import Doc
 
 from pipeline.nlp.numbers import (
     NUM_RE,
+    covered,
     NUMBER_WORDS,
     NUMBER_WORDS_RE,
     find_cis,
     find_p_values,
+    p_values,
     find_percentages,
     number_words_to_int,
     parse_number,
 )
-from pipeline.nlp.anchored import Anchored, WordIndex, digits_in, guarded, match_starts
+from pipeline.nlp.anchored import Anchored, WordIndex, guarded, holds_digit, match_starts
 from pipeline.nlp.casefree import CaseFree, lower_pattern
 from pipeline.nlp.state import doc_state
 from pipeline.types import Effect, Sentence
@@ -127,9 +129,9 @@ _ADJ = r"(?:(?:adjusted|unadjusted|crude|pooled|summary|overall|multivariable|mu
 # (pattern, measure); longer names first so "incidence rate ratio" is not read as "rate ratio".
 _MEASURE_PATTERNS: tuple[tuple[str, str], ...] = (
     (r"incidence[\s-]rate\s+ratios?|IRRs?|aIRRs?|rate\s+ratios?", "IRR"),
-    (r"hazard\s+ratios?|a?HRs?", "HR"),
-    (r"(?:diagnostic\s+)?odds\s+ratios?|a?ORs?|AORs?", "OR"),
-    (r"relative\s+risks?|risk\s+ratios?|a?RRs?", "RR"),
+    (r"hazard\s+ratios?|(?:aHR|HR)s?", "HR"),
+    (r"(?:diagnostic\s+)?odds\s+ratios?|(?:aOR|OR)s?|AORs?", "OR"),
+    (r"relative\s+risks?|risk\s+ratios?|(?:aRR|RR)s?", "RR"),
     (r"absolute\s+risk\s+(?:differences?|reductions?)|risk\s+differences?|ARR|RD|"
      r"absolute\s+differences?", "RD"),
     (r"numbers?\s+needed\s+to\s+(?:treat|harm)|NNT|NNH", "NNT"),
@@ -157,7 +159,7 @@ _LABELLED_RE = CaseFree(re.compile(
     r"(?:[\[(]\s*)?"
     rf"(?P<value>{NUM_RE})(?P<pct>\s?%)?(?![\d])",
     re.IGNORECASE,
-))
+), anchored=True)  # tried only where a measure's name (or an adjective before it) starts
 _SHORT_RE = guarded(re.compile(
     r"(?<![\w'’-])(?P<label>[dgr])\s*(?:=|:)\s*" rf"(?P<value>{NUM_RE})(?![\d])"
 ))
@@ -276,7 +278,12 @@ def _may_hold(low: str | None, words: Sequence[str]) -> bool:
     text lower-cased as `low`? A pattern that must end at the end of a text (`...$`) is tried
     at every place of it, so this `in` test goes first. Exact in ASCII text only, where case
     folding is lower-casing (elsewhere it equates "ſ" with "s" ...): `low` None always may."""
-    return low is None or any(word in low for word in words)
+    if low is None:
+        return True
+    for word in words:  # (a loop: any() over a generator costs a frame per call)
+        if word in low:
+            return True
+    return False
 
 
 # Words one of which every match of _NOT_OUTCOME_BEFORE holds; of _DIFFERENCE_BEFORE; of _CHANGE_BEFORE.
@@ -322,7 +329,7 @@ def find_effects(text: str, offset: int = 0, percentages: bool = True,
     `facts` are the sentence's gates when sentence_facts has read them.
     """
     found: list[tuple[int, str, float, int, str]] = []  # (start, measure, value, value_end, unit)
-    if not (facts.may_count if facts else _may_count(text)):
+    if not ((facts.digit or facts.number_word) if facts else _may_count(text)):
         return []  # every estimate has digits or number words; most background sentences have neither
     named = facts.measure if facts else _names_a_measure(text)
     for m in _LABELLED_RE.finditer(text) if named else ():
@@ -358,7 +365,7 @@ def find_effects(text: str, offset: int = 0, percentages: bool = True,
 
     # A CI nobody claimed: "... and 0.83 (95% CI, 0.59 to 1.16)" repeats the last measure.
     for ci in find_cis(text):
-        if any(s <= ci.span[0] < e for s, e in consumed):
+        if covered(consumed, ci.span[0]):
             continue
         head = re.search(rf"(?<![\w.])(?P<value>{NUM_RE})(?P<pct>\s?%)?\s*[\[(,;]?\s*$", text[:ci.span[0]])
         if not head:
@@ -390,7 +397,7 @@ def find_effects(text: str, offset: int = 0, percentages: bool = True,
     bracketed = "(" in text or "[" in text  # the pattern needs one: test it before a pass
     for m in _VALUE_WITH_INTERVAL.finditer(text) if named and bracketed else ():
         start = m.start("value")
-        if any(cs <= start < ce for cs, ce in consumed) or m.group("pct"):
+        if covered(consumed, start) or m.group("pct"):
             continue
         named = [_label_measure(n) for n in _MEASURE_NAME.finditer(text, 0, start)]
         named = [n for n in named if n]
@@ -408,7 +415,7 @@ def find_effects(text: str, offset: int = 0, percentages: bool = True,
 
     if percentages:
         for value, (s, e) in find_percentages(text):
-            if any(cs <= s < ce for cs, ce in consumed):
+            if covered(consumed, s):
                 continue
             kind = _percent_effect(text, value, (s, e))
             if kind is None:
@@ -437,17 +444,20 @@ _RESULT_GATES = ("significan", "improv", "reduc", "decreas", "increas", "differ"
                  "found", "observed", "show", "demonstrat", "resulted", "predict", "correlat")
 
 
-@lru_cache(maxsize=4096)  # asked by the effects component and again for the Finding
-def is_result_sentence(text: str, kind: str, has_figures: bool) -> bool:
-    """Does a sentence report results? `kind` is its section kind (see section_kind)."""
+@lru_cache(maxsize=4096)  # asked twice by the effects component (for percentages, for the flag)
+def is_result_sentence(text: str, kind: str, has_figures: bool, words: bool | None = None) -> bool:
+    """Does a sentence report results? `kind` is its section kind (see section_kind); `words`,
+    when the caller has read it (SentenceFacts.result_words), whether it holds a result word."""
     if has_figures:
-        return kind != "background" or bool(find_p_values(text))
+        return kind != "background" or bool(p_values(text))
     if kind in ("results", "conclusions"):
         return True
     if kind in ("background", "methods"):
         return False
     low = text.lower()
-    return _RESULT_WORDS.occurs_in(low) and bool(_RESULT_LANGUAGE.search(low))
+    if words is None:
+        words = _RESULT_WORDS.occurs_in(low)
+    return words and bool(_RESULT_LANGUAGE.search(low))
 
 
 # --- sample size ----------------------------------------------------------------------------
@@ -530,6 +540,16 @@ _OUTCOME_WORDS = ("found", "observed", "detected", "identified", "seen", "occurr
                   "developed", "died")
 _TOTAL_WORDS = ("total", "overall", "among")
 _HYPOTHETICAL_WORDS = ("potential", "could", "would", "expected")
+# ... of _ENROL_AFTER (its verbs); of _ENROL_BEFORE (the verbs and the nouns before "of"); of _WEAK_AFTER.
+# (These run from every place of a window, as the end-anchored ones, or try every length of
+# a lazy run: the `in` tests are cheaper.)
+_ENROL_WORDS = ("enrol", "random", "recruit", "included", "studied", "selected", "allocated", "assigned",
+                "invited", "participated", "took", "entered", "comprised", "consented", "registered")
+_ENROL_BEFORE_WORDS = _ENROL_WORDS + (
+    "involv", "compris", "consist", "sample", "cohort", "population", "total", "data", "records", "study",
+    "trial", "survey", "analy", "examined", "evaluated", "assessed", "followed", "interviewed", "surveyed")
+_WEAK_WORDS = ("screened", "eligible", "excluded", "withdr", "died", "dropped", "lost", "completed", "developed",
+               "experienced", "responded", "discontinued", "remained", "achieved", "reported", "had", "showed")
 _GROUPS_WORDS = ("groups",)
 _HYPOTHETICAL_BEFORE = re.compile(r"\b(?:potential(?:ly)?|could|would|"
                                   r"expected)\s+(?:to\s+)?(?:\w+\s+){0,2}$", re.I)
@@ -579,14 +599,13 @@ _SENTENCE_WORDS = WordIndex(NUMBER_WORDS | _PEOPLE_STARTS)
 _NAME_WORDS, _RESULT_WORDS = (WordIndex(words) for words in (_NAME_GATES, _RESULT_GATES))
 
 
-def _is_word_char(text: str, i: int) -> bool:
-    """What re's \\w matches, at text[i] (False outside the text)."""
-    return 0 <= i < len(text) and (text[i].isalnum() or text[i] == "_")
-
-
 def _whole_word(low: str, start: int, word: str) -> bool:
-    """Is the number word `word` at low[start:] a whole word, where NUMBER_WORDS_RE can match?"""
-    return not _is_word_char(low, start - 1) and not _is_word_char(low, start + len(word))
+    """Is the number word `word` at low[start:] a whole word, where NUMBER_WORDS_RE can match?
+    (No character re's \\w matches, a letter, digit or "_", on either side.)"""
+    end = start + len(word)
+    before = low[start - 1] if start > 0 else " "
+    after = low[end] if end < len(low) else " "
+    return not (before.isalnum() or before == "_" or after.isalnum() or after == "_")
 
 
 def _after_space(low: str, start: int, sentence_start: int = 0) -> bool:
@@ -623,23 +642,21 @@ class SentenceFacts(NamedTuple):
     number_word: bool  # _holds_number_word
     people: bool  # _names_people
     measure: bool  # _names_a_measure
-
-    @property
-    def may_count(self) -> bool:
-        """_may_count: every count or estimate has a digit or a number word."""
-        return self.digit or self.number_word
+    result_words: bool  # holds a word of the result language, lower-cased (is_result_sentence)
+    # (Every count or estimate has a digit or a number word: `digit or number_word` is
+    # _may_count, read inline by the rules, as a property would cost a call each time.)
 
 
 def facts_of(text: str) -> SentenceFacts:
     """The gates of one sentence, read on their own."""
     return SentenceFacts(bool(_DIGIT.search(text)), _holds_number_word(text), _names_people(text),
-                         _names_a_measure(text))
+                         _names_a_measure(text), _RESULT_WORDS.occurs_in(text.lower()))
 
 
 # The lower-case words of every gate, and the abbreviations as written, for whole abstracts.
-_FACT_WORDS = WordIndex(NUMBER_WORDS | _PEOPLE_STARTS | frozenset(_NAME_GATES))
+_FACT_WORDS = WordIndex(NUMBER_WORDS | _PEOPLE_STARTS | frozenset(_NAME_GATES) | frozenset(_RESULT_GATES))
 _ABBREVIATIONS = WordIndex(_ABBREVIATION_GATES)
-_NAME_GATE_SET = frozenset(_NAME_GATES)
+_NAME_GATE_SET, _RESULT_GATE_SET = frozenset(_NAME_GATES), frozenset(_RESULT_GATES)
 
 
 def lowered_sentences(text: str, low: str, spans: Sequence[tuple[int, int]]) -> list[str]:
@@ -662,7 +679,7 @@ def sentence_facts(text: str, spans: Sequence[tuple[int, int]], low: str | None 
     if len(low) != len(text):  # lower-casing moved the offsets ("İ" -> "i̇")
         return [facts_of(text[start:end]) for start, end in spans]
     starts = [start for start, _ in spans]
-    number, people, measure = set(), set(), set()
+    number, people, measure, result = set(), set(), set(), set()
 
     def sentence_of(start: int, size: int) -> int:
         """The sentence that holds text[start:start + size] whole, or -1."""
@@ -670,15 +687,16 @@ def sentence_facts(text: str, spans: Sequence[tuple[int, int]], low: str | None 
         return i if i >= 0 and start + size <= spans[i][1] else -1
 
     for word, places in _FACT_WORDS.positions(low).items():
-        is_number, is_person, is_name = word in NUMBER_WORDS, word in _PEOPLE_STARTS, word in _NAME_GATE_SET
+        is_number, is_person = word in NUMBER_WORDS, word in _PEOPLE_STARTS
+        is_name, is_result = word in _NAME_GATE_SET, word in _RESULT_GATE_SET
         for start in places:
             # The tests on the whole text first: most hits ("men" in "treatment") fail them.
             number_here = is_number and _whole_word(low, start, word)
             person_here = is_person and _after_space(low, start)
-            if not (number_here or person_here or is_name):
+            if not (number_here or person_here or is_name or is_result):
                 continue
-            i = sentence_of(start, len(word))
-            if i < 0:
+            i = bisect.bisect_right(starts, start) - 1  # sentence_of, without a call per hit
+            if i < 0 or start + len(word) > spans[i][1]:
                 continue
             if number_here:
                 number.add(i)
@@ -686,18 +704,19 @@ def sentence_facts(text: str, spans: Sequence[tuple[int, int]], low: str | None 
                 people.add(i)
             if is_name:
                 measure.add(i)
+            if is_result:
+                result.add(i)
     for word, places in _ABBREVIATIONS.positions(text).items():
         measure.update(i for i in (sentence_of(start, len(word)) for start in places) if i >= 0)
-    digit = digits_in(text)
-    return [SentenceFacts(digit.search(text, start, end) is not None, i in number, i in people,
-                          i in measure) for i, (start, end) in enumerate(spans)]
+    return [SentenceFacts(digit, i in number, i in people, i in measure, i in result)
+            for i, digit in enumerate(holds_digit(text, spans))]
 
 
 def _people_candidates(text: str, offset: int, kind: str, index: int,
                        facts: SentenceFacts | None = None) -> list[_Candidate]:
     """Counts of people in one sentence; `facts` are its gates when sentence_facts read them."""
     out: list[_Candidate] = []
-    if not (facts.may_count if facts else _may_count(text)):
+    if not ((facts.digit or facts.number_word) if facts else _may_count(text)):
         return out
     # The gates are read on lower-cased text, which is what the pattern reads unless case
     # folding equates one of the text's few odd letters with an ASCII one ("ſeven" reads "seven").
@@ -715,9 +734,10 @@ def _people_candidates(text: str, offset: int, kind: str, index: int,
             continue
         before, after = text[max(0, m.start() - 60):m.start()], text[m.end():m.end() + 60]
         # "12 years old patients", "24-hour", "1990 patients" (a year) are not counts of people.
-        if re.search(r"[-/]$", before) or re.match(r"^\s*-", text[m.end("num"):]):
+        if before.endswith(("-", "/", "-\n", "/\n")) or re.match(r"^\s*-", text[m.end("num"):]):  # [-/]$
             continue
         low = _ascii_lower(before)  # the patterns that end at the count: see _may_hold
+        low_after = _ascii_lower(after)
         if _may_hold(low, _SUBSET_WORDS) and _SUBSET_BEFORE.search(before) or _SUBSET_AFTER.match(after):
             continue
         if re.match(r"(?i)^(?:one|a)$", m.group("num")) and m.group("noun").lower().endswith("s"):
@@ -726,7 +746,8 @@ def _people_candidates(text: str, offset: int, kind: str, index: int,
         if _may_hold(low, _TOTAL_WORDS) and _TOTAL_BEFORE.search(before) \
                 or _OPENING_OF.match(text[:m.start()]):
             score = 5.0
-        elif _ENROL_AFTER.match(after) or _ENROL_BEFORE.search(before):
+        elif _may_hold(low_after, _ENROL_WORDS) and _ENROL_AFTER.match(after) \
+                or _may_hold(low, _ENROL_BEFORE_WORDS) and _ENROL_BEFORE.search(before):
             score = 4.0
         elif _IN_BEFORE.search(before):
             score = 2.5
@@ -734,7 +755,7 @@ def _people_candidates(text: str, offset: int, kind: str, index: int,
             continue  # "the potential to recruit 2,408 patients" counts nobody studied
         if _may_hold(low, _OUTCOME_WORDS) and _OUTCOME_BEFORE.search(before):
             score = min(score, 1.0)  # "mutations were found in 18 patients": an outcome count
-        if _WEAK_AFTER.match(after):
+        if _may_hold(low_after, _WEAK_WORDS) and _WEAK_AFTER.match(after):
             # "In total, 469 participants had AD": an outcome count, though a total.
             score = 1.5 if score >= 5 else min(score, 1.0)
         # "2 groups of 58 patients": the groups multiply.
@@ -873,6 +894,8 @@ def find_sample_size(sentences: Sequence[tuple[str, int, str]], abstract: str = 
     """
     candidates: list[_Candidate] = []
     for index, (text, offset, kind) in enumerate(sentences):
+        if facts and not (facts[index].digit or facts[index].number_word):
+            continue  # nobody is counted without a digit or a number word (see _people_candidates)
         own = _people_candidates(text, offset, kind, index, facts[index] if facts else None)
         if not own:
             continue  # most sentences count nobody
@@ -1039,8 +1062,8 @@ def _own_text(title: str, sentences: Sequence[tuple[str, str]], lowered: Sequenc
     unlabelled = [i for i, (_, kind) in enumerate(sentences) if kind == ""]
     # One search over the unlabelled sentences joined by a character no pattern matches (so
     # no match spans two of them) instead of one search each.
-    joined = "\x00".join(lowered[i] for i in unlabelled)
-    starts = list(itertools.accumulate((len(lowered[i]) + 1 for i in unlabelled), initial=0))
+    joined = "\x00".join([lowered[i] for i in unlabelled])
+    starts = list(itertools.accumulate([len(lowered[i]) + 1 for i in unlabelled], initial=0))
     hedged = {unlabelled[bisect.bisect_right(starts, m.start()) - 1] for m in _HEDGE.finditer(joined)}
     kept = [title]
     for i, (_, kind) in enumerate(sentences):
@@ -1227,7 +1250,10 @@ class Gated:
 
     def _closed(self, text: str) -> bool:
         if len(self.gates) <= 3:  # a few `in` tests are cheaper than a pass for every word
-            return not any(gate in text for gate in self.gates)
+            for gate in self.gates:
+                if gate in text:
+                    return False
+            return True
         return self.gates.isdisjoint(self._index.positions(text))
 
     def search(self, text: str) -> re.Match[str] | None:
@@ -1304,18 +1330,22 @@ def make_sentences(nlp: Language, name: str):  # noqa: ANN201 - spaCy factory si
 def make_effects(nlp: Language, name: str):  # noqa: ANN201
     def component(doc: Doc) -> Doc:
         effects: list[Effect] = []
+        results: list[Sentence] = []
         state = doc_state(doc)
         # fc_sentences sets the sentences and their facts together.
         for sent, facts in zip(state.sentences or (), state.facts or ()):
-            if not facts.may_count:
-                continue  # every estimate holds a digit or a number word (see find_effects)
-            kind = section_kind(sent.section)
-            if kind in ("background", "methods") and not find_p_values(sent.text):
-                continue
-            effects.extend(find_effects(sent.text, sent.start,
-                                        percentages=is_result_sentence(sent.text, kind, False)
-                                        or kind == "", facts=facts))
-        state.effects = effects
+            text, kind = sent.text, section_kind(sent.section)
+            found: list[Effect] = []
+            # Every estimate holds a digit or a number word (see find_effects).
+            if (facts.digit or facts.number_word) and (kind not in ("background", "methods") or p_values(text)):
+                found = find_effects(text, sent.start, percentages=is_result_sentence(
+                    text, kind, False, facts.result_words) or kind == "", facts=facts)
+                effects.extend(found)
+            # Results and conclusions report results with or without figures: no p-value search.
+            if kind in ("results", "conclusions") or is_result_sentence(
+                    text, kind, bool(found) or bool(p_values(text)), facts.result_words):
+                results.append(sent)
+        state.effects, state.results = effects, results
         return doc
     return component
 
@@ -1330,7 +1360,7 @@ def make_sample_size(nlp: Language, name: str):  # noqa: ANN201
         title = title.lower()
         # One search over the sentences outside the background, joined by a character no
         # pattern matches, so no match spans two sentences (the same as one search each).
-        own = "\x00".join(low for low, (_, _, k) in zip(state.lowered or (), sents) if k != "background")
+        own = "\x00".join([low for low, (_, _, k) in zip(state.lowered or (), sents) if k != "background"])
         meta_cues = _CUES["meta_analysis"].search(title) or _CUES["systematic_review"].search(title) \
             or _CUES["meta_analysis"].search(own)
         state.sample_size = find_sample_size(sents, state.text, meta=bool(meta_cues), facts=state.facts)

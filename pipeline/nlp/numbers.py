@@ -150,8 +150,14 @@ def _may_have_ci(text: str) -> bool:
     low = text.lower()
     if "ci" not in low and "ui" not in low:  # most sentences: then only the words can hold
         return "confidence" in low or "credible" in low or "uncertainty" in low
-    return any(g in low for g in ("confidence", "credible", "uncertainty", " ci", "%ci", "(ci",
-                                  "[ci", " ui", "%ui", "(ui", "[ui", "ci ", "ci:", "ci,", "ci="))
+    for gate in _CI_GATES:  # (a loop: any() over a generator costs a frame per call)
+        if gate in low:
+            return True
+    return False
+
+
+_CI_GATES = ("confidence", "credible", "uncertainty", " ci", "%ci", "(ci", "[ci", " ui", "%ui", "(ui", "[ui",
+             "ci ", "ci:", "ci,", "ci=")
 
 
 def find_cis(text: str) -> list[CI]:
@@ -189,6 +195,14 @@ _CI_LEVEL_AFTER = re.compile(
 )
 
 
+def covered(spans: list[tuple[int, int]], at: int) -> bool:
+    """Does one of the (start, end) spans hold position `at`?"""
+    for start, end in spans:
+        if start <= at < end:
+            return True
+    return False
+
+
 def find_percentages(text: str) -> list[tuple[float, tuple[int, int]]]:
     """Every percentage that reports a share or a change: [(value, (start, end)), ...].
 
@@ -202,7 +216,7 @@ def find_percentages(text: str) -> list[tuple[float, tuple[int, int]]]:
     for m in _PERCENT_RE.finditer(text):
         if _CI_LEVEL_AFTER.match(text, m.end()):
             continue
-        if any(s <= m.start() < e for s, e in ci_bounds):
+        if covered(ci_bounds, m.start()):
             continue
         value = parse_number(m.group("num"))
         if value is None:
@@ -239,13 +253,16 @@ _P_RE = re.compile(
 
 def find_p_values(text: str) -> list[PValue]:
     """Every p-value with its comparison operator, e.g. "P < .001" -> PValue(0.001, "<", span)."""
-    return list(_p_values(text))
+    return list(p_values(text))
 
 
-@lru_cache(maxsize=1024)  # a sentence is read by the effects rules and again for the Finding
-def _p_values(text: str) -> tuple[PValue, ...]:
+@lru_cache(maxsize=1024)  # a sentence is read by several effects rules
+def p_values(text: str) -> tuple[PValue, ...]:
+    """find_p_values as a tuple, kept for the last texts: callers that only ask whether a
+    sentence holds one read the cache without a list copy and a Python frame."""
     out: list[PValue] = []
-    if not any(op in text for op in "<>=\u2264\u2265\u2a7d\u2a7e"):
+    if not ("=" in text or "<" in text or ">" in text or "\u2264" in text or "\u2265" in text
+            or "\u2a7d" in text or "\u2a7e" in text):
         return ()  # every p-value has a comparison sign; most sentences have none
     for m in _P_RE.finditer(text):
         value = parse_number(m.group("num"))

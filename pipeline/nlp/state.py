@@ -38,6 +38,7 @@ class DocState:
     sample_size: Any = None  # components.SampleSize
     design: Any = None  # components.DesignInfo
     effects: list[Effect] | None = None
+    results: list[Sentence] | None = None  # the sentences that report results (fc_effects)
 
 
 def doc_state(doc: Doc) -> DocState:

@@ -13,8 +13,10 @@ kept on the Doc's state (`doc._.fc.spans`, see state.py) so no component walks t
 from __future__ import annotations
 
 import re
-from typing import Iterable
+from typing import Iterable, Iterator
 
+import numpy
+from spacy.attrs import SENT_START
 from spacy.tokens import Doc
 from spacy.vocab import Vocab
 
@@ -35,6 +37,30 @@ _BOUNDARY = re.compile(r"[.!?\n](?:(?<=[.!?])[\"'\u201d\u2019)\]]*(?P<gap>\s+)(?
                        r"|(?<=\n)\s*)")
 
 
+# Byte 1 for each character a boundary starts with (see _boundaries).
+_BOUNDARY_BYTES = bytes(int(chr(b) in ".!?\n") for b in range(256))
+
+
+def _boundaries(text: str) -> Iterator[re.Match[str]]:
+    """_BOUNDARY.finditer(text). Every match starts at one of its four characters: in an ASCII
+    text they are marked in one translated byte copy and found with memchr (`bytes.find`),
+    and the pattern is matched only there; re would call its character-class test for every
+    character of the text."""
+    if not text.isascii():
+        yield from _BOUNDARY.finditer(text)
+        return
+    marked = text.encode("ascii").translate(_BOUNDARY_BYTES)
+    match = _BOUNDARY.match
+    at = marked.find(1)
+    while at >= 0:
+        m = match(text, at)
+        if m:
+            yield m
+            at = marked.find(1, m.end())  # like finditer, go on after the match
+        else:
+            at = marked.find(1, at + 1)
+
+
 def _ends_abbreviation(text: str, end: int) -> bool:
     """Does the text before `end` (just after a dot) end in an abbreviation or an initial?
     (The word is the run of non-space characters before the dot, at most 11 back.)"""
@@ -50,7 +76,7 @@ def sentence_spans(text: str) -> list[tuple[int, int]]:
     """(start, end) of every sentence, whitespace excluded; line breaks always end one."""
     spans: list[tuple[int, int]] = []
     start = 0
-    for m in _BOUNDARY.finditer(text):
+    for m in _boundaries(text):
         at = m.start()
         gap_start, gap_end = m.span("gap")
         end = at if gap_start < 0 else gap_start
@@ -94,7 +120,7 @@ class RuleTokenizer:
         spans = sentence_spans(text)
         words: list[str] = []
         spaces: list[bool] = []
-        starts: list[bool] = []  # True at each sentence, False on whitespace inside or between
+        starts: list[int] = []  # 1 at each sentence, -1 on whitespace inside or between
         pos = 0
         for start, end in spans + [(len(text), len(text))]:
             gap = text[pos:start]
@@ -103,15 +129,17 @@ class RuleTokenizer:
             elif gap:
                 words.append(gap)  # leading text or unusual whitespace: one whitespace token
                 spaces.append(False)
-                starts.append(False)
+                starts.append(-1)
             if start < end:
                 words.append(text[start:end])
                 spaces.append(False)
-                starts.append(True)
+                starts.append(1)
             pos = end
         if starts:
-            starts[0] = True  # leading whitespace opens the first sentence
-        doc = Doc(self.vocab, words=words, spaces=spaces, sent_starts=starts)
+            starts[0] = 1  # leading whitespace opens the first sentence
+        doc = Doc(self.vocab, words=words, spaces=spaces)
+        # What Doc(..., sent_starts=...) does, without its per-token copy into a to_array table.
+        doc.from_array([SENT_START], numpy.array(starts, dtype=numpy.int32).astype(numpy.uint64))
         set_doc_state(doc, DocState(text, spans))
         return doc
 
