@@ -143,8 +143,9 @@ def test_malformed_jsonl_names_the_line(tmp_path):
 ])
 def test_jsonl_bad_records_name_the_line(tmp_path, line, what):
     path = write(tmp_path, "bad.jsonl", '{"doc_id": 0, "title": "ok", "abstract": "ok"}\n' + line + "\n")
-    with pytest.raises(CorpusError, match=re.escape(f"{path}:2: {what}")):
+    with pytest.raises(CorpusError, match=re.escape(f"{path}:2: {what}")) as err:
         list(iter_records(path))
+    assert err.value.hint.startswith('line 2 needs {"doc_id"')  # the fix names the line too
 
 
 def test_jsonl_claims_file_is_not_a_corpus(tmp_path):
