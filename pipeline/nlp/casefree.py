@@ -49,12 +49,15 @@ def _char_class(chars: set[str]) -> re.Pattern[str]:
 # done once per text (_lowered), not once per pattern.
 _ALL_ODD: set[str] | None = set()
 _all_odd: re.Pattern[str] | None = None
+_ascii_plain = True  # no odd character is ASCII: then an ASCII text holds none
+_ASCII = frozenset(map(chr, range(128)))
 
 
 def _register_odd(odd: set[str] | None) -> None:
-    global _ALL_ODD, _all_odd
+    global _ALL_ODD, _all_odd, _ascii_plain
     _ALL_ODD = None if odd is None or _ALL_ODD is None else _ALL_ODD | odd
     _all_odd = None if _ALL_ODD is None else _char_class(_ALL_ODD)
+    _ascii_plain = _ALL_ODD is not None and _ALL_ODD.isdisjoint(_ASCII)
     _lowered.cache_clear()  # a text read before may hold the new pattern's odd characters
 
 
@@ -63,12 +66,9 @@ def _lowered(text: str) -> tuple[str, bool]:
     """(text.lower(), whether that keeps every offset and `text` holds none of the odd characters
     of any CaseFree pattern: then every pattern's twin finds its matches on it)."""
     low = text.lower()
-    if _ALL_ODD is not None and text.isascii() and _ALL_ODD.isdisjoint(_ASCII):
-        return low, True  # lower-casing ASCII keeps the length; no odd character is ASCII
+    if _ascii_plain and text.isascii():
+        return low, True  # lower-casing ASCII keeps the length
     return low, _all_odd is not None and len(low) == len(text) and not _all_odd.search(text)
-
-
-_ASCII = frozenset(map(chr, range(128)))
 
 
 def lower_pattern(pattern: re.Pattern[str]) -> re.Pattern[str]:
