@@ -5,8 +5,8 @@
 Reads, extracts and serialises the whole corpus once in each of PASSES fresh processes (no pass
 profits from another's caches; building the pipeline is not timed) and prints each pass's
 process CPU time, the fastest and the median pass as abstracts/CPU-second, the load average and
-the peak resident memory. On this shared host the same pass swings by +-15% with nothing else
-running, so one figure alone says little. Skips (exit 0) when ../shared/data is absent.
+the peak resident memory. On this shared host the same pass swings by up to a quarter with
+nothing else running, so one figure alone says little. Skips (exit 0) when ../shared/data is absent.
 """
 
 from __future__ import annotations
