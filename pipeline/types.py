@@ -247,6 +247,11 @@ class SourceAssessment:
     reasons: tuple[str, ...] = ()
     signals: tuple[str, ...] = ()  # e.g. "direction: decrease", "significant", "animal study"
     matched_terms: tuple[str, ...] = ()
+    # The relevance gate: does the record test the claim (its intervention or exposure and its
+    # outcome)? A record that does not is listed as "found, not about this claim" and weighs nothing.
+    tests_claim: bool = True
+    gate_reason: str = ""  # why it fails the gate: "does not study ashwagandha"
+    population: str = "unknown"  # same | other | animal (animals or cells) | unknown
 
 
 @dataclass(frozen=True)
@@ -291,3 +296,4 @@ class RunResult:
     generated: str = ""  # ISO timestamp
     versions: tuple[tuple[str, str], ...] = ()
     unchecked: tuple[str, ...] = ()  # claim ids that could not be checked
+    searched: str = ""  # what was searched, for the report header: "PubMed", "a local corpus of 5,183 records"
