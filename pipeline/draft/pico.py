@@ -8,6 +8,8 @@ import re
 from dataclasses import dataclass
 
 from pipeline.draft import lexicon as lx
+from pipeline.draft.phrases import fit_for_pico
+from pipeline.draft.treatment_cues import find_outcomes, find_treatments
 
 _LEADING = frozenset("the a an their its your his her our this these that".split())
 _PHRASE_STOP = frozenset("and or in for by with from after while when that which who than to as at on over "
@@ -27,6 +29,11 @@ _ABBREVIATION = r"\(([A-Z]{2,6})\)"
 _TITLE_SPLIT = re.compile(r"\s+(?:for|and|in|to|vs\.?|versus|with|against|as|may|can|could|helps?|reduces?|"
                           r"improves?|lowers?|battling)\s+|,\s*|\?\s*", re.IGNORECASE)
 _GENERIC_HEADS = frozenset("therapy psychotherapy treatment treatments eating care medicine training use".split())
+# Lexicon words too vague to stand beside a treatment the sentence names ("drugs" beside "St John's wort").
+_VAGUE_TREATMENTS = frozenset("drug drugs medication medications supplement supplements therapy therapies diet "
+                              "diets".split())
+_NOT_A_TREATMENT = re.compile(r"^(?:(?:a|the)\s+)?(?:placebo|sham|control|usual\s+care|nothing|no\s+treatment)\b",
+                              re.IGNORECASE)
 
 
 def phrase_at(text: str, start: int, max_words: int = 4) -> str:
@@ -95,7 +102,7 @@ def _unique(items: list[str], exclude: tuple[str, ...] = ()) -> tuple[str, ...]:
     out: list[str] = []
     for item in items:
         key = item.lower()
-        if item and key not in seen and not any(key in s for s in seen if len(key) < len(s)):
+        if item and fit_for_pico(item) and key not in seen and not any(key in s for s in seen if len(key) < len(s)):
             seen.add(key)
             out.append(item)
     return tuple(out)
@@ -113,7 +120,10 @@ def guess_pico(text: str, topic: Topic, context: str = "") -> Pico:
             interventions.append(topic.intervention if alias.isupper() and topic.intervention else alias.lower())
     if not interventions and topic.intervention and lx.TREATMENT_ANAPHOR.match(text):  # "This method ..."
         interventions.append(topic.intervention)
-    interventions += [_lower_words(m.group(0)) for m in lx.TREATMENTS.finditer(text)]
+    named = [t for t in find_treatments(text) if not _NOT_A_TREATMENT.match(t)]
+    interventions += [t if t.isupper() else _lower_words(t) for t in named]
+    interventions += [_lower_words(m.group(0)) for m in lx.TREATMENTS.finditer(text)
+                      if not (interventions and m.group(0).lower() in _VAGUE_TREATMENTS)]
     populations: list[str] = []
     for m in _POPULATION_WITH.finditer(text):
         condition = phrase_at(text, m.end(), 5)
@@ -125,7 +135,8 @@ def guess_pico(text: str, topic: Topic, context: str = "") -> Pico:
     populations += [_lower_words(m.group(0)) for m in lx.POPULATIONS.finditer(text)]
     if not populations:
         populations = [_lower_words(m.group(0)) for m in lx.POPULATIONS.finditer(context)]
-    outcomes = [phrase_at(text, m.end(), 3) for m in _OBJECT_VERB.finditer(text)]
+    outcomes = find_outcomes(text)
+    outcomes += [phrase_at(text, m.end(), 3) for m in _OBJECT_VERB.finditer(text)]
     outcomes += [_lower_words(m.group(0)) for m in lx.CONDITIONS.finditer(text)]
     if not outcomes:
         outcomes = [_lower_words(m.group(0)) for m in lx.CONDITIONS.finditer(context)]

@@ -1,0 +1,121 @@
+"""Noun phrases of a sentence without a tagger, and the test of what may stand in a PICO field.
+
+spaCy here is `spacy.blank("en")` (no part-of-speech tagger), so a phrase is a run of words cut
+at punctuation, function words and verb forms. Pure functions.
+"""
+
+from __future__ import annotations
+
+import re
+
+WORD = re.compile(r"[A-Za-z0-9][\w'\u2019-]*|[^\w\s]")
+DETERMINERS = frozenset("the a an their its your his her our my this these that those some any each every "
+                        "such".split())
+PRONOUNS = frozenset("i you he she it we they me him us them one ones someone something everyone everybody "
+                     "anyone anything nothing people who what which whom whose there here yourself themselves "
+                     "itself this that these those".split())
+FUNCTION = frozenset("and or in for by with from after while when that which who whom whose than to as at on "
+                     "over under into onto about around without within if because so but not no nor is are was "
+                     "were be been being has have had do does did can may might could will would should must "
+                     "shall also only just even still then there here very more most less least much many "
+                     "among between during before until since via per versus vs compared whether".split())
+# Verb forms that never head a PICO phrase (a tagger would tell; without one, the common ones).
+VERBS = frozenset("going go goes went gone get gets got getting do doing done make makes made making take takes "
+                  "took taken taking give gives gave given giving feel feels felt feeling try tries tried trying "
+                  "say says said saying seem seems seemed look looks looked find finds found keep keeps kept "
+                  "become becomes became help helps helped helping show shows showed shown need needs needed "
+                  "want wants wanted know knows knew come comes came think thinks thought see sees saw seen "
+                  "use uses used using work works worked let lets start starts started stop stops stopped "
+                  "report reports reported suggest suggests suggested appear appears appeared swear "
+                  "promise promises promised claim claims claimed sold marketed promoted lost slept ate drank "
+                  "fell rose grew ran spent won paid led left met sat stood told wore went saw".split())
+QUANTITY = frozenset("about around approximately nearly almost roughly over under up to least more less than "
+                     "of by per cent percent one two three four five six seven eight nine ten half quarter "
+                     "dozen hundred thousand million times fold".split())
+_LY_NOUNS = frozenset("daily weekly monthly early family belly jelly rally lily holy".split())
+
+
+def words(text: str) -> list[re.Match[str]]:
+    return list(WORD.finditer(text))
+
+
+def is_word(token: str) -> bool:
+    return bool(re.match(r"[A-Za-z0-9]", token))
+
+
+def _is_verb_form(token: str, first: bool) -> bool:
+    low = token.lower()
+    if low in VERBS:
+        return True
+    # "slept", "fasted", "improved": a past form ends a noun phrase, except inside a hyphenated word
+    # ("amber-tinted") or as its first word ("fermented milk", "controlled breathing").
+    return not first and "-" not in token and len(low) > 4 and low.endswith("ed")
+
+
+def noun_phrase(text: str, start: int, max_words: int = 5, allow_of: bool = True,
+                skip_determiners: bool = True) -> str:
+    """The noun phrase starting at character `start`: leading determiners skipped, cut at
+    punctuation, function words and verbs; one inner 'of' kept ("dose of vitamin D")."""
+    out: list[str] = []
+    tokens = words(text[start:])
+    for i, m in enumerate(tokens):
+        token = m.group(0)
+        low = token.lower()
+        if not is_word(token):
+            if token in ("'", "\u2019") and out:  # "St John ' s": a split possessive stays in the phrase
+                continue
+            break
+        if not out and low in DETERMINERS and skip_determiners:
+            continue
+        if low == "of" and allow_of and out and i + 1 < len(tokens) and is_word(tokens[i + 1].group(0)) \
+                and tokens[i + 1].group(0).lower() not in FUNCTION | DETERMINERS and len(out) < max_words - 1:
+            out.append(token)
+            continue
+        if low in FUNCTION or _is_verb_form(token, not out):
+            break
+        out.append(token)
+        if len(out) == max_words:
+            break
+    while out and out[-1].lower() == "of":
+        out.pop()
+    return " ".join(out)
+
+
+def phrase_before(text: str, end: int, max_words: int = 5) -> str:
+    """The noun phrase ending just before character `end` (the subject of a verb at `end`)."""
+    out: list[str] = []
+    for m in reversed(words(text[:end])):
+        token = m.group(0)
+        low = token.lower()
+        if not is_word(token) or low in FUNCTION - {"of"} or low in DETERMINERS or low in PRONOUNS \
+                or (low != "of" and _is_verb_form(token, False)) or len(out) == max_words:
+            break
+        out.insert(0, token)
+    while out and out[0].lower() == "of":
+        out.pop(0)
+    return " ".join(out)
+
+
+def fit_for_pico(phrase: str) -> bool:
+    """May this phrase stand in a PICO field? Not a pronoun, a verb or a number fragment ("you",
+    "going", "of 3", "about 5"): it needs a content word of three letters or more (or an
+    abbreviation such as "CBT") that is not a pronoun, a function word, a verb or a quantity."""
+    tokens = [t for t in re.findall(r"[\w'\u2019-]+", phrase)]
+    if not tokens or tokens[0].lower() in PRONOUNS | FUNCTION | QUANTITY - {"one"}:
+        return False
+    content = [t for t in tokens if t.lower() not in PRONOUNS | FUNCTION | QUANTITY | DETERMINERS | VERBS
+               and not re.fullmatch(r"[\d.,%-]+", t)]
+    if len(content) == 1 and content[0].lower().endswith("ly") and content[0].lower() not in _LY_NOUNS:
+        return False  # an adverb ("normally"), not a thing
+    return any(len(t) >= 3 or t.isupper() for t in content)
+
+
+def gerund(verb: str) -> str:
+    """'fasted' -> 'fasting', 'exercised' -> 'exercising', 'jogged' -> 'jogging' (the activity a
+    'who ...ed' clause names)."""
+    low = verb.lower()
+    if low.endswith("ied"):
+        return low[:-3] + "ying"
+    if low.endswith("ed"):
+        return low[:-2] + "ing"
+    return low
