@@ -32,6 +32,7 @@ VERBS = frozenset("going go goes went gone get gets got getting do doing done ma
 QUANTITY = frozenset("about around approximately nearly almost roughly over under up to least more less than "
                      "of by per cent percent one two three four five six seven eight nine ten half quarter "
                      "dozen hundred thousand million times fold".split())
+_TIME_ADVERBS = frozenset("daily nightly weekly monthly twice once".split())
 _LY_NOUNS = frozenset("daily weekly monthly early family belly jelly rally lily holy".split())
 
 
@@ -53,7 +54,7 @@ def _is_verb_form(token: str, first: bool) -> bool:
 
 
 def noun_phrase(text: str, start: int, max_words: int = 5, allow_of: bool = True,
-                skip_determiners: bool = True) -> str:
+                skip_determiners: bool = True, allow_and: bool = False) -> str:
     """The noun phrase starting at character `start`: leading determiners skipped, cut at
     punctuation, function words and verbs; one inner 'of' kept ("dose of vitamin D")."""
     out: list[str] = []
@@ -65,7 +66,17 @@ def noun_phrase(text: str, start: int, max_words: int = 5, allow_of: bool = True
             if token in ("'", "\u2019") and out:  # "St John ' s": a split possessive stays in the phrase
                 continue
             break
-        if not out and low in DETERMINERS and skip_determiners:
+        if low in DETERMINERS and skip_determiners:
+            if out:
+                break  # "a magnesium supplement every evening": the phrase ends before "every"
+            continue
+        following = tokens[i + 1].group(0).lower() if i + 1 < len(tokens) else "."
+        if out and (low in PRONOUNS - {"one"}
+                    or (low in _TIME_ADVERBS and (following in FUNCTION or not is_word(following)))):
+            break  # "the time it takes", "a collagen powder daily for", not "their daily shower"
+        if low in ("and", "or") and allow_and and out and i + 1 < len(tokens) and is_word(tokens[i + 1].group(0)) \
+                and tokens[i + 1].group(0).lower() not in FUNCTION | DETERMINERS | PRONOUNS and len(out) < max_words - 1:
+            out.append(token)  # "implantation or clinical pregnancy rates"
             continue
         if low == "of" and allow_of and out and i + 1 < len(tokens) and is_word(tokens[i + 1].group(0)) \
                 and tokens[i + 1].group(0).lower() not in FUNCTION | DETERMINERS and len(out) < max_words - 1:
@@ -76,22 +87,27 @@ def noun_phrase(text: str, start: int, max_words: int = 5, allow_of: bool = True
         out.append(token)
         if len(out) == max_words:
             break
-    while out and out[-1].lower() == "of":
+    while out and out[-1].lower() in ("of", "and", "or"):
         out.pop()
     return " ".join(out)
 
 
 def phrase_before(text: str, end: int, max_words: int = 5) -> str:
-    """The noun phrase ending just before character `end` (the subject of a verb at `end`)."""
+    """The noun phrase ending just before character `end` (the subject of a verb at `end`): an
+    adverb or a bracket just before the verb is stepped over ("X (4.7%) was significantly ..."),
+    and "of the" stays inside ("estimation error of the trained group")."""
+    head = re.sub(r"(?:\s*\([^()]*\)|\s+[A-Za-z]+ly)+\s*$", "", text[:end])
+    tokens = words(head)
     out: list[str] = []
-    for m in reversed(words(text[:end])):
-        token = m.group(0)
+    for i in range(len(tokens) - 1, -1, -1):
+        token = tokens[i].group(0)
         low = token.lower()
-        if not is_word(token) or low in FUNCTION - {"of"} or low in DETERMINERS or low in PRONOUNS \
-                or (low != "of" and _is_verb_form(token, False)) or len(out) == max_words:
+        of_the = low in DETERMINERS and i > 0 and tokens[i - 1].group(0).lower() == "of" and out
+        if len(out) == max_words or not is_word(token) or (low in FUNCTION - {"of"}) or low in PRONOUNS \
+                or (low in DETERMINERS and not of_the) or (low != "of" and _is_verb_form(token, False)):
             break
         out.insert(0, token)
-    while out and out[0].lower() == "of":
+    while out and (out[0].lower() == "of" or out[0].lower() in DETERMINERS):
         out.pop(0)
     return " ".join(out)
 

@@ -135,8 +135,7 @@ def guess_pico(text: str, topic: Topic, context: str = "") -> Pico:
     populations += [_lower_words(m.group(0)) for m in lx.POPULATIONS.finditer(text)]
     if not populations:
         populations = [_lower_words(m.group(0)) for m in lx.POPULATIONS.finditer(context)]
-    outcomes = find_outcomes(text)
-    outcomes += [phrase_at(text, m.end(), 3) for m in _OBJECT_VERB.finditer(text)]
+    outcomes = find_outcomes(text) or [phrase_at(text, m.end(), 3) for m in _OBJECT_VERB.finditer(text)]
     outcomes += [_lower_words(m.group(0)) for m in lx.CONDITIONS.finditer(text)]
     if not outcomes:
         outcomes = [_lower_words(m.group(0)) for m in lx.CONDITIONS.finditer(context)]
