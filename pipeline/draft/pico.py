@@ -21,7 +21,9 @@ _VERB_STEMS = ("reduc", "lower", "improv", "increas", "decreas", "promot", "enha
 # A verb and its object ("reduce depressive symptoms"), not an adjective ("this enhanced connectivity").
 _OBJECT_VERB = re.compile(r"(?<!\bthis\s)(?<!\bthe\s)(?<!\ban\s)(?<!\ba\s)\b(?:" + "|".join(_VERB_STEMS)
                           + r")(?:e|es|ed|s|ing|t|ting)?\s+", re.IGNORECASE)
-_COMPARATOR = re.compile(r"\b(?:unlike|compared\s+(?:with|to)|versus|vs\.?|than|rather\s+than|instead\s+of)\s+",
+_COMPARATOR = re.compile(r"\b(?:unlike|compared\s+(?:with|to)|versus|vs\.?|than|rather\s+than|instead\s+of)\s+"
+                         r"(?:(?:those|people|participants|patients|adults|children|women|men)\s+"
+                         r"(?:on|given|taking|receiving|who\s+(?:took|received|had|ate|got))\s+)?",  # "than those given a placebo"
                          re.IGNORECASE)
 _POPULATION_WITH = re.compile(rf"\b({lx.PEOPLE}|{lx.POPULATION_WORDS})\s+(?:with|who\s+(?:have|take|had|skip)|"
                               r"taking|suffering\s+from)\s+", re.IGNORECASE)
@@ -108,6 +110,15 @@ def _unique(items: list[str], exclude: tuple[str, ...] = ()) -> tuple[str, ...]:
     return tuple(out)
 
 
+def _sentence_case(phrase: str, text: str) -> str:
+    """A found phrase as it would read mid-sentence: only a sentence-initial capital is lowered
+    ("Ashwagandha extract" -> "ashwagandha extract"; "St John's wort", "Lactobacillus rhamnosus" kept)."""
+    first, _, rest = phrase.partition(" ")
+    if text.startswith(phrase) and not first.isupper() and not (rest[:1].isupper()):
+        return first.lower() + (" " + rest if rest else "")
+    return phrase
+
+
 def guess_pico(text: str, topic: Topic, context: str = "") -> Pico:
     """PICO terms of a sentence; the heading it sits under (`context`) fills a missing population or outcome."""
     comparators = [phrase_at(text, m.end()) for m in _COMPARATOR.finditer(text)]
@@ -121,7 +132,7 @@ def guess_pico(text: str, topic: Topic, context: str = "") -> Pico:
     if not interventions and topic.intervention and lx.TREATMENT_ANAPHOR.match(text):  # "This method ..."
         interventions.append(topic.intervention)
     named = [t for t in find_treatments(text) if not _NOT_A_TREATMENT.match(t)]
-    interventions += [t if t.isupper() else _lower_words(t) for t in named]
+    interventions += [_sentence_case(t, text) for t in named]
     interventions += [_lower_words(m.group(0)) for m in lx.TREATMENTS.finditer(text)
                       if not (interventions and m.group(0).lower() in _VAGUE_TREATMENTS)]
     populations: list[str] = []

@@ -42,7 +42,7 @@ _TREATMENT_HEAD = re.compile(
     r"\b(?:supplements?|supplementation|extracts?|capsules?|tablets?|pills?|lozenges?|gumm(?:y|ies)|teas?|"
     r"oils?|powders?|peptides?|juices?|vinegar|yog(?:h)?urt|drinks?|wort|root|leaf|leaves|seeds?|"
     r"therapy|therapies|diets?|fasting|eating|training|exercises?|yoga|meditation|acupuncture|massage|"
-    r"immersion|baths?|showers?|saunas?|blankets?|glasses|lenses|patch(?:es)?|sprays?|injections?|"
+    r"immersion|baths?|bathing|showers?|saunas?|blankets?|glasses|lenses|patch(?:es)?|sprays?|injections?|"
     r"infusions?|vaccines?|vaccination|probiotics?|prebiotics?|surgery|stimulation|psilocybin|"
     r"mindfulness|breathing|walking|running|cycling|hypnosis|counsel(?:l)?ing|implants?|devices?)\b",
     re.IGNORECASE)
@@ -145,7 +145,7 @@ def find_treatments(text: str) -> list[str]:
         if _has_object(text, m.end()) and not (before and before.group(1).lower() in _PLACE_TIME):
             _keep(found, _after_container(subject))  # not "(two hours before) bed improved ..."
     for m in _ARM_AFTER.finditer(text):
-        phrase = noun_phrase(text, m.end(), 4)
+        phrase = re.sub(r"\s+(?:groups?|arms?)$", "", noun_phrase(text, m.end(), 4), flags=re.IGNORECASE)
         if phrase and not _NON_ARM.match(phrase.split()[0]):
             _keep(found, phrase)
     for m in _VERSUS.finditer(text):
