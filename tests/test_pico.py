@@ -16,6 +16,7 @@ from pipeline.draft.article import read_file
 from pipeline.draft.drafter import draft
 from pipeline.draft.phrases import fit_for_pico, noun_phrase, phrase_before
 from pipeline.draft.pico import Topic, guess_pico
+from pipeline.draft.tagger import MODEL_PATH, spans, train
 from pipeline.evaluate.evidence_inference import load_prompts
 from pipeline.evaluate.pico import Item, matches, score_field, token_f1
 
@@ -212,3 +213,26 @@ def test_eval_pico_on_the_real_train_split(capsys):
         scores = report[field]
         assert 0 <= scores["f1"]["recall"] <= scores["content"]["recall"] <= 1  # lenient >= strict
         assert scores["exact"]["recall"] <= scores["f1"]["recall"]
+
+
+# --- the learned tagger --------------------------------------------------------------------------
+
+def test_tagger_learns_cue_contexts_from_hand_made_sentences():
+    made = [("Pain was lower with aspirin than with placebo", "O N N N I N N C"),
+            ("Nausea was lower with ibuprofen than with placebo", "O N N N I N N C"),
+            ("Fatigue was lower with caffeine than with water", "O N N N I N N C")]
+    model = train([(text.split(), labels.split()) for text, labels in made], epochs=5)
+    tokens = "Cough was lower with honey than with placebo".split()
+    labels = model.tag(tokens)
+    assert spans(tokens, labels, "I") == ["honey"] and spans(tokens, labels, "O") == ["Cough"]
+
+
+def test_spans_keep_only_phrases_fit_for_a_field():
+    tokens = ["you", "took", "vitamin", "D", "of", "3"]
+    assert spans(tokens, ["I", "N", "I", "I", "N", "I"], "I") == ["vitamin D"]
+
+
+def test_installed_tagger_is_small_and_fills_only_empty_fields():
+    assert MODEL_PATH.stat().st_size < 2 * 2**20
+    sentence = "Peak inspiratory pressure was significantly lower using PRVC than with VC."
+    assert guess_pico(sentence, Topic(), tagger=None).intervention == guess_pico(sentence, Topic()).intervention

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 from pipeline.draft import lexicon as lx
 from pipeline.draft.phrases import fit_for_pico
+from pipeline.draft.tagger import Tagger, load as load_tagger, tag_sentence
 from pipeline.draft.treatment_cues import find_outcomes, find_treatments
 
 _LEADING = frozenset("the a an their its your his her our this these that".split())
@@ -119,8 +120,10 @@ def _sentence_case(phrase: str, text: str) -> str:
     return phrase
 
 
-def guess_pico(text: str, topic: Topic, context: str = "") -> Pico:
-    """PICO terms of a sentence; the heading it sits under (`context`) fills a missing population or outcome."""
+def guess_pico(text: str, topic: Topic, context: str = "", tagger: Tagger | None | bool = True) -> Pico:
+    """PICO terms of a sentence; the heading it sits under (`context`) fills a missing population or outcome.
+    The learned tagger (True: the installed one; None or False: none) fills an intervention or
+    outcome the cue rules left empty."""
     comparators = [phrase_at(text, m.end()) for m in _COMPARATOR.finditer(text)]
     comparators = [c for c in comparators if c and not re.fullmatch(r"[\d.]+|ever|before|usual|expected|others?", c, re.I)]
     interventions: list[str] = []
@@ -147,6 +150,11 @@ def guess_pico(text: str, topic: Topic, context: str = "") -> Pico:
     if not populations:
         populations = [_lower_words(m.group(0)) for m in lx.POPULATIONS.finditer(context)]
     outcomes = find_outcomes(text) or [phrase_at(text, m.end(), 3) for m in _OBJECT_VERB.finditer(text)]
+    model = load_tagger() if tagger is True else (tagger or None)
+    if model is not None and (not interventions or not outcomes):
+        learned = tag_sentence(text, model)
+        interventions = interventions or [_sentence_case(t, text) for t in learned["I"]]
+        outcomes = outcomes or learned["O"]
     outcomes += [_lower_words(m.group(0)) for m in lx.CONDITIONS.finditer(text)]
     if not outcomes:
         outcomes = [_lower_words(m.group(0)) for m in lx.CONDITIONS.finditer(context)]
