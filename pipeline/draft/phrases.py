@@ -18,7 +18,9 @@ FUNCTION = frozenset("and or in for by with from after while when that which who
                      "over under into onto about around without within if because so but not no nor is are was "
                      "were be been being has have had do does did can may might could will would should must "
                      "shall also only just even still then there here very more most less least much many "
-                     "among between during before until since via per versus vs compared whether".split())
+                     "among between during before until since via per versus vs compared whether through "
+                     "throughout alongside despite against toward towards across beyond like unlike except "
+                     "upon up down out off".split())
 # Verb forms that never head a PICO phrase (a tagger would tell; without one, the common ones).
 VERBS = frozenset("going go goes went gone get gets got getting do doing done make makes made making take takes "
                   "took taken taking give gives gave given giving feel feels felt feeling try tries tried trying "
@@ -28,8 +30,19 @@ VERBS = frozenset("going go goes went gone get gets got getting do doing done ma
                   "use uses used using work works worked let lets start starts started stop stops stopped "
                   "report reports reported suggest suggests suggested appear appears appeared swear "
                   "promise promises promised claim claims claimed sold marketed promoted lost slept ate drank "
-                  "fell rose grew ran spent won paid led left met sat stood told wore went saw".split())
-QUANTITY = frozenset("about around approximately nearly almost roughly over under up to least more less than "
+                  "fell rose grew ran spent won paid led left met sat stood told wore went saw enable enables "
+                  "allow allows lead leads cause causes offer offers provide provides create creates".split())
+# Effect verbs ("lower", "reducing"): they end a phrase and never continue one after "and".
+EFFECT_VERB = re.compile(r"(?:reduc|lower|improv|increas|decreas|rais|boost|prevent|reliev|enhanc|promot|"
+                         r"shorten|lengthen|worsen|strengthen|protect|restor|cut|slow|help)(?:e|es|ed|s|ing)?$",
+                         re.IGNORECASE)
+# Head words of a condition or a habit, never of a treatment ("eating disorders", "their eating window").
+NOT_TREATMENT_HEAD = re.compile(r"\b(?:disorders?|diseases?|syndromes?|symptoms?|infections?|windows?|habits?|"
+                                r"patterns?|behaviou?rs?)$", re.IGNORECASE)
+# Units and spans of time: a phrase of these alone is a number's unit, not a PICO term ("weeks").
+UNITS = frozenset("week weeks month months day days hour hours minute minutes second seconds year years times "
+                  "kg mg g ml mmol percent percentage points point sessions session average".split())
+QUANTITY = frozenset("about around approximately nearly almost roughly over under up to least more less fewer than "
                      "of by per cent percent one two three four five six seven eight nine ten half quarter "
                      "dozen hundred thousand million times fold".split())
 _TIME_ADVERBS = frozenset("daily nightly weekly monthly twice once".split())
@@ -75,7 +88,8 @@ def noun_phrase(text: str, start: int, max_words: int = 5, allow_of: bool = True
                     or (low in _TIME_ADVERBS and (following in FUNCTION or not is_word(following)))):
             break  # "the time it takes", "a collagen powder daily for", not "their daily shower"
         if low in ("and", "or") and allow_and and out and i + 1 < len(tokens) and is_word(tokens[i + 1].group(0)) \
-                and tokens[i + 1].group(0).lower() not in FUNCTION | DETERMINERS | PRONOUNS and len(out) < max_words - 1:
+                and tokens[i + 1].group(0).lower() not in FUNCTION | DETERMINERS | PRONOUNS | VERBS \
+                and not EFFECT_VERB.match(tokens[i + 1].group(0)) and len(out) < max_words - 1:
             out.append(token)  # "implantation or clinical pregnancy rates"
             continue
         if low == "of" and allow_of and out and i + 1 < len(tokens) and is_word(tokens[i + 1].group(0)) \
@@ -87,9 +101,15 @@ def noun_phrase(text: str, start: int, max_words: int = 5, allow_of: bool = True
         out.append(token)
         if len(out) == max_words:
             break
-    while out and out[-1].lower() in ("of", "and", "or"):
-        out.pop()
-    return " ".join(out)
+    return trim(" ".join(out))
+
+
+def trim(phrase: str) -> str:
+    """A phrase without a dangling end: 'average of 4' -> 'average', 'blood glucose and' -> 'blood glucose'."""
+    words_ = phrase.split()
+    while words_ and (words_[-1].lower() in ("of", "and", "or", "the", "a", "an") or re.fullmatch(r"[\d.,%]+", words_[-1])):
+        words_.pop()
+    return " ".join(words_)
 
 
 def phrase_before(text: str, end: int, max_words: int = 5) -> str:
@@ -104,6 +124,7 @@ def phrase_before(text: str, end: int, max_words: int = 5) -> str:
         low = token.lower()
         of_the = low in DETERMINERS and i > 0 and tokens[i - 1].group(0).lower() == "of" and out
         if len(out) == max_words or not is_word(token) or (low in FUNCTION - {"of"}) or low in PRONOUNS \
+                or EFFECT_VERB.match(token) \
                 or (low in DETERMINERS and not of_the) or (low != "of" and _is_verb_form(token, False)):
             break
         out.insert(0, token)
@@ -117,9 +138,9 @@ def fit_for_pico(phrase: str) -> bool:
     "going", "of 3", "about 5"): it needs a content word of three letters or more (or an
     abbreviation such as "CBT") that is not a pronoun, a function word, a verb or a quantity."""
     tokens = [t for t in re.findall(r"[\w'\u2019-]+", phrase)]
-    if not tokens or tokens[0].lower() in PRONOUNS | FUNCTION | QUANTITY - {"one"}:
-        return False
-    content = [t for t in tokens if t.lower() not in PRONOUNS | FUNCTION | QUANTITY | DETERMINERS | VERBS
+    if not tokens or tokens[0].lower() in PRONOUNS | FUNCTION | QUANTITY - {"one"} or tokens[0].isdigit():
+        return False  # "9 percentage points", "of 3"
+    content = [t for t in tokens if t.lower() not in PRONOUNS | FUNCTION | QUANTITY | DETERMINERS | VERBS | UNITS
                and not re.fullmatch(r"[\d.,%-]+", t)]
     if len(content) == 1 and content[0].lower().endswith("ly") and content[0].lower() not in _LY_NOUNS:
         return False  # an adverb ("normally"), not a thing

@@ -8,7 +8,7 @@ import re
 from dataclasses import dataclass
 
 from pipeline.draft import lexicon as lx
-from pipeline.draft.phrases import fit_for_pico
+from pipeline.draft.phrases import NOT_TREATMENT_HEAD, fit_for_pico, trim
 from pipeline.draft.tagger import Tagger, load as load_tagger, tag_sentence
 from pipeline.draft.treatment_cues import find_outcomes, find_treatments
 
@@ -34,7 +34,7 @@ _TITLE_SPLIT = re.compile(r"\s+(?:for|and|in|to|vs\.?|versus|with|against|as|may
 _GENERIC_HEADS = frozenset("therapy psychotherapy treatment treatments eating care medicine training use".split())
 # Lexicon words too vague to stand beside a treatment the sentence names ("drugs" beside "St John's wort").
 _VAGUE_TREATMENTS = frozenset("drug drugs medication medications supplement supplements therapy therapies diet "
-                              "diets".split())
+                              "diets method approach treatment treatments technique intervention".split())
 _NOT_A_TREATMENT = re.compile(r"^(?:(?:a|the)\s+)?(?:placebo|sham|control|usual\s+care|nothing|no\s+treatment)\b",
                               re.IGNORECASE)
 
@@ -101,14 +101,20 @@ class Pico:
 
 
 def _unique(items: list[str], exclude: tuple[str, ...] = ()) -> tuple[str, ...]:
+    """Each phrase once, trimmed ("average of 4" -> "average"), if fit for a field and not inside one already kept."""
     seen = {e.lower() for e in exclude}
     out: list[str] = []
-    for item in items:
+    for item in map(trim, items):
         key = item.lower()
         if item and fit_for_pico(item) and key not in seen and not any(key in s for s in seen if len(key) < len(s)):
             seen.add(key)
             out.append(item)
     return tuple(out)
+
+
+def _is_condition(phrase: str) -> bool:
+    """A condition or a population ("PTSD", "first responders") is never a learned intervention."""
+    return bool(lx.CONDITIONS.fullmatch(phrase) or lx.POPULATIONS.fullmatch(phrase) or NOT_TREATMENT_HEAD.search(phrase))
 
 
 def _sentence_case(phrase: str, text: str) -> str:
@@ -136,8 +142,9 @@ def guess_pico(text: str, topic: Topic, context: str = "", tagger: Tagger | None
         interventions.append(topic.intervention)
     named = [t for t in find_treatments(text) if not _NOT_A_TREATMENT.match(t)]
     interventions += [_sentence_case(t, text) for t in named]
-    interventions += [_lower_words(m.group(0)) for m in lx.TREATMENTS.finditer(text)
-                      if not (interventions and m.group(0).lower() in _VAGUE_TREATMENTS)]
+    interventions += [_lower_words(m.group(0)) for m in lx.TREATMENTS.finditer(text)]
+    if any(i.lower() not in _VAGUE_TREATMENTS for i in interventions):  # "drugs" beside "St John's wort"
+        interventions = [i for i in interventions if i.lower() not in _VAGUE_TREATMENTS]
     populations: list[str] = []
     for m in _POPULATION_WITH.finditer(text):
         condition = phrase_at(text, m.end(), 5)
@@ -150,14 +157,14 @@ def guess_pico(text: str, topic: Topic, context: str = "", tagger: Tagger | None
     if not populations:
         populations = [_lower_words(m.group(0)) for m in lx.POPULATIONS.finditer(context)]
     outcomes = find_outcomes(text) or [phrase_at(text, m.end(), 3) for m in _OBJECT_VERB.finditer(text)]
-    model = load_tagger() if tagger is True else (tagger or None)
-    if model is not None and (not interventions or not outcomes):
-        learned = tag_sentence(text, model)
-        interventions = interventions or [_sentence_case(t, text) for t in learned["I"]]
-        outcomes = outcomes or learned["O"]
     outcomes += [_lower_words(m.group(0)) for m in lx.CONDITIONS.finditer(text)]
     if not outcomes:
         outcomes = [_lower_words(m.group(0)) for m in lx.CONDITIONS.finditer(context)]
+    model = load_tagger() if tagger is True else (tagger or None)
+    if model is not None and (not interventions or not outcomes):
+        learned = tag_sentence(text, model)
+        interventions = interventions or [_sentence_case(t, text) for t in learned["I"] if not _is_condition(t)]
+        outcomes = outcomes or learned["O"]
     population = _unique(populations)
     intervention = _unique(interventions, exclude=tuple(comparators))
     return Pico(

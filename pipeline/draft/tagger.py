@@ -14,10 +14,11 @@ from collections import defaultdict
 from functools import lru_cache
 from pathlib import Path
 
-from pipeline.draft.phrases import WORD, fit_for_pico, is_word
+from pipeline.draft.phrases import VERBS, WORD, fit_for_pico
 
 MODEL_PATH = Path(__file__).resolve().parent.parent / "data" / "pico_tagger.json"
 LABELS = ("N", "I", "C", "O")
+MAX_WORDS = 6  # a longer run is a clause the tagger swept up, not a term
 
 
 def shape(token: str) -> str:
@@ -69,7 +70,8 @@ def spans(tokens: list[str], labels: list[str], wanted: str) -> list[str]:
             continue
         if run:
             phrase = re.sub(r"\s+([)\]'\u2019-])|([(\[-])\s+", r"\1\2", " ".join(run)).strip(" ,;:.")
-            if fit_for_pico(phrase) and phrase.lower() not in (p.lower() for p in out):
+            if len(run) <= MAX_WORDS and fit_for_pico(phrase) and phrase.lower() not in (p.lower() for p in out) \
+                    and not any(t.lower() in VERBS for t in run):
                 out.append(phrase)
             run = []
     return out

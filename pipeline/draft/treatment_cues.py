@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 
-from pipeline.draft.phrases import PRONOUNS, fit_for_pico, gerund, noun_phrase, phrase_before
+from pipeline.draft.phrases import NOT_TREATMENT_HEAD, PRONOUNS, fit_for_pico, gerund, noun_phrase, phrase_before, trim
 
 # "took curcumin", "treated with X", "effect of X": the phrase after the cue is the treatment.
 _BEFORE_TREATMENT = re.compile(
@@ -44,7 +44,8 @@ _TREATMENT_HEAD = re.compile(
     r"therapy|therapies|diets?|fasting|eating|training|exercises?|yoga|meditation|acupuncture|massage|"
     r"immersion|baths?|bathing|showers?|saunas?|blankets?|glasses|lenses|patch(?:es)?|sprays?|injections?|"
     r"infusions?|vaccines?|vaccination|probiotics?|prebiotics?|surgery|stimulation|psilocybin|"
-    r"mindfulness|breathing|walking|running|cycling|hypnosis|counsel(?:l)?ing|implants?|devices?)\b",
+    r"mindfulness|breathing|walking|running|cycling|hypnosis|counsel(?:l)?ing|implants?|devices?)\b"
+    r"(?!\s+(?:disorders?|disease|habits?|blood|plasma|serum|glucose|insulin|levels?|capacity|quality|groups?))",
     re.IGNORECASE)
 _CHANGE = (r"(?:significantly\s+|statistically\s+|markedly\s+|slightly\s+|also\s+|not\s+|no\s+)*"
            r"(?:lower|higher|reduced|increased|decreased|improved|greater|better|worse|shorter|longer|"
@@ -77,11 +78,8 @@ _EFFECT_ON = re.compile(r"\b(?:(?:effects?|impact|influence|efficacy|role)\s+of\
 
 
 def _clean(phrase: str) -> str:
-    """A phrase cut to its first four words, with a trailing number or 'the' dropped."""
-    words = phrase.split()
-    while words and (re.fullmatch(r"[\d.,%]+", words[-1]) or words[-1].lower() in ("the", "a", "an")):
-        words.pop()
-    return " ".join(words)
+    """A phrase with a trailing number, article or 'of' dropped."""
+    return trim(phrase)
 
 
 def _keep(found: list[str], phrase: str) -> None:
@@ -160,7 +158,7 @@ def find_treatments(text: str) -> list[str]:
         phrase = phrase_before(text, m.end(), 4)
         if phrase:
             _keep(found, _after_container(phrase))
-    return found
+    return [f for f in found if not NOT_TREATMENT_HEAD.search(f)]
 
 
 def find_outcomes(text: str) -> list[str]:
