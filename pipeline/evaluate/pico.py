@@ -106,6 +106,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="which split to measure on (default validation; tune on train only)")
     parser.add_argument("--input", default="evidence", choices=("evidence", "title"),
                         help="the sentence the finder reads: the evidence passage (default) or the trial's title")
+    parser.add_argument("--rules-only", action="store_true", help="leave the learned tagger out (measure the cue rules alone)")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -120,8 +121,9 @@ def run(args: argparse.Namespace) -> int:
     for p in prompts:
         text = text_of(p)
         if text not in picos:
-            picos[text] = guess_pico(text, Topic())
-    report = {"data": args.data, "split": args.split, "input": args.input, "prompts": len(prompts),
+            picos[text] = guess_pico(text, Topic(), tagger=not args.rules_only)
+    report = {"data": args.data, "split": args.split, "input": args.input, "tagger": not args.rules_only,
+              "prompts": len(prompts),
               "trials": len({p.pmcid for p in prompts})}
     for field in ("intervention", "outcome"):
         items = items_of(prompts, field, text_of)
