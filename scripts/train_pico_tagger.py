@@ -23,7 +23,7 @@ from pathlib import Path
 from pipeline.draft.phrases import WORD
 from pipeline.draft.tagger import MODEL_PATH, train
 from pipeline.evaluate.evidence_inference import load_prompts
-from pipeline.evaluate.pico import _GENERIC, content_words, items_of, score_field
+from pipeline.evaluate.pico import GENERIC_WORDS, content_words, items_of, score_field
 
 MIN_WEIGHT = 1.0  # smaller averaged weights are dropped: the model file stays under 1 MB
 
@@ -33,7 +33,7 @@ def label_sentence(text: str, arms: dict[str, set[str]]) -> tuple[list[str], lis
     labels = []
     for token in tokens:
         low = token.lower()
-        hits = [label for label, words_ in arms.items() if low in words_ and low not in _GENERIC]
+        hits = [label for label, words_ in arms.items() if low in words_ and low not in GENERIC_WORDS]
         labels.append(hits[0] if len(hits) == 1 else "N")
     for i in range(1, len(tokens) - 1):  # "rates of restenosis": a lone function word joins its label's run
         if labels[i] == "N" and labels[i - 1] == labels[i + 1] != "N" and not content_words(tokens[i]):

@@ -30,7 +30,7 @@ MATCHES = ("exact", "f1", "content")
 _STOP = frozenset(
     "a an the and or of in on for to with by from at as is are was were be been this that these those their its "
     "than vs versus after before during between among per who which plus".split())
-_GENERIC = frozenset(
+GENERIC_WORDS = frozenset(
     "rate rates level levels group groups mg kg g ml dose doses day days daily week weeks month months year years "
     "total mean change changes score scores time number patients patient treatment therapy use incidence "
     "proportion percentage risk effect effects control standard care usual baseline".split())
@@ -58,7 +58,7 @@ def matches(found: str, gold: str, how: str) -> bool:
     if how == "f1":
         return token_f1(found, gold) >= 0.5
     if how == "content":
-        return bool(set(content_words(found)) & set(content_words(gold)) - _GENERIC)
+        return bool(set(content_words(found)) & set(content_words(gold)) - GENERIC_WORDS)
     raise ValueError(how)
 
 
