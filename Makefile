@@ -9,7 +9,7 @@ CLAIMS ?= claims.yaml
 SHARED ?= ../shared/data
 CORPUS ?= .cache/corpus.sqlite
 
-.PHONY: all reports install test bench offline corpus validate clean train
+.PHONY: all reports install test bench offline corpus validate clean train train-pico
 
 all: reports
 
@@ -43,6 +43,10 @@ offline: $(CORPUS)
 # The stance model, from the training splits in ../shared/data only: prints 5-fold CV, writes pipeline/data/stance_model.json.
 train: $(FACTCHECK)
 	$(BIN)/python scripts/train_stance.py --shared $(SHARED)
+
+# The drafter's PICO tagger, from the Evidence Inference train split only: writes pipeline/data/pico_tagger.json.
+train-pico: $(FACTCHECK)
+	$(BIN)/python scripts/train_pico_tagger.py --data $(SHARED)/evidence-inference
 
 # Every bench/bench_*.py prints what it measured and the command that measured it.
 bench: $(FACTCHECK)

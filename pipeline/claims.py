@@ -352,6 +352,15 @@ def parse(text: str, path: str = "claims.yaml", base_dir: Path | None = None) ->
     return ClaimsFile(article=article, claims=tuple(claims), path=path)
 
 
+def warnings(claims_file: ClaimsFile) -> list[ClaimsError]:
+    """What does not stop a run but leaves a claim unchecked: an efficacy or safety claim that names
+    no intervention (it would be searched on its outcome alone, so `run` does not check it)."""
+    return [ClaimsError(claims_file.path, claim.line or None,
+                        f"warning: {claim.kind} claim '{claim.id}' names no intervention, so it cannot be checked",
+                        "add an intervention: the treatment or exposure it is about, e.g. 'intervention: [melatonin]'")
+            for claim in claims_file.claims if claim.kind in ("efficacy", "safety") and not claim.intervention]
+
+
 def load(path: str | Path) -> ClaimsFile:
     """Read and validate a claims file; quotes are checked against `article.file` when given."""
     path = Path(path)

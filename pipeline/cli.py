@@ -59,9 +59,11 @@ def _opened_source(args: argparse.Namespace, settings: Settings) -> Iterator[Sou
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
-    from pipeline.claims import load
+    from pipeline.claims import load, warnings
 
     claims_file = load(args.claims)
+    for warning in warnings(claims_file):  # not errors: the file is valid and the exit code stays 0
+        _say(str(warning))
     kinds: dict[str, int] = {}
     for claim in claims_file.claims:
         kinds[claim.kind] = kinds.get(claim.kind, 0) + 1

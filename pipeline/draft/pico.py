@@ -8,6 +8,9 @@ import re
 from dataclasses import dataclass
 
 from pipeline.draft import lexicon as lx
+from pipeline.draft.phrases import NOT_TREATMENT_HEAD, fit_for_pico, trim
+from pipeline.draft.tagger import Tagger, load as load_tagger, tag_sentence
+from pipeline.draft.treatment_cues import find_outcomes, find_treatments
 
 _LEADING = frozenset("the a an their its your his her our this these that".split())
 _PHRASE_STOP = frozenset("and or in for by with from after while when that which who than to as at on over "
@@ -19,7 +22,9 @@ _VERB_STEMS = ("reduc", "lower", "improv", "increas", "decreas", "promot", "enha
 # A verb and its object ("reduce depressive symptoms"), not an adjective ("this enhanced connectivity").
 _OBJECT_VERB = re.compile(r"(?<!\bthis\s)(?<!\bthe\s)(?<!\ban\s)(?<!\ba\s)\b(?:" + "|".join(_VERB_STEMS)
                           + r")(?:e|es|ed|s|ing|t|ting)?\s+", re.IGNORECASE)
-_COMPARATOR = re.compile(r"\b(?:unlike|compared\s+(?:with|to)|versus|vs\.?|than|rather\s+than|instead\s+of)\s+",
+_COMPARATOR = re.compile(r"\b(?:unlike|compared\s+(?:with|to)|versus|vs\.?|than|rather\s+than|instead\s+of)\s+"
+                         r"(?:(?:those|people|participants|patients|adults|children|women|men)\s+"
+                         r"(?:on|given|taking|receiving|who\s+(?:took|received|had|ate|got))\s+)?",  # "than those given a placebo"
                          re.IGNORECASE)
 _POPULATION_WITH = re.compile(rf"\b({lx.PEOPLE}|{lx.POPULATION_WORDS})\s+(?:with|who\s+(?:have|take|had|skip)|"
                               r"taking|suffering\s+from)\s+", re.IGNORECASE)
@@ -27,6 +32,11 @@ _ABBREVIATION = r"\(([A-Z]{2,6})\)"
 _TITLE_SPLIT = re.compile(r"\s+(?:for|and|in|to|vs\.?|versus|with|against|as|may|can|could|helps?|reduces?|"
                           r"improves?|lowers?|battling)\s+|,\s*|\?\s*", re.IGNORECASE)
 _GENERIC_HEADS = frozenset("therapy psychotherapy treatment treatments eating care medicine training use".split())
+# Lexicon words too vague to stand beside a treatment the sentence names ("drugs" beside "St John's wort").
+_VAGUE_TREATMENTS = frozenset("drug drugs medication medications supplement supplements therapy therapies diet "
+                              "diets method approach treatment treatments technique intervention".split())
+_NOT_A_TREATMENT = re.compile(r"^(?:(?:a|the)\s+)?(?:placebo|sham|control|usual\s+care|nothing|no\s+treatment)\b",
+                              re.IGNORECASE)
 
 
 def phrase_at(text: str, start: int, max_words: int = 4) -> str:
@@ -91,18 +101,35 @@ class Pico:
 
 
 def _unique(items: list[str], exclude: tuple[str, ...] = ()) -> tuple[str, ...]:
+    """Each phrase once, trimmed ("average of 4" -> "average"), if fit for a field and not inside one already kept."""
     seen = {e.lower() for e in exclude}
     out: list[str] = []
-    for item in items:
+    for item in map(trim, items):
         key = item.lower()
-        if item and key not in seen and not any(key in s for s in seen if len(key) < len(s)):
+        if item and fit_for_pico(item) and key not in seen and not any(key in s for s in seen if len(key) < len(s)):
             seen.add(key)
             out.append(item)
     return tuple(out)
 
 
-def guess_pico(text: str, topic: Topic, context: str = "") -> Pico:
-    """PICO terms of a sentence; the heading it sits under (`context`) fills a missing population or outcome."""
+def _is_condition(phrase: str) -> bool:
+    """A condition or a population ("PTSD", "first responders") is never a learned intervention."""
+    return bool(lx.CONDITIONS.fullmatch(phrase) or lx.POPULATIONS.fullmatch(phrase) or NOT_TREATMENT_HEAD.search(phrase))
+
+
+def _sentence_case(phrase: str, text: str) -> str:
+    """A found phrase as it would read mid-sentence: only a sentence-initial capital is lowered
+    ("Ashwagandha extract" -> "ashwagandha extract"; "St John's wort", "Lactobacillus rhamnosus" kept)."""
+    first, _, rest = phrase.partition(" ")
+    if text.startswith(phrase) and not first.isupper() and not (rest[:1].isupper()):
+        return first.lower() + (" " + rest if rest else "")
+    return phrase
+
+
+def guess_pico(text: str, topic: Topic, context: str = "", tagger: Tagger | None | bool = True) -> Pico:
+    """PICO terms of a sentence; the heading it sits under (`context`) fills a missing population or outcome.
+    The learned tagger (True: the installed one; None or False: none) fills an intervention or
+    outcome the cue rules left empty."""
     comparators = [phrase_at(text, m.end()) for m in _COMPARATOR.finditer(text)]
     comparators = [c for c in comparators if c and not re.fullmatch(r"[\d.]+|ever|before|usual|expected|others?", c, re.I)]
     interventions: list[str] = []
@@ -113,7 +140,11 @@ def guess_pico(text: str, topic: Topic, context: str = "") -> Pico:
             interventions.append(topic.intervention if alias.isupper() and topic.intervention else alias.lower())
     if not interventions and topic.intervention and lx.TREATMENT_ANAPHOR.match(text):  # "This method ..."
         interventions.append(topic.intervention)
+    named = [t for t in find_treatments(text) if not _NOT_A_TREATMENT.match(t)]
+    interventions += [_sentence_case(t, text) for t in named]
     interventions += [_lower_words(m.group(0)) for m in lx.TREATMENTS.finditer(text)]
+    if any(i.lower() not in _VAGUE_TREATMENTS for i in interventions):  # "drugs" beside "St John's wort"
+        interventions = [i for i in interventions if i.lower() not in _VAGUE_TREATMENTS]
     populations: list[str] = []
     for m in _POPULATION_WITH.finditer(text):
         condition = phrase_at(text, m.end(), 5)
@@ -125,10 +156,15 @@ def guess_pico(text: str, topic: Topic, context: str = "") -> Pico:
     populations += [_lower_words(m.group(0)) for m in lx.POPULATIONS.finditer(text)]
     if not populations:
         populations = [_lower_words(m.group(0)) for m in lx.POPULATIONS.finditer(context)]
-    outcomes = [phrase_at(text, m.end(), 3) for m in _OBJECT_VERB.finditer(text)]
+    outcomes = find_outcomes(text) or [phrase_at(text, m.end(), 3) for m in _OBJECT_VERB.finditer(text)]
     outcomes += [_lower_words(m.group(0)) for m in lx.CONDITIONS.finditer(text)]
     if not outcomes:
         outcomes = [_lower_words(m.group(0)) for m in lx.CONDITIONS.finditer(context)]
+    model = load_tagger() if tagger is True else (tagger or None)
+    if model is not None and (not interventions or not outcomes):
+        learned = tag_sentence(text, model)
+        interventions = interventions or [_sentence_case(t, text) for t in learned["I"] if not _is_condition(t)]
+        outcomes = outcomes or learned["O"]
     population = _unique(populations)
     intervention = _unique(interventions, exclude=tuple(comparators))
     return Pico(

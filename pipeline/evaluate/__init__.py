@@ -10,4 +10,5 @@ EVALUATIONS = {
     "scifact": "pipeline.evaluate.scifact",
     "draft": "pipeline.evaluate.draft",
     "product-stance": "pipeline.evaluate.product_stance",
+    "pico": "pipeline.evaluate.pico",
 }
