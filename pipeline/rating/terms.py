@@ -234,7 +234,7 @@ def relevance(claim: Claim, record: Record) -> Relevance:
         signals.append(f"outcome mismatch: {phrases['outcome'][0]} not mentioned")
         reasons.append(f"It does not report on {phrases['outcome'][0]}.")
     if "population" in found and found["population"] < 1.0:
-        other = _other_population(record_text(record))
+        other = other_population(record_text(record))
         wanted = phrases["population"][0]
         if other:
             signals.append(f"population mismatch: {other} vs {wanted}")
@@ -246,7 +246,8 @@ def relevance(claim: Claim, record: Record) -> Relevance:
                      tuple(signals), tuple(reasons))
 
 
-def _other_population(text: str) -> str | None:
+def other_population(text: str) -> str | None:
+    """The first population other than a claim's that `text` names (veterans, children, rats ...)."""
     low = text.lower()
     for label, pattern in _OTHER_POPULATIONS:
         if re.search(pattern, low):
