@@ -4,33 +4,23 @@ A record is evidence only when it studies the claim's intervention or exposure (
 `intervention:`, its MeSH headings or a known abbreviation) AND the claim's outcome or its family.
 Who was studied is recorded, not required: the same population, another one, or animals and cells.
 
-Phrases are matched as phrases: their words within a few words of each other, in the title,
-abstract or MeSH. Morphology keeps concepts apart: an -ing or -ed form of the claim ("fasting",
-"weighted") matches only -ing and -ed forms in the record ("fasted"), never the bare word ("fast
-food", "weight"); a bare word of the claim ("exercise") matches its inflected forms too.
+Phrases are matched as phrases, in the title, abstract or MeSH, with the morphology of
+`pipeline.phrases` that keeps "fasting" apart from "fast food".
 A claim that names neither an intervention nor an outcome is tested on its own content words.
 """
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from pipeline.rating.terms import STOPWORDS, other_senses_masked, phrase_variants, stem
+from pipeline.phrases import hits_of, phrase_in, phrase_words, stem, text_positions
+from pipeline.rating.terms import other_senses_masked, phrase_variants
 from pipeline.types import Claim, Record
 
-_WORD = re.compile(r"[a-z0-9]+(?:'[a-z0-9]+)*")
-# Words of a phrase may stand this many words further apart than the phrase itself
-# ("fasting on alternate days" for "alternate-day fasting").
-SLACK = 3
-# A long phrase (a drafted clause, "severity of depressive symptoms in adolescents") matches on
-# this share of its content words, anywhere in the record.
-LONG_PHRASE = 4
-LONG_SHARE = 2 / 3
-# A claim with no intervention and no outcome tests a record that holds this share of its words.
+# A claim with no intervention and no outcome tests a record that holds this share of its words
+# (the share the relevance score asked of such a claim before the gate).
 TEXT_SHARE = 0.5
-
 # Outcome families: an outcome counts as reported when the record reports a member of its family
 # (a trial of "weight" reports "body mass index"; one of "death" reports "mortality").
 OUTCOME_FAMILIES: tuple[tuple[str, ...], ...] = (
@@ -66,67 +56,6 @@ class Gate:
 # --- pure matching ----------------------------------------------------------------------------
 
 
-def _is_inflected(word: str) -> bool:
-    return len(word) > 5 and word.endswith(("ing", "ed"))
-
-
-def word_key(word: str) -> str:
-    """The key a record's word is indexed under: 'v:' marks an -ing or -ed form."""
-    key = stem(word)
-    return f"v:{key}" if _is_inflected(word) else key
-
-
-def wanted_keys(word: str) -> frozenset[str]:
-    """Keys a claim's word accepts: an -ing/-ed form only -ing/-ed forms; a bare word any form."""
-    key = stem(word)
-    return frozenset({f"v:{key}"}) if _is_inflected(word) else frozenset({key, f"v:{key}"})
-
-
-@lru_cache(maxsize=4096)
-def text_positions(text: str) -> dict[str, tuple[int, ...]]:
-    """Key -> word positions in `text` (lower-cased; hyphenated words split, and joined at the
-    first part's position so 'post-traumatic' meets 'posttraumatic')."""
-    positions: dict[str, list[int]] = {}
-    words: list[str] = []
-    for raw in re.findall(r"[a-z0-9]+(?:[-'\u2010\u2011][a-z0-9]+)*", text.lower()):
-        parts = [p for p in re.split(r"[-\u2010\u2011]", raw.replace("'", "")) if p]
-        if len(parts) > 1:
-            positions.setdefault(word_key("".join(parts)), []).append(len(words))
-        words.extend(parts)
-    for i, word in enumerate(words):
-        positions.setdefault(word_key(word), []).append(i)
-    for i, (left, right) in enumerate(zip(words, words[1:])):
-        positions.setdefault(word_key(left + right), []).append(i)
-    return {k: tuple(v) for k, v in positions.items()}
-
-
-def _phrase_words(phrase: str) -> list[str]:
-    """Content words of a phrase, hyphens split ('alternate-day fasting' -> alternate, day, fasting)."""
-    words = []
-    for raw in _WORD.findall(phrase.lower().replace("-", " ").replace("\u2010", " ")):
-        if raw not in STOPWORDS and not raw.isdigit():
-            words.append(raw)
-    return words
-
-
-def _hits(words: list[str], doc: dict[str, tuple[int, ...]]) -> list[tuple[int, ...]]:
-    return [tuple(sorted({p for k in wanted_keys(w) for p in doc.get(k, ())})) for w in words]
-
-
-def phrase_in(phrase: str, doc: dict[str, tuple[int, ...]]) -> bool:
-    """The phrase's words near each other in `doc` (a long phrase: most of its words anywhere)."""
-    words = _phrase_words(phrase)
-    if not words:
-        return False
-    hits = _hits(words, doc)
-    if len(words) >= LONG_PHRASE:
-        return sum(1 for h in hits if h) / len(words) >= LONG_SHARE
-    if not all(hits):
-        return False
-    span = len(words) - 1 + SLACK
-    return any(all(any(abs(p - start) <= span for p in h) for h in hits[1:]) for start in hits[0])
-
-
 @lru_cache(maxsize=2048)
 def phrase_forms(phrase: str) -> tuple[str, ...]:
     """The phrase and its known abbreviation or expansion ('PTSD' <-> 'posttraumatic stress disorder')."""
@@ -145,16 +74,16 @@ def _mesh_as_text(heading: str) -> str:
 def concept_terms(claim: Claim, concept: str) -> tuple[str, ...]:
     """The claim's phrases for a concept with the editor's MeSH headings for it."""
     terms = [*getattr(claim, concept), *claim.mesh_for(concept), *map(_mesh_as_text, claim.mesh_for(concept))]
-    return tuple(t for t in dict.fromkeys(terms) if _phrase_words(t))
+    return tuple(t for t in dict.fromkeys(terms) if phrase_words(t))
 
 
 def outcome_family(outcome: str) -> tuple[str, ...]:
     """The members of every family the outcome phrase belongs to (a family member in it)."""
-    own = {tuple(_phrase_words(outcome))}
+    own = {tuple(phrase_words(outcome))}
     doc = text_positions(outcome.lower())
     out: list[str] = []
     for family in OUTCOME_FAMILIES:
-        if any(tuple(_phrase_words(m)) in own or phrase_in(m, doc) for m in family):
+        if any(tuple(phrase_words(m)) in own or phrase_in(m, doc) for m in family):
             out.extend(family)
     return tuple(out)
 
@@ -215,10 +144,12 @@ def gate(claim: Claim, record: Record, nonclinical: bool = False, other_populati
             return Gate(False, f"does not report on {outcome[0]}", population, note, tuple(matched))
         matched.append(hit)
     if not intervention and not outcome:
-        words = list(dict.fromkeys(_phrase_words(claim.text)))
-        hits = _hits(words, doc)
+        # The claim's own words, each in any of its forms: a claim's verbs ("reduced") say how,
+        # not what, so they are not held to the form the claim happens to use.
+        words = list(dict.fromkeys(phrase_words(claim.text)))
+        hits = [h for w in words for h in [doc.get(stem(w), ()) or doc.get(f"v:{stem(w)}", ())]]
         share = sum(1 for h in hits if h) / len(words) if words else 0.0
         if share < TEXT_SHARE:
-            return Gate(False, f"shares {round(share * 100)}% of the claim's words", population, note)
+            return Gate(False, "does not share half of the claim's words", population, note)
         matched.extend(w for w, h in zip(words, hits) if h)
     return Gate(True, "", population, note, tuple(matched))
