@@ -125,3 +125,9 @@ def phrase_in(phrase: str, doc: dict[str, tuple[int, ...]]) -> bool:
     return any(all(any(abs(p - start) <= span for p in h) for h in hits[1:]) for start in hits[0])
 
 
+
+
+def mesh_as_text(heading: str) -> str:
+    """'Depressive Disorder, Treatment-Resistant' -> 'Treatment-Resistant Depressive Disorder'."""
+    parts = [p.strip() for p in heading.split(",")]
+    return " ".join(reversed(parts)) if len(parts) == 2 else heading

@@ -14,7 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import lru_cache
 
-from pipeline.phrases import hits_of, phrase_in, phrase_words, stem, text_positions
+from pipeline.phrases import hits_of, mesh_as_text, phrase_in, phrase_words, stem, text_positions
 from pipeline.rating.terms import other_senses_masked, phrase_variants
 from pipeline.types import Claim, Record
 
@@ -65,15 +65,9 @@ def phrase_forms(phrase: str) -> tuple[str, ...]:
     return tuple(dict.fromkeys(forms))
 
 
-def _mesh_as_text(heading: str) -> str:
-    """'Depressive Disorder, Treatment-Resistant' -> 'Treatment-Resistant Depressive Disorder'."""
-    parts = [p.strip() for p in heading.split(",")]
-    return " ".join(reversed(parts)) if len(parts) == 2 else heading
-
-
 def concept_terms(claim: Claim, concept: str) -> tuple[str, ...]:
     """The claim's phrases for a concept with the editor's MeSH headings for it."""
-    terms = [*getattr(claim, concept), *claim.mesh_for(concept), *map(_mesh_as_text, claim.mesh_for(concept))]
+    terms = [*getattr(claim, concept), *claim.mesh_for(concept), *map(mesh_as_text, claim.mesh_for(concept))]
     return tuple(t for t in dict.fromkeys(terms) if phrase_words(t))
 
 
@@ -140,6 +134,11 @@ def gate(claim: Claim, record: Record, nonclinical: bool = False, other_populati
         if hit is None:
             family = tuple(m for o in outcome for m in outcome_family(o))
             hit = first_match(family, doc)
+        if hit is None:
+            # An outcome is described in many word orders ("risk of dying" for "death risk",
+            # "symptoms of depression"): its words anywhere will do; the intervention, which
+            # names what was studied, must stand as a phrase.
+            hit = next((o for o in outcome if all(hits_of(phrase_words(o), doc))), None)
         if hit is None:
             return Gate(False, f"does not report on {outcome[0]}", population, note, tuple(matched))
         matched.append(hit)
