@@ -62,19 +62,30 @@ def stem(word: str) -> str:
     return w
 
 
+_DIGRAPH = re.compile(r"(?:ae|oe)(?=.)")
+_OUR = re.compile(r"(?<=...)our(?=s?$)")
+_ISE = re.compile(r"(?<=...)is(?=(?:e|ed|es|ing|ation|ations)$)")
+
+
+def spelling(word: str) -> str:
+    """One spelling for British and American forms: 'anaesthesia' -> 'anesthesia', 'tumour' ->
+    'tumor', 'randomised' -> 'randomized'. Both sides of a match go through it."""
+    return _ISE.sub("iz", _OUR.sub("or", _DIGRAPH.sub("e", word)))
+
+
 def _is_inflected(word: str) -> bool:
     return len(word) > 5 and word.endswith(("ing", "ed"))
 
 
 def word_key(word: str) -> str:
     """The key a record's word is indexed under: 'v:' marks an -ing or -ed form."""
-    key = stem(word)
+    key = stem(spelling(word))
     return f"v:{key}" if _is_inflected(word) else key
 
 
 def wanted_keys(word: str) -> frozenset[str]:
     """Keys a claim's word accepts: an -ing/-ed form only -ing/-ed forms; a bare word any form."""
-    key = stem(word)
+    key = stem(spelling(word))
     return frozenset({f"v:{key}"}) if _is_inflected(word) else frozenset({key, f"v:{key}"})
 
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import lru_cache
 
-from pipeline.phrases import hits_of, mesh_as_text, phrase_in, phrase_words, stem, text_positions
+from pipeline.phrases import hits_of, mesh_as_text, phrase_in, phrase_words, spelling, stem, text_positions
 from pipeline.rating.terms import other_senses_masked, phrase_variants
 from pipeline.types import Claim, Record
 
@@ -146,7 +146,8 @@ def gate(claim: Claim, record: Record, nonclinical: bool = False, other_populati
         # The claim's own words, each in any of its forms: a claim's verbs ("reduced") say how,
         # not what, so they are not held to the form the claim happens to use.
         words = list(dict.fromkeys(phrase_words(claim.text)))
-        hits = [h for w in words for h in [doc.get(stem(w), ()) or doc.get(f"v:{stem(w)}", ())]]
+        keys = [stem(spelling(w)) for w in words]
+        hits = [doc.get(k, ()) or doc.get(f"v:{k}", ()) for k in keys]
         share = sum(1 for h in hits if h) / len(words) if words else 0.0
         if share < TEXT_SHARE:
             return Gate(False, "does not share half of the claim's words", population, note)
