@@ -37,7 +37,7 @@ def claim(**pico: tuple[str, ...]) -> Claim:
     ("weighted blankets", "A weighted chain blanket for insomnia", True),
     ("exercise", "Participants exercising three times a week", True),
     ("anesthesia", "under general anaesthesia", True),
-    ("randomized tumor", "randomised trial of tumours", False),
+    ("tumor size", "tumours were measured in mice", False),
     ("randomized trial", "a randomised trial", True),
     ("alternate-day fasting", "fasting on alternate days for weight loss", True),
     ("vitamin D", "Vitamin C was given to every child in the first of the two trial arms; arm D had none.", False),
