@@ -187,3 +187,11 @@ def test_an_efficacy_claim_without_intervention_is_not_checked(tmp_path: Path, m
     only = report["claims"][0]
     assert not only["checked"] and "no intervention named: add one" in only["error"]
     assert only["queries"] == [] and only["sources"] == [] and only["off_topic"] == []
+
+
+def test_confidence_does_not_grow_with_records_that_say_nothing():
+    def conf(n: int, title: str) -> float:
+        recs = [record(str(i), title, "The participants were followed for a year.") for i in range(n)]
+        return assess(KETAMINE_PTSD, [(r, _finding(r.id)) for r in recs]).confidence
+    assert conf(1, "Propranolol for PTSD symptoms") == conf(20, "Propranolol for PTSD symptoms")
+    assert conf(1, "Ketamine and PTSD symptoms") == conf(20, "Ketamine and PTSD symptoms")

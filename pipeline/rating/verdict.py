@@ -223,7 +223,7 @@ def _by_citation(claim: Claim, rated: Sequence[Rated], checks: Sequence[Check],
     found = [c for _, c in pairs if c.status == "found"]
     missing = [_citation_sentence(cite, c) for cite, c in pairs if c.status != "found"]
     if not found:
-        return "unverifiable", _confidence(max(1, len(rated)) / 5, 1.0, 0.3, 0.4), missing + after
+        return "unverifiable", UNVERIFIABLE_CONFIDENCE, missing + after
     heads = [f"The {_cited_what(cite, c)} was found ({c.detail.removeprefix('found ')})."
              for cite, c in pairs if c.status == "found"]
     if claim.kind == "quote" and any(c.kind == "quote" for c in found):
@@ -285,13 +285,12 @@ def _decide(claim: Claim, rated: Sequence[Rated], checks: Sequence[Check],
     numbers = [c for c in checks if c.kind == "number"]
     number_text = _number_sentences(checks)
     problems = _figure_problems(checks)
-    considered = max(1, len(rated))
 
     by_citation = _by_citation(claim, rated, checks, problems, number_text + tail)
     if by_citation is not None:
         return by_citation
     if claim.kind == "statistic" and not claim.cites and numbers and all(c.status == "absent" for c in numbers):
-        return "unverifiable", _confidence(considered / 5, 1.0, 0.3, 0.4), number_text + tail
+        return "unverifiable", UNVERIFIABLE_CONFIDENCE, number_text + tail
     if not any(r.relevant or (r.assessment.tests_claim and r in set_aside) for r in rated):
         # Nothing found tests the claim: that is not a finding against it.
         return "unverifiable", UNVERIFIABLE_CONFIDENCE, [no_study_sentence(rated, searches)] + number_text + tail
