@@ -39,16 +39,6 @@ OUTCOME_FAMILIES: tuple[tuple[str, ...], ...] = (
     ("cancer", "tumor", "tumour", "carcinoma", "neoplasm"),
 )
 
-# Words of a claim that say how its concepts relate, not what they are ("reduces", "linked to",
-# "prevents"): a claim without PICO fields is tested on its other words.
-RELATION_WORDS = frozenset(stem(w) for w in """reduce reduces reduced reducing increase increases increased
-    decrease decreases decreased lower lowers lowered raise raises raised boost boosts improve improves improved
-    worsen worsens prevent prevents prevented cause causes caused lead leads led help helps helped protect
-    protects protected cure cures cured treat treats treated effective effectively work works benefit benefits
-    beneficial associated association linked link related affect affects affected change changes changed
-    result results higher high lower low less more better worse good bad kill kills stop stops fight fights
-    block blocks""".split())
-
 Population = str  # same | other | animal | unknown
 
 
@@ -155,7 +145,7 @@ def gate(claim: Claim, record: Record, nonclinical: bool = False, other_populati
     if not intervention and not outcome:
         # The claim's own words, each in any of its forms: a claim's verbs ("reduced") say how,
         # not what, so they are not held to the form the claim happens to use.
-        words = [w for w in dict.fromkeys(phrase_words(claim.text)) if stem(w) not in RELATION_WORDS]
+        words = list(dict.fromkeys(phrase_words(claim.text)))
         keys = [stem(spelling(w)) for w in words]
         hits = [doc.get(k, ()) or doc.get(f"v:{k}", ()) for k in keys]
         share = sum(1 for h in hits if h) / len(words) if words else 0.0
