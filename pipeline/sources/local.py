@@ -23,9 +23,9 @@ from pathlib import Path
 from typing import Literal
 
 from pipeline.errors import CorpusError, SourceError
-from pipeline.sources.phrase_filter import PHRASE_SCAN, phrases_checked
 from pipeline.serialize import record_from_dict, to_jsonable
 from pipeline.sources.importers import NotACorpusFile, discover, iter_records
+from pipeline.sources.phrase_filter import PHRASE_SCAN, phrases_checked
 from pipeline.text import normalize_space
 from pipeline.types import Query, QueryArm, Record, SearchResult
 
@@ -644,6 +644,7 @@ def build_index(
 
 
 # --- search ---------------------------------------------------------------------------------
+
 
 class LocalIndex:
     """A built index, opened read-only: BM25 search and record look-up."""
