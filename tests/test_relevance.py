@@ -166,12 +166,15 @@ def test_hand_made_claims_without_studies_are_all_unverifiable(tmp_path: Path, m
     assert all(not c["sources"] for c in report["claims"])  # nothing counted for, against or "says nothing"
     assert all(s["weight"] == 0 for c in report["claims"] for s in c["off_topic"])
     assert report["summary"]["untested"] == [c["id"] for c in report["claims"]]
-    assert report["searched"] == "a local corpus of 7 records"
+    assert report["searched"] == "a local corpus of 8 records"
     assert all(any("local corpus" in r for r in c["reasons"]) for c in report["claims"])
+    # A record that names the treatment but not the outcome is found, and fails the gate.
+    gated = [s for c in report["claims"] for s in c["off_topic"]]
+    assert gated and all(s["gate_reason"].startswith("does not") and s["stance"] == "neutral" for s in gated)
     err = capsys.readouterr().err
-    assert "6 of 6 claims had no study that tests them (searched a local corpus of 7 records)" in err
+    assert "7 of 7 claims had no study that tests them (searched a local corpus of 8 records)" in err
     html = next(out.glob("*.html")).read_text()
-    assert "6 of 6 claims had no study that tests them" in html
+    assert "7 of 7 claims had no study that tests them" in html and "found but not about this claim" in html
 
 
 def test_an_efficacy_claim_without_intervention_is_not_checked(tmp_path: Path, monkeypatch, capsys):
