@@ -74,7 +74,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
 def cmd_run(args: argparse.Namespace) -> int:
     from pipeline.claims import load
-    from pipeline.run import check_claims, write_reports
+    from pipeline.run import check_claims, without_tested_study, write_reports
 
     claims_file = load(args.claims)
     if args.claim:
@@ -99,6 +99,9 @@ def cmd_run(args: argparse.Namespace) -> int:
     for assessment in result.assessments:
         counts[assessment.verdict] = counts.get(assessment.verdict, 0) + 1
     _say("verdicts: " + ", ".join(f"{n} {v}" for v, n in sorted(counts.items())))
+    untested = without_tested_study(result)
+    _say(f"{len(untested)} of {len(result.assessments)} claims had no study that tests them "
+         f"(searched {result.searched or result.source})")
     _say("wrote " + ", ".join(str(p) for p in paths) + f" in {time.monotonic() - started:.1f} s")
     if result.unchecked:
         _say(f"not checked ({len(result.unchecked)}): {', '.join(result.unchecked)}; "

@@ -37,19 +37,21 @@ def build_queries(claim: Claim) -> tuple[Query, ...]:
 
 def _evidence_ladder(claim: Claim) -> list[Query]:
     intervention, population, outcome = (arm(claim, c) for c in ("intervention", "population", "outcome"))
+    # The comparator ranks the results of the exact rungs; every source leaves it out of the match.
+    comparator = arm(claim, "comparator")
     humans = (HUMANS,) if claim.kind != "mechanism" else ()
     rungs: list[tuple[tuple[QueryArm | None, ...], tuple[str, ...], str]] = []
     if claim.kind in CLINICAL_KINDS:
-        rungs.append(((intervention, population, outcome), humans + (STRONG_DESIGNS,), "evidence"))
+        rungs.append(((intervention, population, outcome, comparator), humans + (STRONG_DESIGNS,), "evidence"))
     rungs += [
-        ((intervention, population, outcome), humans, "evidence"),
+        ((intervention, population, outcome, comparator), humans, "evidence"),
         ((intervention, population), humans, "broad"),
         ((intervention, outcome), humans, "broad"),
     ]
     queries = []
     for arms, filters, purpose in rungs:
         present = tuple(a for a in arms if a is not None)
-        if present:
+        if any(a.concept != "comparator" for a in present):
             queries.append(Query(claim_id=claim.id, arms=present, filters=filters, purpose=purpose))
     return queries
 

@@ -24,6 +24,11 @@ from pipeline.types import Assessment, Claim, ClaimsFile, Finding, Query, Record
 Progress = Callable[[str], None]
 MAX_RECORDS_PER_CLAIM = 25
 MAX_FAILURES = 3  # failed requests in a row before a run stops asking the network
+# Claims about what a treatment does: without the treatment, a search on the outcome alone would
+# rate the claim on studies of anything that changes that outcome.
+NEEDS_INTERVENTION = frozenset({"efficacy", "safety"})
+NO_INTERVENTION = ("no intervention named: add one (the treatment or exposure the claim is about) "
+                   "to its intervention: field")
 
 
 class Source(Protocol):
@@ -42,6 +47,7 @@ class PubMedSource:
     service is not hammered; a single failed request only costs the claim that made it."""
 
     name = "pubmed"
+    searched = "PubMed"
 
     def __init__(self, settings: Settings, cache: Cache, progress: Progress = lambda _: None) -> None:
         from pipeline.sources.pubmed import PubMedClient
@@ -115,6 +121,7 @@ class LocalSource:
         self._index = LocalIndex(corpus)
         self._limit = limit
         self.failure: str | None = None
+        self.searched = f"a local corpus of {len(self._index):,} records"
 
     def search(self, query: Query) -> SearchResult:
         return self._index.search(query, limit=self._limit)
@@ -141,6 +148,13 @@ class _ClaimSearch:
     searches: list[SearchResult] = field(default_factory=list)
     ids: list[str] = field(default_factory=list)
     error: str | None = None
+    skipped: str | None = None  # why the claim was not searched: a fault of the claims file, not the source
+
+
+def missing_intervention(claim: Claim) -> bool:
+    """An efficacy or safety claim that names no treatment or exposure (and no editor's query)."""
+    return (claim.kind in NEEDS_INTERVENTION and not claim.queries
+            and not claim.intervention and not claim.mesh_for("intervention"))
 
 
 def _search_claim(claim: Claim, source: Source, per_claim: int) -> _ClaimSearch:
@@ -151,6 +165,9 @@ def _search_claim(claim: Claim, source: Source, per_claim: int) -> _ClaimSearch:
     rated on part of its evidence, so the claim is reported as not checked instead.
     """
     state = _ClaimSearch(claim)
+    if missing_intervention(claim):
+        state.skipped = NO_INTERVENTION
+        return state
     lost = False
     for query in build_queries(claim):
         try:
@@ -192,7 +209,8 @@ def check_claims(claims_file: ClaimsFile, source: Source, progress: Progress = l
     for number, claim in enumerate(claims_file.claims, 1):
         state = _search_claim(claim, source, MAX_RECORDS_PER_CLAIM)
         hits = sum(s.count for s in state.searches)
-        status = f"not checked ({state.error})" if state.error else f"{len(state.searches)} queries, {len(state.ids)} records ({hits} hits)"
+        status = f"not checked ({state.error or state.skipped})" if state.error or state.skipped else \
+            f"{len(state.searches)} queries, {len(state.ids)} records ({hits} hits)"
         progress(f"[{number}/{total}] {claim.id}: {status}")
         states.append(state)
 
@@ -222,6 +240,9 @@ def check_claims(claims_file: ClaimsFile, source: Source, progress: Progress = l
         if state.error:
             assessments.append(_not_checked(state.claim, state.error))
             continue
+        if state.skipped:
+            assessments.append(_not_searched(state.claim, state.skipped))
+            continue
         ids = [fetched[i].id for i in state.ids if i in fetched]
         found = resolved.get(state.claim.id)
         ids += [r.id for r in found.records] if found else []
@@ -237,7 +258,14 @@ def check_claims(claims_file: ClaimsFile, source: Source, progress: Progress = l
         generated=dt.datetime.now(dt.timezone.utc).replace(microsecond=0).isoformat(),
         versions=versions(),
         unchecked=tuple(s.claim.id for s in states if s.error),
+        searched=getattr(source, "searched", source.name),
     )
+
+
+def without_tested_study(result: RunResult) -> tuple[str, ...]:
+    """Ids of the checked claims for which no study that tests them was found."""
+    return tuple(a.claim_id for a in result.assessments
+                 if not a.error and not any(s.tests_claim for s in a.sources))
 
 
 def default_services(source: Source) -> Services:
@@ -276,6 +304,13 @@ def _not_checked(claim: Claim, error: str) -> Assessment:
         reasons=(f"Not checked: the source could not be searched ({error}). Run again when it is reachable.",),
         error=error,
     )
+
+
+def _not_searched(claim: Claim, why: str) -> Assessment:
+    """A claim the run could not search as written (not a source failure: the claims file must change)."""
+    return Assessment(claim_id=claim.id, verdict="unverifiable", confidence=0.0,
+                      reasons=(f"Not checked: {why}. Searching its outcome alone would rate it on studies "
+                               "of other treatments.",), error=why)
 
 
 def write_reports(result: RunResult, out_dir: Path, partial: bool = False) -> list[Path]:

@@ -78,7 +78,8 @@ def test_pubmed_route_then_offline_from_cache_gives_the_same_report(isolated: Pa
         assert main(["run", str(claims), "--out", str(isolated / "online")]) == 0
         assert len(server.requests("efetch")) == 1  # one batched efetch for the run
         online = json.loads(next((isolated / "online").glob("*.json")).read_text())
-        assert {s["pmid"] for s in online["claims"][0]["sources"]} == {"11748933", "11700088"}
+        found = online["claims"][0]["sources"] + online["claims"][0]["off_topic"]  # all records read
+        assert {s["pmid"] for s in found} == {"11748933", "11700088"}
         sent = len(server.seen)
         assert main(["run", str(claims), "--offline", "--out", str(isolated / "offline")]) == 0
         assert len(server.seen) == sent  # --offline opened no connection

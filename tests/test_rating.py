@@ -250,15 +250,20 @@ def test_small_trial_only_is_partly_supported():
     assert any("n=20" in r for r in a.reasons)
 
 
-def test_nothing_relevant_is_not_supported_and_says_what_was_searched():
+def test_nothing_that_tests_the_claim_is_unverifiable_and_says_what_was_searched():
+    # Issue 14: finding no study of the claim is not a finding against it.
     rec = make("8001", "Propofol sedation for endoscopy",
                "Propofol significantly reduced procedure time (p<0.01).",
                background="Sedation is used for endoscopy.")
     search = SearchResult(Query("c1"), "ketamine AND depression", "local", ("pmid:8001",), 1)
     a = assess(DEPRESSION_CLAIM, [rec], [search])
-    assert a.verdict == "not_supported"
-    assert any("ketamine AND depression" in r and "1 record considered, 0 relevant" in r
+    assert a.verdict == "unverifiable"
+    assert any("the local corpus" in r and "1 record" in r and "does not study ketamine" in r
                for r in a.reasons)
+    assert any("ketamine AND depression" in r and "1 record considered, 0 test the claim" in r
+               for r in a.reasons)
+    assert [s.tests_claim for s in a.sources] == [False]
+    assert a.sources[0].weight == 0
     assert a.queries == (search,)
 
 

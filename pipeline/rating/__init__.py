@@ -3,11 +3,15 @@
 Pure code, no I/O: `assess(claim, [(record, finding), ...], searches, checks=None) -> Assessment`;
 `rate(claim, evidence)` rates the sources alone, so a run can make its checks on them first.
 
-Per source (`source.py`, `terms.py`, `stance.py`)
+Per source (`source.py`, `relevance.py`, `terms.py`, `stance.py`)
+  gate        (`relevance.py`) the record tests the claim only if it names the claim's intervention
+              or exposure as a phrase (or its MeSH heading or abbreviation) and its outcome (or the
+              outcome's family); the population is recorded (same / other / animal / unknown).
+              A PICO-less claim: half its own words. A record that fails is "found, not about this
+              claim": neutral, weight 0, never read by the stance reader.
   relevance   weighted overlap of the claim's intervention (0.45), outcome (0.25), population
-              (0.2), comparator (0.05) and content words (0.1) with title + abstract + MeSH.
-              A source that never names the intervention is capped at 0.25, one that misses the
-              outcome at 0.45; sources below 0.5 are shown but take no side.
+              (0.2), comparator (0.05) and content words (0.1) with title + abstract + MeSH;
+              it scales the weight of records that pass the gate.
   stance      cue-based on the 1-2 most telling result/conclusion sentences: negative findings
               ("no significant difference", "did not reduce", "failed to", "comparable to placebo"),
               positive efficacy language, the direction of change near the claim's outcome
@@ -50,10 +54,15 @@ the citation searches did; each cite is paired with its one citation or quote ch
                     cohort, case-control); or, for background/mechanism claims, only from
                     narrative reviews or animal/laboratory work.
      contradicted   adequate human evidence contradicts and nothing of similar weight supports.
-     not_supported  no adequate relevant evidence: weak designs only, animal/in-vitro only
-                    (never enough for a clinical claim), small studies against, or nothing relevant.
-  Confidence grows with the total relevant weight and the agreement between sources. Every
-  verdict ends with what was searched and how many records were relevant.
+     not_supported  studies that test the claim were found and do not show it: weak designs only,
+                    animal/in-vitro only (never enough for a clinical claim), small studies against,
+                    or no result for or against.
+     unverifiable   no record passed the gate: the reason says what was searched, how many records
+                    came back and why none tests the claim ("none of the 20 records studies X").
+  Confidence grows with the weight of the sources that take a side and their agreement, never
+  with records that say nothing; "high" (>= 0.75) needs an adequate study that tests the claim
+  directly (same population, human). Every verdict ends with what was searched and how many
+  records test the claim.
 """
 
 from pipeline.rating.verdict import assess, rate

@@ -1,4 +1,5 @@
-"""Pure per-source assessment: relevance, stance and evidence weight of one record for one claim."""
+"""Pure per-source assessment: relevance, the relevance gate, stance and evidence weight of one
+record for one claim. A record that fails the gate takes no side and weighs nothing."""
 
 from __future__ import annotations
 
@@ -7,7 +8,8 @@ from dataclasses import dataclass
 
 from pipeline.rating.model import load_model
 from pipeline.rating.stance import abstract_sentences, decide_stance
-from pipeline.rating.terms import Relevance, relevance
+from pipeline.rating.relevance import Gate, gate
+from pipeline.rating.terms import Relevance, other_population, record_text, relevance
 from pipeline.types import Claim, Finding, Record, SourceAssessment
 
 # The usual evidence hierarchy; animal and in-vitro work never establishes a clinical claim.
@@ -21,7 +23,8 @@ NONCLINICAL = {"animal", "in_vitro"}
 # Notices that withdraw a work (PubMed CommentsCorrections RefTypes, Crossref updated-by types).
 RETRACTION_NOTICES = ("RetractionIn", "RetractedandRepublishedIn", "PartialRetractionIn", "retraction",
                       "partial_retraction", "withdrawal", "removal")
-# A source below this relevance is shown but takes no side.
+# Citation checks read a source below this relevance score as off the claim's topic; whether a
+# source counts as evidence is the relevance gate's decision (tests_claim), not this score.
 RELEVANT = 0.5
 UNKNOWN_SIZE_FACTOR = 0.6
 SIZE_FLOOR = 0.3
@@ -51,8 +54,9 @@ def is_retracted(record: Record) -> bool:
 
 
 def counts_as_relevant(record: Record, assessment: SourceAssessment) -> bool:
-    """On the claim's topic and not retracted: the sources a verdict and the checks weigh."""
-    return not is_retracted(record) and assessment.relevance >= RELEVANT
+    """Tests the claim (it passed the relevance gate) and not retracted: the sources a verdict
+    and the checks weigh."""
+    return not is_retracted(record) and assessment.tests_claim
 
 
 def design_name(design: str, count: int = 1) -> str:
@@ -89,6 +93,7 @@ class Rated:
     finding: Finding
     design: str
     relevance: Relevance
+    gate: Gate | None = None
 
     @property
     def relevant(self) -> bool:
@@ -104,6 +109,11 @@ class Rated:
                    for s in self.assessment.signals)
 
     @property
+    def direct(self) -> bool:
+        """Tests the claim in the claim's own population, in people."""
+        return self.relevant and self.clinical and self.assessment.population == "same"
+
+    @property
     def n_label(self) -> str:
         if self.finding.sample_size:
             return f"n={self.finding.sample_size}"
@@ -113,33 +123,40 @@ class Rated:
 
 
 def rate_source(claim: Claim, record: Record, finding: Finding) -> Rated:
-    """Relevance, stance, weight, rationale and signals of one source."""
+    """Relevance, the gate, stance, weight, rationale and signals of one source."""
     rel = relevance(claim, record)
     design = effective_design(record, finding)
+    passed = gate(claim, record, nonclinical=design in NONCLINICAL,
+                  other_population=other_population(record_text(record)))
     base = DESIGN_WEIGHTS[design]
-    weight = round(base * size_factor(finding, design) * rel.score, 4)
+    weight = round(base * size_factor(finding, design) * rel.score, 4) if passed.tests_claim else 0.0
     signals = list(rel.signals)
     reasons: list[str] = []
+    if not passed.tests_claim:
+        signals.append(f"not about this claim: {passed.reason}")
     if design == "animal":
         signals.append("animal study")
         reasons.append("It is an animal study, which cannot establish a clinical claim.")
     elif design == "in_vitro":
         signals.append("in-vitro study")
         reasons.append("It is a laboratory (in-vitro) study, which cannot establish a clinical claim.")
+    gate_fields = {"tests_claim": passed.tests_claim, "gate_reason": passed.reason, "population": passed.population}
     if is_retracted(record):
         sa = SourceAssessment(
             record.id, rel.score, "neutral", 0.0, (), ("retracted — counts for nothing",),
-            ("retracted", *signals), rel.matched_terms)
-        return Rated(sa, record, finding, design, rel)
+            ("retracted", *signals), rel.matched_terms, **gate_fields)
+        return Rated(sa, record, finding, design, rel, passed)
     sentences = abstract_sentences(record, finding)
-    relevant = rel.score >= RELEVANT
+    relevant = passed.tests_claim
     judgement = load_model().judge(claim.text, [s.text for s in sentences]) if sentences and relevant else None
     st = decide_stance(claim, record, finding, relevant, judgement, sentences)
     signals.extend(st.signals)
     n_text = f" (n={finding.sample_size})" if finding.sample_size else ""
     reasons.insert(0, f"{design_name(design).capitalize()}{n_text}, relevance {rel.score:.2f}.")
+    if not passed.tests_claim:
+        reasons.insert(1, f"Not about this claim: it {passed.reason}; it weighs nothing.")
     reasons.extend(rel.reasons)
     reasons.extend(st.reasons)
     sa = SourceAssessment(record.id, rel.score, st.stance, weight, st.rationale,
-                          tuple(reasons), tuple(dict.fromkeys(signals)), rel.matched_terms)
-    return Rated(sa, record, finding, design, rel)
+                          tuple(reasons), tuple(dict.fromkeys(signals)), rel.matched_terms, **gate_fields)
+    return Rated(sa, record, finding, design, rel, passed)

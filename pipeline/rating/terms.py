@@ -11,19 +11,10 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
+from pipeline.phrases import STOPWORDS, stem
 from pipeline.types import Claim, Record
 
 _WORD = re.compile(r"[a-z0-9]+(?:[-'][a-z0-9]+)*")
-
-STOPWORDS = frozenset(
-    """a an and are as at be been being but by can could did do does for from had has have
-    how in into is it its may might more most much of on or our over per so such than that the
-    their them then there these they this those through to under up upon was we were what when
-    which while who whom will with within without would you your after before about also just
-    only very even both each other some any all no not nor one two three four five shown show
-    shows found find study studies research researchers people patient patients participant
-    participants individual individuals use used using help helps like""".split()
-)
 
 # Abbreviations health articles and abstracts use interchangeably with the spelled-out form.
 _SYNONYMS: tuple[tuple[str, ...], ...] = (
@@ -33,32 +24,11 @@ _SYNONYMS: tuple[tuple[str, ...], ...] = (
     ("kap", "ketamine assisted psychotherapy"),
     ("ect", "electroconvulsive therapy"),
     ("cbt", "cognitive behavioral therapy", "cognitive behavioural therapy"),
+    # MeSH entry terms of COVID-19 and its virus (digits are not content words: "covid 19" -> covid)
+    ("covid19", "covid", "coronavirus disease", "sars-cov-2", "2019-ncov", "novel coronavirus"),
     ("iv", "intravenous"),
     ("im", "intramuscular"),
 )
-
-_SUFFIXES = ("ations", "ation", "ings", "ing", "ions", "ion", "ives", "ive", "edly", "ed",
-             "ies", "es", "s")
-
-
-@lru_cache(maxsize=65536)
-def stem(word: str) -> str:
-    """A crude, stable stem: 'therapies'->'therapy', 'reduced'/'reduces'/'reducing'->'reduc'."""
-    w = word.lower().replace("'", "")
-    if len(w) <= 3 or w.isdigit():
-        return w
-    if w.endswith("ies") and len(w) > 4:
-        return w[:-3] + "y"
-    if w.endswith(("ss", "us", "is")):
-        return w
-    for suffix in _SUFFIXES:
-        if w.endswith(suffix) and len(w) - len(suffix) >= 3:
-            w = w[: -len(suffix)]
-            break
-    if w.endswith("e") and len(w) > 3:
-        w = w[:-1]
-    return w
-
 
 def tokens(text: str) -> list[str]:
     """Stemmed tokens; a hyphenated word becomes one joined token ('post-traumatic'->'posttraumat')."""
@@ -234,7 +204,7 @@ def relevance(claim: Claim, record: Record) -> Relevance:
         signals.append(f"outcome mismatch: {phrases['outcome'][0]} not mentioned")
         reasons.append(f"It does not report on {phrases['outcome'][0]}.")
     if "population" in found and found["population"] < 1.0:
-        other = _other_population(record_text(record))
+        other = other_population(record_text(record))
         wanted = phrases["population"][0]
         if other:
             signals.append(f"population mismatch: {other} vs {wanted}")
@@ -246,7 +216,8 @@ def relevance(claim: Claim, record: Record) -> Relevance:
                      tuple(signals), tuple(reasons))
 
 
-def _other_population(text: str) -> str | None:
+def other_population(text: str) -> str | None:
+    """The first population other than a claim's that `text` names (veterans, children, rats ...)."""
     low = text.lower()
     for label, pattern in _OTHER_POPULATIONS:
         if re.search(pattern, low):

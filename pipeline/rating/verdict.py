@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from collections import Counter
 from collections.abc import Sequence
 
 from pipeline.rating.checks import cite_subject, cited_by, integrity_flags, label, run_checks
@@ -17,6 +18,13 @@ ADEQUATE_RCT_N = 50
 CREDIBLE = {"meta_analysis", "systematic_review", "rct", "nonrandomized_trial", "cohort", "case_control"}
 # Opposing weight of at least this share of the other side makes the evidence mixed.
 SIMILAR = 0.5
+# "High" confidence (writer.confidence_label) needs an adequate study that tests the claim directly.
+HIGH = 0.75
+BELOW_HIGH = 0.7
+# No study that tests the claim: how sure we are that the sources searched hold none. It does not
+# grow with the number of records that came back and do not test the claim.
+UNVERIFIABLE_CONFIDENCE = 0.5
+SOURCE_NAMES = {"pubmed": "PubMed", "local": "the local corpus", "europepmc": "Europe PMC"}
 _DESIGN_ORDER = ("meta_analysis", "systematic_review", "rct", "nonrandomized_trial", "cohort",
                  "case_control", "cross_sectional", "case_series", "case_report",
                  "genetic_association", "modeling", "narrative_review", "other", "animal", "in_vitro")
@@ -64,7 +72,7 @@ def _verb(group: Sequence[Rated], singular: str, plural: str) -> str:
 
 def search_summary(rated: Sequence[Rated], searches: Sequence[SearchResult]) -> str:
     relevant = sum(1 for r in rated if r.relevant)
-    considered = f"{len(rated)} record{'s' if len(rated) != 1 else ''} considered, {relevant} relevant to the claim"
+    considered = f"{len(rated)} record{'s' if len(rated) != 1 else ''} considered, {relevant} {'tests' if relevant == 1 else 'test'} the claim"
     if not searches:
         return f"Searched: {considered}."
     shown = [f"{s.source} '{s.term[:80]}{'…' if len(s.term) > 80 else ''}' → {s.count} hits"
@@ -72,6 +80,37 @@ def search_summary(rated: Sequence[Rated], searches: Sequence[SearchResult]) -> 
     more = f" and {len(searches) - 3} more" if len(searches) > 3 else ""
     n = len(searches)
     return (f"Searched {n} quer{'y' if n == 1 else 'ies'} ({'; '.join(shown)}{more}); {considered}.")
+
+
+def searched_what(searches: Sequence[SearchResult]) -> str:
+    """'PubMed', 'the local corpus' (or both), for a sentence."""
+    names = [SOURCE_NAMES.get(s.source, s.source) for s in searches]
+    return " and ".join(dict.fromkeys(names)) or "no source"
+
+
+def _gate_reason_counts(rated: Sequence[Rated]) -> str:
+    """'none of 20 records studies ashwagandha'; '12 do not study X, 8 do not report on Y'."""
+    failed = [r for r in rated if not r.assessment.tests_claim]
+    counts = Counter(r.assessment.gate_reason or "does not test the claim" for r in failed)
+    if len(counts) == 1 and len(failed) == len(rated):
+        reason = next(iter(counts))
+        verb, _, rest = reason.removeprefix("does not ").partition(" ")
+        verb_s = verb[:-1] + "ies" if verb.endswith("y") else verb + "s"
+        n = len(failed)
+        return f"{'it does not' if n == 1 else f'none of the {n} records'} {verb if n == 1 else verb_s} {rest}".strip()
+    parts = [f"{n} {reason if n == 1 else reason.replace('does not', 'do not', 1)}" for reason, n in counts.most_common()]
+    return ", ".join(parts)
+
+
+def no_study_sentence(rated: Sequence[Rated], searches: Sequence[SearchResult]) -> str:
+    """Why a claim is unverifiable for want of evidence: what was searched, what came back, why none tests it."""
+    n_queries = len(searches)
+    where = f"{n_queries} search{'es' if n_queries != 1 else ''} of {searched_what(searches)}"
+    if not rated:
+        return f"No study that tests the claim was found: {where} returned no records."
+    n = len(rated)
+    return (f"No study that tests the claim was found: {where} returned {n} record{'s' if n != 1 else ''}, "
+            f"and {_gate_reason_counts(rated)}.")
 
 
 def pair_cites(claim: Claim, checks: Sequence[Check]) -> tuple[tuple[Citation, Check], ...]:
@@ -184,7 +223,7 @@ def _by_citation(claim: Claim, rated: Sequence[Rated], checks: Sequence[Check],
     found = [c for _, c in pairs if c.status == "found"]
     missing = [_citation_sentence(cite, c) for cite, c in pairs if c.status != "found"]
     if not found:
-        return "unverifiable", _confidence(max(1, len(rated)) / 5, 1.0, 0.3, 0.4), missing + after
+        return "unverifiable", UNVERIFIABLE_CONFIDENCE, missing + after
     heads = [f"The {_cited_what(cite, c)} was found ({c.detail.removeprefix('found ')})."
              for cite, c in pairs if c.status == "found"]
     if claim.kind == "quote" and any(c.kind == "quote" for c in found):
@@ -209,14 +248,27 @@ def _by_citation(claim: Claim, rated: Sequence[Rated], checks: Sequence[Check],
         return "partly_supported", 0.6, reasons + [
             "Its results support the claim, but not as stated: " + " and ".join(problems) + "."] + missing + after
     off_topic = [r for r in sound if not r.relevant]
-    why = (f"it is not about the claim as stated (relevance {off_topic[0].assessment.relevance:.2f})"
+    why = (f"it is not about the claim as stated (it {off_topic[0].assessment.gate_reason or 'does not test it'})"
            if off_topic else "its results neither support nor contradict the claim as stated")
     return "not_supported", 0.5, reasons + [f"It does not bear out the claim: {why}."] + missing + after
 
 
 def decide(claim: Claim, rated: Sequence[Rated], checks: Sequence[Check],
            searches: Sequence[SearchResult]) -> Decision:
-    """The verdict, its confidence and the reasons, by the rules in the package docstring."""
+    """The verdict, its confidence and the reasons, by the rules in the package docstring; "high"
+    confidence only with an adequate study that tests the claim directly (same population, human)."""
+    verdict, confidence, reasons = _decide(claim, rated, checks, searches)
+    direct = [r for r in rated if r.direct and not _retracted(r, checks) and adequate([r])]
+    if confidence >= HIGH and not direct:
+        confidence = BELOW_HIGH
+        reasons = reasons + ["Confidence is not high: no adequate study (meta-analysis, systematic review or "
+                             "randomised trial of fair size) tests the claim directly, in people of the "
+                             "population it names."]
+    return verdict, confidence, reasons
+
+
+def _decide(claim: Claim, rated: Sequence[Rated], checks: Sequence[Check],
+            searches: Sequence[SearchResult]) -> Decision:
     set_aside = [r for r in rated if _retracted(r, checks)]
     relevant = [r for r in rated if r.relevant and r not in set_aside]
     sup = [r for r in relevant if r.assessment.stance == "supports"]
@@ -233,13 +285,15 @@ def decide(claim: Claim, rated: Sequence[Rated], checks: Sequence[Check],
     numbers = [c for c in checks if c.kind == "number"]
     number_text = _number_sentences(checks)
     problems = _figure_problems(checks)
-    considered = max(1, len(rated))
 
     by_citation = _by_citation(claim, rated, checks, problems, number_text + tail)
     if by_citation is not None:
         return by_citation
     if claim.kind == "statistic" and not claim.cites and numbers and all(c.status == "absent" for c in numbers):
-        return "unverifiable", _confidence(considered / 5, 1.0, 0.3, 0.4), number_text + tail
+        return "unverifiable", UNVERIFIABLE_CONFIDENCE, number_text + tail
+    if not any(r.relevant or (r.assessment.tests_claim and r in set_aside) for r in rated):
+        # Nothing found tests the claim: that is not a finding against it.
+        return "unverifiable", UNVERIFIABLE_CONFIDENCE, [no_study_sentence(rated, searches)] + number_text + tail
 
     # 2. The weight of the evidence.
     sup_text = describe(sup)
@@ -312,14 +366,13 @@ def decide(claim: Claim, rated: Sequence[Rated], checks: Sequence[Check],
                            "(animal or laboratory work).")
         return "not_supported", _confidence(total + 0.3, 1.0, 0.3, 0.3), reasons + number_text + tail
     if relevant:
-        reasons = [f"{len(relevant)} relevant source{'s' if len(relevant) != 1 else ''} "
-                   f"{'was' if len(relevant) == 1 else 'were'} found, but none reports results "
-                   "for or against the claim as stated."]
+        reasons = [f"{len(relevant)} source{'s' if len(relevant) != 1 else ''} that "
+                   f"{'tests' if len(relevant) == 1 else 'test'} the claim {'was' if len(relevant) == 1 else 'were'} "
+                   "found, but none reports results for or against it as stated."]
     else:
-        reasons = ["No source found speaks to the claim: none of the records considered is about "
-                   "its intervention and outcome."]
-    conf = round(min(0.6, 0.2 + 0.4 * (1 - math.exp(-considered / 10))), 2)
-    return "not_supported", conf, reasons + number_text + tail
+        reasons = ["The only sources that test the claim were retracted."]
+    # Records that say nothing do not make the verdict any surer, however many there are.
+    return "not_supported", 0.4, reasons + number_text + tail
 
 
 def rate(claim: Claim, evidence: Sequence[tuple[Record, Finding]]) -> list[Rated]:

@@ -58,9 +58,10 @@ VERDICT_MEANINGS: dict[str, str] = {
     "supported": "adequate studies support the claim as stated; nothing of similar weight against",
     "partly_supported": "evidence supports a narrower or weaker version of the claim",
     "mixed": "credible evidence points both ways",
-    "not_supported": "no adequate evidence found for the claim",
+    "not_supported": "studies that test the claim were found, and they do not show it",
     "contradicted": "adequate evidence contradicts the claim",
-    "unverifiable": "the claim rests on a source, quote or number that could not be located",
+    "unverifiable": "no study that tests the claim was found in the sources searched, or the claim "
+                    "rests on a source, quote or number that could not be located",
 }
 
 STANCE_LABELS: dict[str, str] = {
@@ -236,6 +237,9 @@ def _source_json(
         "stance": source.stance,
         "stance_label": STANCE_LABELS.get(source.stance, source.stance),
         "relevance": _round(source.relevance),
+        "tests_claim": source.tests_claim,
+        "gate_reason": source.gate_reason,
+        "population": source.population,
         "weight": _round(source.weight),
         "retracted": retracted,
         "notices": to_jsonable(record.notices) if record else [],
@@ -322,7 +326,7 @@ def _claim_flags(
     elif unchecked:
         flags.append({"kind": "not_checked", "text": "Not checked: the run listed this claim as unchecked."})
     if not sources and not assessment.error:
-        flags.append({"kind": "no_sources", "text": "No sources were found for this claim."})
+        flags.append({"kind": "no_sources", "text": "No study that tests this claim was found."})
     for check in assessment.checks:
         if check.status in FAILED_CHECKS:
             flags.append({
@@ -346,10 +350,13 @@ def _claim_flags(
 def _claim_json(
     claim: Claim | None, claim_id: str, assessment: Assessment | None, result: RunResult
 ) -> dict[str, Any]:
-    sources = [
+    rated = [
         _source_json(s, result.records.get(s.record_id), result.findings.get(s.record_id))
         for s in (assessment.sources if assessment else ())
     ]
+    # Records that fail the relevance gate are not evidence: listed apart, never as "says nothing".
+    sources = [s for s in rated if s["tests_claim"]]
+    off_topic = [s for s in rated if not s["tests_claim"]]
     checks: dict[str, list[dict[str, Any]]] = {}
     for check in assessment.checks if assessment else ():
         checks.setdefault(check.kind, []).append(_check_json(check))
@@ -366,6 +373,7 @@ def _claim_json(
         "reasons": list(assessment.reasons) if assessment else [],
         "checks": checks,
         "sources": sources,
+        "off_topic": off_topic,
         "evidence_weight": weight_totals(sources),
         "queries": [_query_json(q) for q in (assessment.queries if assessment else ())],
         "error": assessment.error if assessment else "no assessment was produced",
@@ -423,11 +431,14 @@ def report_json(result: RunResult) -> dict[str, Any]:
         },
         "generated": result.generated,
         "source": result.source,
+        "searched": result.searched,
         "versions": {name: version for name, version in result.versions},
         "summary": {
             "total": len(claims),
             "counts": {v: counts.get(v, 0) for v in (*VERDICTS, NOT_CHECKED)},
             "overall": overall_line(claims),
+            # Checked claims for which no source passed the relevance gate.
+            "untested": [c["id"] for c in claims if c["checked"] and not c["sources"]],
         },
         "unchecked": not_checked,
         "claims": claims,

@@ -25,6 +25,7 @@ from typing import Literal
 from pipeline.errors import CorpusError, SourceError
 from pipeline.serialize import record_from_dict, to_jsonable
 from pipeline.sources.importers import NotACorpusFile, discover, iter_records
+from pipeline.sources.phrase_filter import PHRASE_SCAN, phrases_checked
 from pipeline.text import normalize_space
 from pipeline.types import Query, QueryArm, Record, SearchResult
 
@@ -375,6 +376,8 @@ def render(query: Query) -> FtsQuery:
         positive, negative = _render_parts(query.raw, state, in_filters=False)
     else:
         for arm in query.arms:
+            if arm.concept == "comparator":
+                continue  # the comparator ranks the records (LocalIndex.search), it never filters them
             rendered = render_arm(arm)
             if rendered:
                 positive.append(rendered)
@@ -689,14 +692,15 @@ class LocalIndex:
             where += " AND (r.year IS NULL OR r.year BETWEEN ? AND ?)"
             params += [low if low is not None else 0, high if high is not None else 9999]
         weights = ", ".join(map(str, WEIGHTS))
+        phrased = bool(query.arms) and not (query.raw and query.raw.strip())
         try:
             count = self._conn.execute(
                 f"SELECT count(*) FROM fts JOIN records r ON r.n = fts.rowid WHERE {where}", params
             ).fetchone()[0]
             rows = self._conn.execute(
-                f"SELECT r.id FROM fts JOIN records r ON r.n = fts.rowid WHERE {where} "
+                f"SELECT r.id, r.json FROM fts JOIN records r ON r.n = fts.rowid WHERE {where} "
                 f"ORDER BY bm25(fts, {weights}), r.n LIMIT ?",
-                [*params, int(limit)],
+                [*params, PHRASE_SCAN if phrased else int(limit)],
             ).fetchall()
         except sqlite3.OperationalError as exc:
             raise SourceError(
@@ -705,9 +709,13 @@ class LocalIndex:
                 "this is a bug in the query translation: report it with the query; meanwhile "
                 "rewrite the claim's query with plain words",
             ) from exc
+        ids = [r[0] for r in rows]
+        notes = rendered.notes
+        if phrased:
+            ids, count, notes = phrases_checked(query, rows, int(count), notes)
         return SearchResult(
             query=query, term=rendered.match, source=SOURCE,
-            ids=tuple(r[0] for r in rows), count=int(count), notes=rendered.notes,
+            ids=tuple(ids[:limit]), count=int(count), notes=notes,
         )
 
     def _records(self, sql: str, params: Sequence[object]) -> Iterator[Record]:

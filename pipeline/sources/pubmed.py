@@ -80,7 +80,8 @@ def render_query(query: Query) -> str:
     """
     if query.raw and query.raw.strip():
         return query.raw.strip()
-    arms = [rendered for rendered in map(render_arm, query.arms) if rendered]
+    # The comparator ranks results (local search); PubMed would filter on it, so it is left out.
+    arms = [rendered for rendered in map(render_arm, (a for a in query.arms if a.concept != "comparator")) if rendered]
     if not arms:
         return ""
     term = " AND ".join(arms)
