@@ -14,7 +14,7 @@ from pipeline.claims import parse, warnings
 from pipeline.cli import main
 from pipeline.draft.article import read_file
 from pipeline.draft.drafter import draft
-from pipeline.draft.phrases import fit_for_pico, noun_phrase, phrase_before
+from pipeline.draft.phrases import fit_for_pico, noun_phrase, phrase_before, trim
 from pipeline.draft.pico import Topic, guess_pico
 from pipeline.draft.tagger import MODEL_PATH, spans, train
 from pipeline.evaluate.evidence_inference import load_prompts
@@ -79,6 +79,22 @@ def test_the_issues_treatments_are_named(sentence, treatment):
 def test_a_placebo_arm_is_a_comparator_not_an_intervention():
     pico = guess_pico("Adults who took curcumin reported less joint pain than those given a placebo.", Topic())
     assert pico.intervention == ("curcumin",) and pico.comparator == ("placebo",) and pico.outcome == ("joint pain",)
+
+
+@pytest.mark.parametrize("phrase, trimmed", [
+    ("tai chi twice", "tai chi"),
+    ("red light helmet three times", "red light helmet"),
+    ("a sauna session daily", "a sauna session"),
+    ("three times", "three times"),  # nothing else left: the figure stays as said
+])
+def test_trim_drops_how_often_from_what(phrase, trimmed):
+    assert trim(phrase) == trimmed
+
+
+def test_a_placebo_found_by_any_rule_goes_to_the_comparator():
+    pico = guess_pico("Adults who drank cherry juice slept longer than when they drank a placebo drink.",
+                      Topic(), tagger=False)
+    assert not any("placebo" in i.lower() for i in pico.intervention)
 
 
 def test_trial_sentence_subject_is_the_outcome_and_the_arm_the_intervention():

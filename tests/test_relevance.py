@@ -93,6 +93,24 @@ def test_a_claim_without_pico_is_gated_on_its_own_words():
     assert not gate(c, record("11", "Statins and cramps", "Statins caused cramps.")).tests_claim
 
 
+def test_a_comparator_in_the_intervention_field_is_not_the_treatment():
+    c = claim(intervention=("tart cherry juice", "placebo"), outcome=("insomnia",))
+    trial = record("12", "Melatonin for insomnia", "Melatonin or placebo was given; insomnia improved.")
+    g = gate(c, trial)
+    assert not g.tests_claim and g.reason == "does not study tart cherry juice"
+    cherry = record("13", "Tart cherry juice and insomnia", "Tart cherry juice versus placebo for insomnia.")
+    assert gate(c, cherry).tests_claim
+
+
+def test_an_outcome_alone_does_not_say_what_was_studied():
+    c = claim(text=("Glucosamine sulfate did not reduce knee pain more than placebo.",), outcome=("knee pain",))
+    other = record("14", "Exercise for knee pain", "An exercise programme reduced knee pain in older adults.")
+    assert not gate(c, other).tests_claim
+    same = record("15", "Glucosamine sulfate for knee pain", "Glucosamine sulfate did not reduce knee pain more "
+                  "than placebo.")
+    assert gate(c, same).tests_claim
+
+
 def _finding(rid: str, n: int = 300) -> Finding:
     return Finding(record_id=rid, design="rct", sample_size=n)
 

@@ -105,10 +105,15 @@ def noun_phrase(text: str, start: int, max_words: int = 5, allow_of: bool = True
 
 
 def trim(phrase: str) -> str:
-    """A phrase without a dangling end: 'average of 4' -> 'average', 'blood glucose and' -> 'blood glucose'."""
+    """A phrase without a dangling end: 'average of 4' -> 'average', 'blood glucose and' -> 'blood glucose',
+    'tai chi twice' -> 'tai chi', 'helmet three times' -> 'helmet'."""
     words_ = phrase.split()
-    while words_ and (words_[-1].lower() in ("of", "and", "or", "the", "a", "an") or re.fullmatch(r"[\d.,%]+", words_[-1])):
+    while words_ and (words_[-1].lower() in ("of", "and", "or", "the", "a", "an") or re.fullmatch(r"[\d.,%]+", words_[-1])
+                      or words_[-1].lower() in _TIME_ADVERBS):  # how often is not what: "tai chi twice"
         words_.pop()
+    while len(words_) > 2 and words_[-1].lower() in ("times", "time") and (
+            words_[-2].lower() in QUANTITY or words_[-2].isdigit()):  # "red light helmet three times"
+        del words_[-2:]
     return " ".join(words_)
 
 

@@ -166,6 +166,9 @@ def guess_pico(text: str, topic: Topic, context: str = "", tagger: Tagger | None
         interventions = interventions or [_sentence_case(t, text) for t in learned["I"] if not _is_condition(t)]
         outcomes = outcomes or learned["O"]
     population = _unique(populations)
+    # A placebo or usual care is what a treatment is compared with, wherever a rule found it.
+    comparators += [i for i in interventions if _NOT_A_TREATMENT.match(i)]
+    interventions = [i for i in interventions if not _NOT_A_TREATMENT.match(i)]
     intervention = _unique(interventions, exclude=tuple(comparators))
     return Pico(
         population=population,

@@ -6,11 +6,13 @@ Who was studied is recorded, not required: the same population, another one, or 
 
 Phrases are matched as phrases, in the title, abstract or MeSH, with the morphology of
 `pipeline.phrases` that keeps "fasting" apart from "fast food".
-A claim that names neither an intervention nor an outcome is tested on its own content words.
+A claim that names no intervention is tested on its own content words too (an outcome alone does
+not say what was studied). A comparator ("placebo", "usual care") is never taken for the treatment.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -18,7 +20,7 @@ from pipeline.phrases import hits_of, mesh_as_text, phrase_in, phrase_words, spe
 from pipeline.rating.terms import other_senses_masked, phrase_variants
 from pipeline.types import Claim, Record
 
-# A claim with no intervention and no outcome tests a record that holds this share of its words
+# A claim with no intervention tests a record that holds this share of its words
 # (the share the relevance score asked of such a claim before the gate).
 TEXT_SHARE = 0.5
 # Outcome families: an outcome counts as reported when the record reports a member of its family
@@ -40,6 +42,13 @@ OUTCOME_FAMILIES: tuple[tuple[str, ...], ...] = (
 )
 
 Population = str  # same | other | animal | unknown
+
+# What a trial compares a treatment with is never the treatment under test: "placebo" in a
+# claim's intervention field would let every placebo-controlled trial of anything through.
+_NOT_A_TREATMENT = re.compile(
+    r"^(?:(?:a|an|the)\s+)?(?:placebo|sham|dummy|control|controls|usual care|standard care|"
+    r"no treatment|nothing|waiting list|wait-?list)(?:\s+(?:group|arm|pill|drink|device|condition))?$",
+    re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -121,7 +130,7 @@ def gate(claim: Claim, record: Record, nonclinical: bool = False, other_populati
     """
     doc = text_positions(record_text(record))
     population, note = _population(claim, doc, nonclinical, other_population)
-    intervention = concept_terms(claim, "intervention")
+    intervention = tuple(t for t in concept_terms(claim, "intervention") if not _NOT_A_TREATMENT.match(t))
     outcome = concept_terms(claim, "outcome")
     matched: list[str] = []
     if intervention:
@@ -142,10 +151,15 @@ def gate(claim: Claim, record: Record, nonclinical: bool = False, other_populati
         if hit is None:
             return Gate(False, f"does not report on {outcome[0]}", population, note, tuple(matched))
         matched.append(hit)
-    if not intervention and not outcome:
-        # The claim's own words, each in any of its forms: a claim's verbs ("reduced") say how,
+    if not intervention:
+        # With no treatment named, an outcome alone says nothing of what was studied ("knee
+        # pain" is in trials of every treatment): the record must also hold the claim's own
+        # words, each in any of its forms: a claim's verbs ("reduced") say how,
         # not what, so they are not held to the form the claim happens to use.
+        # The outcome was tested above: what is left of the claim names what was studied.
+        named = {w for t in (*outcome, *concept_terms(claim, "comparator")) for w in phrase_words(t)}
         words = list(dict.fromkeys(phrase_words(claim.text)))
+        words = [w for w in words if w not in named] or words
         keys = [stem(spelling(w)) for w in words]
         hits = [doc.get(k, ()) or doc.get(f"v:{k}", ()) for k in keys]
         share = sum(1 for h in hits if h) / len(words) if words else 0.0
