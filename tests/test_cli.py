@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import json
 import subprocess
 import sys
 from pathlib import Path
@@ -60,3 +61,88 @@ def test_python_dash_m_is_the_same_program() -> None:
     done = subprocess.run([sys.executable, "-m", "pipeline", "validate", "--help"],
                           capture_output=True, text=True, check=False)
     assert done.returncode == 0 and "claims" in done.stdout
+
+
+def test_version_prints_the_package_version(capsys: pytest.CaptureFixture[str]) -> None:
+    from pipeline import __version__
+
+    with pytest.raises(SystemExit) as info:
+        main(["--version"])
+    assert info.value.code == 0
+    assert capsys.readouterr().out.strip() == f"factcheck {__version__}"
+
+
+def test_importing_the_command_line_does_not_load_spacy() -> None:
+    # The stages that need spaCy are imported by the commands that run them, so --help,
+    # validate and search start fast.
+    done = subprocess.run([sys.executable, "-c", "import sys, pipeline.cli; pipeline.cli.build_parser(); "
+                           "print(sorted(m for m in sys.modules if m.split('.')[0] in ('spacy', 'thinc')))"],
+                          capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "[]"
+
+
+def _tiny_abstracts(path: Path) -> Path:
+    # Hand-made, not real abstracts.
+    lines = [{"doc_id": "a1", "title": "A randomized trial of walking", "abstract": "We randomized 120 adults to walk or rest."},
+             {"doc_id": "a2", "title": "Sleep in a cohort", "abstract": "A cohort of 300 nurses was followed."}]
+    path.write_text("".join(json.dumps(x) + "\n" for x in lines), encoding="utf-8")
+    return path
+
+
+def test_extract_takes_a_positional_file_stdin_and_the_old_flag(tmp_path: Path) -> None:
+    jsonl = _tiny_abstracts(tmp_path / "abstracts.jsonl")
+    outs = []
+    for argv, stdin in ((["extract", str(jsonl)], None), (["extract", "-"], jsonl.read_text()),
+                        (["extract", "--input", str(jsonl)], None)):
+        done = subprocess.run([sys.executable, "-m", "pipeline", *argv], input=stdin,
+                              capture_output=True, text=True, check=False)
+        assert done.returncode == 0, done.stderr
+        outs.append([json.loads(line)["doc_id"] for line in done.stdout.splitlines()])
+    assert outs[0] == ["a1", "a2"] and outs[1] == outs[0] and outs[2] == outs[0]
+    assert "--input" not in subprocess.run([sys.executable, "-m", "pipeline", "extract", "--help"],
+                                           capture_output=True, text=True, check=True).stdout
+
+
+def test_extract_without_a_file_is_an_input_error(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["extract"]) == 2
+    assert "standard input" in capsys.readouterr().err
+
+
+@pytest.fixture
+def pt_corpus(tmp_path: Path) -> Path:
+    """Hand-made records: two trials, one review, two without a publication type."""
+    from pipeline.sources.local import build_index
+
+    docs = [{"doc_id": i, "title": f"Ketamine study {i}", "abstract": "Ketamine and depression.", **extra}
+            for i, extra in enumerate([{"pub_types": ["Randomized Controlled Trial"]},
+                                       {"pub_types": ["Randomized Controlled Trial"]},
+                                       {"pub_types": ["Review"]}, {}, {}], 1)]
+    jsonl = tmp_path / "docs.jsonl"
+    jsonl.write_text("".join(json.dumps(d) + "\n" for d in docs), encoding="utf-8")
+    build_index([jsonl], tmp_path / "pt.db")
+    return tmp_path / "pt.db"
+
+
+def test_search_says_how_many_it_shows_of_how_many(pt_corpus: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["search", "ketamine[tiab]", "--source", "local", "--corpus", str(pt_corpus), "--limit", "2"]) == 0
+    out = capsys.readouterr().out
+    assert "showing 2 of 5 hits" in out
+    assert len([line for line in out.splitlines() if line.startswith("doc:")]) == 2
+    assert "{title" not in out and "zz" not in out  # no index internals: the query as PubMed reads it
+    assert "local: ketamine[tiab]" in out
+
+
+def test_a_publication_type_filter_is_one_rule_in_search_and_run(pt_corpus: Path,
+                                                                capsys: pytest.CaptureFixture[str]) -> None:
+    from pipeline.sources.local import LocalIndex
+    from pipeline.types import Query, QueryArm
+
+    assert main(["search", "ketamine[tiab] AND randomized controlled trial[pt]", "--source", "local",
+                 "--corpus", str(pt_corpus)]) == 0
+    out = capsys.readouterr().out
+    assert "showing 2 of 2 hits" in out  # the records without a publication type do not pass
+    assert "without a publication type are left out" in out
+    with LocalIndex(pt_corpus) as index:  # the same filter as `run` builds it
+        built = index.search(Query("c", arms=(QueryArm("intervention", free_text=("ketamine",)),),
+                                   filters=("randomized controlled trial[pt]",)))
+        assert sorted(built.ids) == ["doc:1", "doc:2"]

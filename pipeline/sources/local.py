@@ -35,7 +35,8 @@ COLUMNS = ("title", "abstract", "mesh", "pub_types", "journal")
 # paper is about than one passing mention in the abstract.
 WEIGHTS = (5.0, 1.0, 2.0, 0.5, 0.5)
 # Stored in mesh / pub_types when a record has none, so a filter like humans[mh] can keep
-# records that were never indexed with MeSH instead of silently dropping a whole corpus.
+# records that were never indexed with MeSH instead of silently dropping a whole corpus
+# (a [pt] filter does not: see _Render.term).
 NO_MESH = "zznomeshzz"
 NO_PT = "zznoptzz"
 TEXT_COLUMNS = "{title abstract mesh}"
@@ -246,11 +247,10 @@ class _Render:
             self.notes.append(f"{shown} searched as MeSH and as words in title/abstract")
             return f"(mesh : {phrase} OR {{title abstract}} : {phrase})"
         if term.tag in _PT_TAGS:
+            # One rule wherever [pt] appears (a filter of `run`, a term of `search`): a record
+            # without a publication type is not known to be one, so it does not pass.
             if mode == "filter":
-                self.notes.append(
-                    f"filter {shown} applied to records with publication types; records without kept"
-                )
-                return f'(pub_types : {phrase} OR pub_types : "{NO_PT}")'
+                self.notes.append(f"filter {shown}: records without a publication type are left out")
             return f"pub_types : {phrase}"
         self.notes.append(f"ignored {shown}: the local index has no [{term.tag}] field")
         return None
@@ -680,7 +680,7 @@ class LocalIndex:
         """BM25-ranked ids (title weighted highest) and the total number of matches."""
         rendered = render(query)
         if not rendered.match:
-            return SearchResult(query=query, term="", source=SOURCE, ids=(), count=0,
+            return SearchResult(query=query, term=query.pubmed_term(), source=SOURCE, ids=(), count=0,
                                 notes=rendered.notes)
         where = "fts MATCH ?"
         params: list[object] = [rendered.match]
@@ -705,8 +705,10 @@ class LocalIndex:
                 "this is a bug in the query translation: report it with the query; meanwhile "
                 "rewrite the claim's query with plain words",
             ) from exc
+        # Shown in PubMed syntax, the query an editor can paste into PubMed; the FTS5 expression
+        # is an internal of this index (its approximations are in the notes).
         return SearchResult(
-            query=query, term=rendered.match, source=SOURCE,
+            query=query, term=query.pubmed_term(), source=SOURCE,
             ids=tuple(r[0] for r in rows), count=int(count), notes=rendered.notes,
         )
 
