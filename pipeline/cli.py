@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 import importlib
 import json
+import re
 import shutil
 import sys
 import tempfile
@@ -78,24 +79,34 @@ def cmd_validate(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _failure_lines(result, out: str, verbose: bool) -> list[str]:  # noqa: ANN001 - a RunResult
+def failure_lines(unchecked: Sequence[str], total: int, gave_up: str | None, errors: Sequence[str],
+                  out: str, verbose: bool) -> list[str]:
     """What an editor reads when claims could not be checked: what failed, that nothing was
-    overwritten and the fix, in a few lines; every claim's reason only with --verbose."""
-    reasons = [a.error for a in result.assessments if a.error]
-    why = _short_reason(reasons[0]) if reasons else "the source could not be reached"
-    lines = [f"{_plural(len(result.unchecked), 'claim')} of {len(result.assessments)} could not be checked: {why}.",
-             f"Nothing in {out}/ was overwritten.",
+    overwritten and the fix, in three lines (plus, with --verbose, each claim's reason in full)."""
+    if gave_up:
+        why = f"PubMed could not be reached ({short_reason(gave_up)})"
+    else:
+        why = short_reason(errors[0]) if errors else "the source failed"
+    which = (f"None of the {_plural(total, 'claim')} could be checked" if len(unchecked) == total
+             else f"{len(unchecked)} of {_plural(total, 'claim')} could not be checked ({', '.join(unchecked[:3])}"
+                  f"{', …' if len(unchecked) > 3 else ''})")
+    lines = [f"{which}: {why}.",
+             f"Nothing in {out}/ was overwritten." if len(unchecked) == total
+             else "The partial report does not replace the last complete one.",
              "  fix: `make offline` checks the claims against the local corpus; or try again later."]
     if verbose:
-        lines += [f"  {a.claim_id}: {a.error}" for a in result.assessments if a.error]
+        lines += [f"  {claim_id}: {error}" for claim_id, error in zip(unchecked, errors)]
     return lines
 
 
-def _short_reason(reason: str) -> str:
-    """A source error cut to its first clause, without the URL it names (the report keeps it)."""
-    words = [w for w in reason.split() if "://" not in w]
-    text = " ".join(words).split("; ")[0].rstrip(".:")
-    return text if len(text) <= 120 else text[:119] + "…"
+def short_reason(reason: str) -> str:
+    """A source error in a few words: 'ConnectionError after 1 try', not the 900-character URL it
+    names (the report and --verbose keep it whole)."""
+    tried = re.search(r"after (\d+ tr(?:y|ies)) \(last: ([^:()]+)", reason)
+    if tried:
+        return f"{tried.group(2).strip()} after {tried.group(1)}"
+    text = " ".join(w for w in reason.split() if "://" not in w).split("; ")[0].rstrip(".:")
+    return text if len(text) <= 100 else text[:99] + "…"
 
 
 def cmd_run(args: argparse.Namespace) -> int:
@@ -121,8 +132,11 @@ def cmd_run(args: argparse.Namespace) -> int:
         if cache is not None:
             cache.close()
     checked = len(result.assessments) - len(result.unchecked)
+    errors = [next((a.error or "" for a in result.assessments if a.claim_id == cid), "") for cid in result.unchecked]
+    failed = failure_lines(result.unchecked, len(result.assessments), getattr(source, "failure", None), errors,
+                           args.out, args.verbose)
     if checked == 0:
-        for line in _failure_lines(result, args.out, args.verbose):
+        for line in failed:
             _say(line)
         return EXIT_SOURCE
     # A run of some claims only (--claim, or a source failure) never replaces the full report.
@@ -133,9 +147,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     _say("verdicts: " + ", ".join(f"{n} {v}" for v, n in sorted(counts.items())))
     _say("wrote " + ", ".join(str(p) for p in paths) + f" in {time.monotonic() - started:.1f} s")
     if result.unchecked:
-        lines = _failure_lines(result, args.out, args.verbose)
-        lines[1] = "The partial report above does not replace the last complete one."
-        for line in lines:
+        for line in failed:
             _say(line)
         return EXIT_SOURCE
     return EXIT_OK

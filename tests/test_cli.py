@@ -4,12 +4,20 @@ from __future__ import annotations
 
 import argparse
 import json
+import socket
 import subprocess
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
+import requests
+import urllib3
 
+from pipeline.cache import Cache
+from pipeline.config import Settings
+from pipeline.errors import SourceError
+from pipeline.http import HttpClient
 from pipeline.cli import build_parser, main
 
 from conftest import REPO
@@ -146,3 +154,41 @@ def test_a_publication_type_filter_is_one_rule_in_search_and_run(pt_corpus: Path
         built = index.search(Query("c", arms=(QueryArm("intervention", free_text=("ketamine",)),),
                                    filters=("randomized controlled trial[pt]",)))
         assert sorted(built.ids) == ["doc:1", "doc:2"]
+
+
+def test_without_any_network_run_gives_up_at_once_in_a_short_paragraph(tmp_path: Path, monkeypatch,
+                                                                        capsys: pytest.CaptureFixture[str]) -> None:
+    """No name resolves: retrying cannot help, so the run neither waits through its backoff nor
+    prints the request's URL; it says what failed, that nothing was overwritten, and the fix."""
+    calls: list[str] = []
+
+    def no_network(self, method, url, **kwargs):  # noqa: ANN001, ANN202
+        calls.append(url)
+        reason = urllib3.exceptions.NameResolutionError("eutils.example", None, socket.gaierror(-2, "Name or service not known"))
+        raise requests.ConnectionError(urllib3.exceptions.MaxRetryError(None, url, reason))
+
+    monkeypatch.setattr(requests.Session, "request", no_network)
+    monkeypatch.setenv("FACTCHECK_CACHE", str(tmp_path / "cache.sqlite"))
+    monkeypatch.setenv("FACTCHECK_MAX_TRIES", "5")
+    monkeypatch.setenv("FACTCHECK_BACKOFF", "0")
+    out = tmp_path / "reports"
+    assert main(["run", str(REPO / "claims.yaml"), "--out", str(out)]) == 3
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(calls) == 1
+    assert len(err) <= 4 and "could not be reached" in err[1] and "make offline" in err[-1]
+    assert not out.exists() or not list(out.iterdir())
+
+
+def test_a_refused_connection_is_still_retried(monkeypatch) -> None:
+    """A refused connection may be a service restarting: the retry policy stands."""
+    calls: list[str] = []
+
+    def refused(self, method, url, **kwargs):  # noqa: ANN001, ANN202
+        calls.append(url)
+        raise requests.ConnectionError("refused")
+
+    monkeypatch.setattr(requests.Session, "request", refused)
+    settings = replace(Settings.from_env(), max_tries=3, backoff_base=0.0)
+    with Cache(":memory:") as cache, pytest.raises(SourceError):
+        HttpClient(settings, cache, "test", per_second=1000).get("http://service.example/x", what="x")
+    assert len(calls) == 3
