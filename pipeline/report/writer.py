@@ -378,6 +378,7 @@ def _claim_json(
         "quote": claim.quote if claim else "",
         "claim": claim.text if claim else "",
         "kind": claim.kind if claim else None,
+        "comparator": list(claim.comparator) if claim else [],
         "verdict": verdict,
         "verdict_label": verdict_label(verdict),
         "confidence": _round(assessment.confidence) if assessment else None,
