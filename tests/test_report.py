@@ -505,3 +505,13 @@ def test_each_query_is_listed_once(result):
     rows = _soup(writer.html_text(view)).select("#methods table.queries tbody tr")
     listed = [(r.find("th").get_text(strip=True), r.find("code").get_text()) for r in rows]
     assert len(listed) == len(set(listed)) == sum(len(c["queries"]) for c in view["claims"])
+
+
+def test_a_figure_with_nothing_to_compare_is_flagged_only_where_the_claim_is_the_figure(result):
+    absent = Check("number", "absent", "claim 2 sessions; no figure of the same quantity")
+    for kind, flagged in (("efficacy", False), ("statistic", True)):
+        run = replace(result, claims_file=replace(result.claims_file, claims=tuple(
+                          replace(c, kind=kind) for c in result.claims_file.claims)),
+                      assessments=tuple(replace(a, checks=(absent,)) for a in result.assessments))
+        c1 = next(c for c in writer.report_json(run)["claims"] if c["id"] == "c1")
+        assert any(f["kind"] == "number_absent" for f in c1["flags"]) is flagged

@@ -68,7 +68,8 @@ def search_summary(rated: Sequence[Rated], searches: Sequence[SearchResult]) -> 
     if not searches:
         return f"Searched: {considered}."
     # The queries themselves are listed once, whole, with the claim's searches; here only counts.
-    n, hits = len(searches), sum(s.count for s in searches)
+    unique = {(s.source, s.term): s.count for s in searches}  # a relaxed query can repeat an earlier one
+    n, hits = len(unique), sum(unique.values())
     return (f"Searched {n} quer{'y' if n == 1 else 'ies'} ({hits} hit{'' if hits == 1 else 's'} in all); "
             f"{considered}.")
 

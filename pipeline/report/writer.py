@@ -328,7 +328,7 @@ def _check_json(check: Check) -> dict[str, Any]:
 
 
 def _claim_flags(
-    assessment: Assessment | None, sources: list[dict[str, Any]], unchecked: bool
+    assessment: Assessment | None, sources: list[dict[str, Any]], unchecked: bool, kind: str | None = None
 ) -> list[dict[str, str]]:
     """What an editor must not miss: retracted sources, animal-only or tiny evidence,
     a citation, number or quote that did not check out, errors."""
@@ -343,6 +343,9 @@ def _claim_flags(
     if not sources and not assessment.error:
         flags.append({"kind": "no_sources", "text": "No sources were found for this claim."})
     for check in assessment.checks:
+        # A figure with nothing to compare it with is a flag only where the claim is the figure.
+        if check.kind == "number" and check.status == "absent" and kind != "statistic":
+            continue
         if check.status in FAILED_CHECKS:
             flags.append({
                 "kind": f"{check.kind}_{check.status}",
@@ -391,7 +394,7 @@ def _claim_json(
         "error": assessment.error if assessment else "no assessment was produced",
         "checked": assessment is not None and not assessment.error
         and claim_id not in result.unchecked,
-        "flags": _claim_flags(assessment, sources, claim_id in result.unchecked),
+        "flags": _claim_flags(assessment, sources, claim_id in result.unchecked, claim.kind if claim else None),
     }
 
 
