@@ -109,6 +109,13 @@ def short_reason(reason: str) -> str:
     return text if len(text) <= 100 else text[:99] + "…"
 
 
+def _brief_progress(line: str) -> None:
+    """Progress without the failures: those are summed up in three lines at the end (each in full
+    with --verbose), so an unreachable source does not print a screen of URLs."""
+    if "not checked (" not in line and "could not be reached (" not in line:
+        _say(line)
+
+
 def cmd_run(args: argparse.Namespace) -> int:
     from pipeline.claims import load
     from pipeline.run import check_claims, open_source, write_reports
@@ -121,7 +128,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         claims_file = replace(claims_file, claims=tuple(c for c in claims_file.claims if c.id in args.claim))
     settings = _settings(args)
     started = time.monotonic()
-    progress = _say if args.verbose else (lambda _: None)
+    progress = _say if args.verbose else _brief_progress
     cache = Cache(settings.cache_path) if args.source != "local" else None
     try:
         source = open_source(args.source, settings, cache, Path(args.corpus) if args.corpus else None, progress)
@@ -323,7 +330,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", default="reports", help="folder for the reports (default: reports)")
     p.add_argument("--cache", help="cache file (default: .cache/factcheck.sqlite or $FACTCHECK_CACHE)")
     p.add_argument("--claim", action="append", help="check only this claim id (repeatable); writes <slug>.partial.*")
-    p.add_argument("-v", "--verbose", action="store_true", help="print each claim's progress and every failure in full")
+    p.add_argument("-v", "--verbose", action="store_true", help="print every failure in full, claim by claim")
     p.set_defaults(func=cmd_run)
 
     p = sub.add_parser("validate", help="check a claims file and name every problem with its line",
