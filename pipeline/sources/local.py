@@ -35,8 +35,7 @@ COLUMNS = ("title", "abstract", "mesh", "pub_types", "journal")
 # paper is about than one passing mention in the abstract.
 WEIGHTS = (5.0, 1.0, 2.0, 0.5, 0.5)
 # Stored in mesh / pub_types when a record has none, so a filter like humans[mh] can keep
-# records that were never indexed with MeSH instead of silently dropping a whole corpus
-# (a [pt] filter does not: see _Render.term).
+# records that were never indexed with MeSH instead of silently dropping a whole corpus.
 NO_MESH = "zznomeshzz"
 NO_PT = "zznoptzz"
 TEXT_COLUMNS = "{title abstract mesh}"
@@ -247,8 +246,7 @@ class _Render:
             self.notes.append(f"{shown} searched as MeSH and as words in title/abstract")
             return f"(mesh : {phrase} OR {{title abstract}} : {phrase})"
         if term.tag in _PT_TAGS:
-            # One rule wherever [pt] appears (a filter of `run`, a term of `search`): a record
-            # without a publication type is not known to be one, so it does not pass.
+            # One rule for `run` and `search`: a record without a publication type does not pass.
             if mode == "filter":
                 self.notes.append(f"filter {shown}: records without a publication type are left out")
             return f"pub_types : {phrase}"
@@ -705,8 +703,7 @@ class LocalIndex:
                 "this is a bug in the query translation: report it with the query; meanwhile "
                 "rewrite the claim's query with plain words",
             ) from exc
-        # Shown in PubMed syntax, the query an editor can paste into PubMed; the FTS5 expression
-        # is an internal of this index (its approximations are in the notes).
+        # Shown in PubMed syntax, to paste into PubMed; the FTS5 expression is this index's internal.
         return SearchResult(
             query=query, term=query.pubmed_term(), source=SOURCE,
             ids=tuple(r[0] for r in rows), count=int(count), notes=rendered.notes,
