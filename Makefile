@@ -13,9 +13,10 @@ CORPUS ?= .cache/corpus.sqlite
 
 all: reports
 
+# Quiet recipes: offline, the whole message is what failed, that nothing was overwritten, and the fix.
 reports: $(FACTCHECK)
-	$(FACTCHECK) validate $(CLAIMS)
-	$(FACTCHECK) run $(CLAIMS) --out reports
+	@$(FACTCHECK) validate $(CLAIMS)
+	@$(FACTCHECK) run $(CLAIMS) --out reports
 
 install: $(FACTCHECK)
 

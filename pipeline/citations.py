@@ -126,7 +126,7 @@ def relaxed_queries(claim: Claim, cite: Citation) -> tuple[tuple[str, Query], ..
 
 
 def _note(found: _Found, result: SearchResult, what: str = "as cited") -> None:
-    found.note(f"{result.source} '{result.term}' ({what}) → {result.count} hits",
+    found.note(f"{result.source} '{result.term}' ({what}) → {result.count} hit{'' if result.count == 1 else 's'}",
                f"{result.source} {what} → {result.count}")
 
 
@@ -167,7 +167,7 @@ def _ran(found: _Found, name: str, got: tuple[str, int, tuple[Record, ...]] | No
     if got is None:
         return ()
     shown, total, records = got
-    found.note(f"{name} {shown} → {total} hits", f"{name} → {total}")
+    found.note(f"{name} {shown} → {total} hit{'' if total == 1 else 's'}", f"{name} → {total}")
     found.add(records)
     return records
 

@@ -10,8 +10,10 @@ The caller's identity (mailto, email, api keys) is sent but never part of a cach
 from __future__ import annotations
 
 import email.utils
+import errno
 import logging
 import re
+import socket
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -84,11 +86,21 @@ class Unreachable(SourceError):
 class _Retry(Exception):
     """One attempt failed in a way worth trying again."""
 
-    def __init__(self, problem: str, delay: float | None = None, connected: bool = True) -> None:
+    def __init__(self, problem: str, delay: float | None = None, connected: bool = True,
+                 absent: bool = False) -> None:
         super().__init__(problem)
         self.problem = problem
         self.delay = delay
         self.connected = connected  # False: no connection could be made
+        self.absent = absent  # True: no network at all (no name resolves, no route): retrying cannot help
+
+
+def network_absent(reason: object) -> bool:
+    """The host name could not be resolved or there is no route: the machine has no network, which
+    no retry within a run will change (a refused or timed-out connection is still retried)."""
+    cause = getattr(reason, "__cause__", None) or getattr(reason, "__context__", None)
+    return (isinstance(reason, urllib3.exceptions.NameResolutionError) or isinstance(cause, socket.gaierror)
+            or getattr(cause, "errno", None) in (errno.ENETUNREACH, errno.EHOSTUNREACH))
 
 
 class HttpClient:
@@ -172,6 +184,8 @@ class HttpClient:
                 problem = retry.problem
                 delay = retry.delay if retry.delay is not None else delay
                 connected = connected or retry.connected
+                if retry.absent and not connected:
+                    break
             except ParseError as exc:
                 problem = self._safe(exc.message.removeprefix(f"{self.source}: "))
                 connected = True
@@ -181,7 +195,8 @@ class HttpClient:
             if attempt < tries - 1:
                 self.sleep(delay)
         error = SourceError if connected else Unreachable
-        raise error(self.source, f"{what}: no usable answer after {tries} tries (last: {problem})", NETWORK_HINT)
+        made = f"{attempt + 1} {'try' if attempt == 0 else 'tries'}"
+        raise error(self.source, f"{what}: no usable answer after {made} (last: {problem})", NETWORK_HINT)
 
     def _attempt(
         self, method: str, url: str, params: Mapping[str, object] | None, data: bytes | None, what: str,
@@ -201,7 +216,8 @@ class HttpClient:
             reason = getattr(exc.args[0], "reason", None) if exc.args else None
             connected = not (isinstance(exc, requests.ConnectTimeout)
                              or isinstance(reason, urllib3.exceptions.NewConnectionError))
-            raise _Retry(self._safe(type(exc).__name__ + ": " + str(exc)), connected=connected) from None
+            raise _Retry(self._safe(type(exc).__name__ + ": " + str(exc)), connected=connected,
+                         absent=network_absent(reason)) from None
         with response:
             status = response.status_code
             if status == 404:

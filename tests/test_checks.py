@@ -18,6 +18,7 @@ from pipeline.config import Settings
 from pipeline.rating.checks import (
     Lookup, Seen, check_citation, check_consistency, check_integrity, check_number, grim_possible, run_checks,
 )
+from pipeline.rating.figures import claim_figures
 from pipeline.run import LocalSource, check_claims
 from pipeline.sources.crossref import CrossrefClient
 from pipeline.sources.europepmc import EuropePmcClient
@@ -139,12 +140,69 @@ def test_number_differs_shows_the_sources_figures_together():
     assert check.detail.startswith("claim 87% after 3 sessions")
     assert "sources: 67% vs 20% after 6 infusions (PMID 5, n=30)" in check.detail
     sessions = check_number(CLAIM.numbers[1], [trial], CLAIM)
-    assert sessions.detail == "claim 3 sessions; sources: 6 infusions (PMID 5, n=30)"
+    assert sessions.detail.startswith("claim 3 sessions; sources: 6 infusions (PMID 5, n=30); how sure: medium")
 
 
 def test_number_with_nothing_relevant_is_absent_and_says_why():
     check = check_number(CLAIM.numbers[0], [], CLAIM)
-    assert check.status == "absent" and "no relevant source" in check.detail
+    assert check.status == "absent" and "no source that tests the claim" in check.detail
+
+
+def _study(pmid: str, text: str, *, design: str = "rct", humans: bool | None = True, tests_claim: bool = True,
+           population: str = "same") -> Seen:
+    """A hand-made source (invented sentence) with the relevance gate's verdict on it."""
+    record = Record(source="local", id=f"pmid:{pmid}", title=f"Record {pmid}", sections=(("RESULTS", text),),
+                    pmid=pmid, year=2019)
+    finding = Finding(record.id, design, sample_size=40, humans=humans,
+                      sentences=(Sentence(text, 0, len(text), "RESULTS"),))
+    return Seen(record, finding, SourceAssessment(record.id, 0.8, "neutral", 0.5, tests_claim=tests_claim,
+                                                  population=population))
+
+
+RAPID = Claim(id="rapid", text="Ketamine reduces depressive symptoms within one to two sessions.",
+              quote="ketamine has been shown to reduce depressive symptoms in as little as one to two sessions.",
+              kind="efficacy", intervention=("ketamine",), outcome=("depressive symptoms",),
+              numbers=(ClaimNumber(1, "sessions", "fewest"), ClaimNumber(2, "sessions", "most")))
+
+
+def test_a_range_is_one_figure_and_a_rat_study_is_not_compared():
+    [figure] = claim_figures(RAPID)
+    assert (figure.low, figure.high, figure.shown) == (1, 2, "1 to 2 sessions")
+    rats = _study("7", "A single dose of ketamine produced a prolonged antidepressant response in rats.",
+                  design="animal", humans=False, population="animal")
+    check = check_number(figure, [rats], RAPID)
+    assert check.status == "absent"  # the rat study's "1 dose" is not set against the claim
+    people = _study("8", "Depression scores fell after a single infusion of ketamine.")
+    assert check_number(figure, [people], RAPID).status == "match"  # 1 lies inside one to two
+    three = _study("9", "Depression scores fell only after three infusions of ketamine.")
+    differs = check_number(figure, [three], RAPID)
+    assert differs.status == "differs" and "claim 1 to 2 sessions" in differs.detail and "how sure" in differs.detail
+
+
+def test_a_year_is_never_a_count():
+    claim = Claim(id="n", text="A survey of 100 adults found ketamine use rising.", quote="", kind="statistic",
+                  numbers=(ClaimNumber(100, "adults"),))
+    source = _study("10", "Ketamine use rose between 2001 and 2015. In 2008 adults reported more use than before.")
+    check = check_number(claim.numbers[0], [source], claim)
+    assert check.status == "absent" and "2008" not in check.detail
+    counted = _study("11", "We surveyed 2008 adults about ketamine use.")
+    assert check_number(claim.numbers[0], [counted], claim).status == "differs"  # a real count still counts
+
+
+def test_a_figure_from_a_paper_that_does_not_test_the_claim_is_not_compared():
+    claim = Claim(id="d", text="Ketamine's effect on depression lasts 1 year.", quote="", kind="efficacy",
+                  numbers=(ClaimNumber(1, "years", "how long the effect lasts"),))
+    imaging = _study("28707539", "CT imaging was repeated after 1 year and after 3 years.", tests_claim=False)
+    check = check_number(claim.numbers[0], [imaging], claim)
+    assert check.status == "absent" and "28707539" not in check.detail
+    assert check.detail.startswith("claim 1 year ")  # one year, not "1 years"
+
+
+def test_figures_of_another_quantity_are_not_compared():
+    claim = Claim(id="q", text="Ketamine helped 87% of patients.", quote="", kind="statistic",
+                  numbers=(ClaimNumber(3, "sessions"),))
+    source = _study("12", "Of 3 patients given ketamine for 6 weeks, 2 improved.")
+    assert check_number(claim.numbers[0], [source], claim).status == "absent"
 
 
 def test_grim():

@@ -441,3 +441,77 @@ def test_a_record_withdrawn_only_by_a_retraction_notice_is_shown_retracted(resul
     claims = {c["id"]: c for c in report.report_json(replace(result, records=records))["claims"]}
     retracted = {s["record_id"]: s["retracted"] for s in claims["c3"]["sources"]}
     assert retracted == {"pmid:3": True, "pmid:4": True}
+
+
+# --- the claim card's first screen, counts, file mode -------------------------------------------
+
+
+def test_report_files_are_readable_documents(result, tmp_path):
+    for path in report.render(result, tmp_path):
+        assert path.stat().st_mode & 0o777 == 0o644, path
+
+
+def test_counted_says_one_thing_and_many_things():
+    from pipeline.report.words import counted
+
+    assert [counted(n, "hit") for n in (0, 1, 2)] == ["0 hits", "1 hit", "2 hits"]
+    assert counted(1, "query") == "1 query" and counted(3, "query") == "3 queries"
+    assert counted(1, "study") == "1 study" and counted(2, "study") == "2 studies"
+
+
+def test_no_count_of_one_takes_a_plural(result):
+    one_hit = replace(result, assessments=tuple(
+        replace(a, queries=(_search(a.claim_id, "ketamine", ("1",)),)) for a in result.assessments))
+    for text in (report.render_html(one_hit), report.render_markdown(one_hit)):
+        flat = " ".join(BeautifulSoup(text, "html.parser").get_text(" ").split())
+        slips = re.findall(r"(?<![\d.,])1 (hits|queries|sources|studies|records|claims|checks|sessions|years)\b", flat)
+        assert slips == []
+
+
+def test_first_screen_shows_verdict_reasons_and_deciding_studies_the_rest_folded(result):
+    soup = _soup(report.render_html(result))
+    for card in soup.select("section.claim"):
+        # nothing but the deciding studies, reasons and verdict outside <details>
+        unfolded = [t for t in card.find_all("table") if t.find_parent("details") is None]
+        assert unfolded == []
+        assert card.select_one(".verdict-box .badge") is not None
+        for kind in ("evidence-all", "searches"):
+            assert card.select_one(f"details.{kind} > summary") is not None
+        assert len(card.select("ol.deciding > li")) <= writer.DECIDING
+    c3 = soup.select_one("#claim-c3")
+    titles = [a.get_text(" ", strip=True) for a in c3.select("ol.deciding .src-title")]
+    assert titles[0].startswith("Cohort against")  # heaviest first (the retracted trial weighs 0)
+
+
+def test_a_source_that_does_not_test_the_claim_never_decides_it(result):
+    gated = replace(result, assessments=tuple(
+        replace(a, sources=tuple(replace(s, tests_claim=s.record_id != "pmid:4", gate_reason="does not study ketamine")
+                                 for s in a.sources)) for a in result.assessments))
+    view = writer.report_json(gated)
+    c3 = next(c for c in view["claims"] if c["id"] == "c3")
+    assert [s["record_id"] for s in writer.deciding_sources(c3["sources"])] == ["pmid:3"]
+    card = _soup(writer.html_text(view)).select_one("#claim-c3")
+    assert "Cohort against" not in card.select_one("ol.deciding").get_text()
+    assert "Cohort against" not in card.select_one("details.evidence-all").get_text()
+
+
+def test_each_query_is_listed_once(result):
+    twice = replace(result, assessments=tuple(
+        replace(a, queries=a.queries + a.queries) for a in result.assessments))
+    view = writer.report_json(twice)
+    for claim in view["claims"]:
+        terms = [q["term"] for q in claim["queries"]]
+        assert len(terms) == len(set(terms))
+    rows = _soup(writer.html_text(view)).select("#methods table.queries tbody tr")
+    listed = [(r.find("th").get_text(strip=True), r.find("code").get_text()) for r in rows]
+    assert len(listed) == len(set(listed)) == sum(len(c["queries"]) for c in view["claims"])
+
+
+def test_a_figure_with_nothing_to_compare_is_flagged_only_where_the_claim_is_the_figure(result):
+    absent = Check("number", "absent", "claim 2 sessions; no figure of the same quantity")
+    for kind, flagged in (("efficacy", False), ("statistic", True)):
+        run = replace(result, claims_file=replace(result.claims_file, claims=tuple(
+                          replace(c, kind=kind) for c in result.claims_file.claims)),
+                      assessments=tuple(replace(a, checks=(absent,)) for a in result.assessments))
+        c1 = next(c for c in writer.report_json(run)["claims"] if c["id"] == "c1")
+        assert any(f["kind"] == "number_absent" for f in c1["flags"]) is flagged

@@ -136,7 +136,8 @@ def test_sentinel_key_and_email_appear_in_no_artefact(server, tmp_path, monkeypa
 
     # errors with the URL in them: a server that is not there, and a Crossref-style client
     monkeypatch.setenv("FACTCHECK_EUTILS_URL", "http://127.0.0.1:9/entrez/eutils/")
-    code_down = main(["run", str(claims), "--out", str(tmp_path / "down"), "--cache", str(tmp_path / "down.sqlite")])
+    code_down = main(["run", str(claims), "--out", str(tmp_path / "down"), "--cache", str(tmp_path / "down.sqlite"),
+                     "--verbose"])  # the full failure, URL and all, is printed only with --verbose
     assert code_down == 3
     settings = Settings(email=EMAIL, api_key=KEY, cache_path=cache, max_tries=1, backoff_base=0.0, timeout=0.5)
     with Cache(cache) as store:

@@ -17,26 +17,6 @@ from pathlib import Path
 
 from pipeline.errors import InputError
 
-HELP = ("Draft a claims YAML from an article: a saved page (.html), plain text (.txt, title on the first line) "
-        "or a URL (fetched politely, cached). Sentences are scored for check-worthiness; each kept one becomes a "
-        "claim with its quote, a first wording, kind, PICO guesses, numbers and cited sources, and a comment "
-        "giving its score and signals. Review the draft before use.")
-
-
-def add_arguments(parser: argparse.ArgumentParser) -> None:
-    from pipeline.draft.lexicon import THRESHOLD
-
-    parser.add_argument("article", help="article as .html, .txt or an http(s) URL")
-    parser.add_argument("--out", help="write the draft to this file instead of standard output")
-    parser.add_argument("--force", action="store_true", help="replace --out / --text-out files that exist")
-    parser.add_argument("--text-out", help="for HTML or a URL: write the article text here and point 'file:' at it "
-                                           "so quotes are checked")
-    parser.add_argument("--min-score", type=float, default=THRESHOLD,
-                        help=f"check-worthiness a sentence needs to be drafted (default: {THRESHOLD})")
-    parser.add_argument("--max-claims", type=int, help="keep at most this many claims, best scores first")
-    parser.add_argument("--offline", action="store_true", help="for a URL: serve only from the cache")
-    parser.add_argument("--cache", help="cache file (default: .cache/factcheck.sqlite or $FACTCHECK_CACHE)")
-
 
 def _refuse_overwrite(path: str | None, force: bool, flag: str) -> None:
     if path and Path(path).exists() and not force:

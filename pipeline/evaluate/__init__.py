@@ -1,14 +1,5 @@
 """Evaluation harnesses behind `factcheck eval NAME`: each prints JSON metrics on stdout.
 
-Each module in EVALUATIONS defines HELP, add_arguments(parser) and run(args) -> exit code.
+Each module defines run(args) -> exit code; its arguments are declared in pipeline/cli.py, with
+every other command's.
 """
-
-from __future__ import annotations
-
-EVALUATIONS = {
-    "extraction": "pipeline.evaluate.extraction",
-    "scifact": "pipeline.evaluate.scifact",
-    "draft": "pipeline.evaluate.draft",
-    "product-stance": "pipeline.evaluate.product_stance",
-    "pico": "pipeline.evaluate.pico",
-}

@@ -17,7 +17,6 @@ from dataclasses import dataclass
 
 from pipeline.text import normalize_quotes
 
-HELP = "recall of hand-written claims (by quote overlap) and precision of the drafted ones, as JSON"
 TARGET_RECALL = 0.9
 TARGET_RATIO = 2.0  # at most twice as many drafted claims as real ones
 
@@ -63,15 +62,6 @@ def score_quotes(gold: Sequence[str], drafted: Sequence[str], threshold: float =
     extra = tuple(j for j in range(len(drafted)) if not any(row[j] for row in hits))
     return DraftScore(gold=len(gold), drafted=len(drafted), recalled=len(gold) - len(missed),
                       matched_drafts=len(drafted) - len(extra), missed=missed, extra=extra)
-
-
-def add_arguments(parser: argparse.ArgumentParser) -> None:
-    from pipeline.draft.lexicon import THRESHOLD
-
-    parser.add_argument("--article", required=True, help="the article (.txt or .html) to draft from")
-    parser.add_argument("--claims", required=True, help="hand-written claims YAML of the same article")
-    parser.add_argument("--overlap", type=float, default=0.5, help="share of words two quotes must share (default 0.5)")
-    parser.add_argument("--min-score", type=float, default=THRESHOLD, help=f"drafting threshold (default {THRESHOLD})")
 
 
 def run(args: argparse.Namespace) -> int:

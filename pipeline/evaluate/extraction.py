@@ -28,7 +28,6 @@ from typing import Any, Iterable, Iterator, Mapping, Sequence
 
 from pipeline.errors import InputError
 
-HELP = "measure extraction (sample size, design, effects) against gold JSON lines"
 
 DESIGN_FAMILY = {
     "meta_analysis": "systematic", "systematic_review": "systematic",
@@ -301,19 +300,6 @@ def _run_ebm(path: str) -> dict[str, Any]:
 
 
 # --- I/O --------------------------------------------------------------------------------------
-
-
-def add_arguments(parser: argparse.ArgumentParser) -> None:
-    which = parser.add_mutually_exclusive_group(required=True)
-    which.add_argument("--gold", metavar="FILE",
-                       help="gold JSON lines (extract output fields; abstract in the line or in --corpus)")
-    which.add_argument("--ebm-nlp", metavar="FILE",
-                       help="instead, sample size only, loosely, against EBM-NLP crowd '3_p' tokens "
-                            "(a p2_p_*.txt or .txt.gz file)")
-    parser.add_argument("--corpus", metavar="JSONL",
-                        help="{doc_id, title, abstract} lines giving the text of gold lines that carry none")
-    parser.add_argument("--errors", metavar="FILE",
-                        help="also write what differs from gold, one JSON line per abstract")
 
 
 def _load_gold(path: str, corpus: str | None) -> tuple[list[dict[str, Any]], list[Any]]:

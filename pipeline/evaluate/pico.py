@@ -25,7 +25,6 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
-HELP = "recall and precision of the drafter's intervention and outcome on Evidence Inference prompts, as JSON"
 MATCHES = ("exact", "f1", "content")
 _STOP = frozenset(
     "a an the and or of in on for to with by from at as is are was were be been this that these those their its "
@@ -97,16 +96,6 @@ def items_of(prompts: Iterable, field: str, text_of: Callable) -> list[Item]:
     for p in prompts:
         by_trial[p.pmcid].add(getattr(p, field))
     return [Item(text_of(p), getattr(p, field), frozenset(by_trial[p.pmcid])) for p in prompts]
-
-
-def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--data", default="../shared/data/evidence-inference",
-                        help="the Evidence Inference folder (default ../shared/data/evidence-inference)")
-    parser.add_argument("--split", default="validation", choices=("train", "validation"),
-                        help="which split to measure on (default validation; tune on train only)")
-    parser.add_argument("--input", default="evidence", choices=("evidence", "title"),
-                        help="the sentence the finder reads: the evidence passage (default) or the trial's title")
-    parser.add_argument("--rules-only", action="store_true", help="leave the learned tagger out (measure the cue rules alone)")
 
 
 def run(args: argparse.Namespace) -> int:

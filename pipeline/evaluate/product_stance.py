@@ -28,7 +28,6 @@ from pipeline.rating.source import rate_source
 from pipeline.sources.importers import record_from_json
 from pipeline.types import Claim, Record
 
-HELP = "the product's per-source stance against SciFact-format gold labels (training splits only)"
 STANCES = ("supports", "contradicts", "neutral")
 _GOLD = {"SUPPORT": "supports", "CONTRADICT": "contradicts"}
 
@@ -107,13 +106,6 @@ _NEUTRAL_SIGNALS = ("low relevance", "no result language about the claim", "rule
 
 def _why_neutral(outcome: Outcome) -> str:
     return next((s for s in outcome.signals if s in _NEUTRAL_SIGNALS), "other")
-
-
-def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--claims", required=True, type=Path, help="a TRAINING claims JSONL (SciFact format)")
-    parser.add_argument("--corpus", required=True, type=Path, help="corpus JSONL (doc_id, title, abstract sentences)")
-    parser.add_argument("--every", type=int, default=1, help="use every N-th claim (default: all)")
-    parser.add_argument("--dump", type=Path, default=None, help="write one JSON line per pair here, for reading errors")
 
 
 def run(args: argparse.Namespace) -> int:

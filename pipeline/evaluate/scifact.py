@@ -30,7 +30,6 @@ from pipeline.rating.terms import STOPWORDS
 from pipeline.sources.importers import read_jsonl
 from pipeline.types import Query
 
-HELP = "stance/retrieval metrics on SciFact-format claims and corpus (JSON on stdout)"
 CANDIDATES = 20  # BM25 candidates re-ranked per claim
 MAX_PAIRS = 3  # SciFact allows at most three predicted abstracts per claim
 
@@ -260,14 +259,6 @@ def evaluate_oracle(model: StanceModel, claims: Sequence[GoldClaim], corpus: dic
 
 
 # --- command ----------------------------------------------------------------------------------
-
-
-def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--claims", required=True, type=Path, help="claims JSONL (SciFact or MultiVerS format)")
-    parser.add_argument("--corpus", required=True, type=Path, help="corpus JSONL (doc_id, title, abstract sentences)")
-    parser.add_argument("--oracle", action="store_true", help="label each cited doc instead of retrieving")
-    parser.add_argument("--model", type=Path, default=None, help="stance model JSON (default: the committed one)")
-    parser.add_argument("--cache", type=Path, default=Path(".cache/eval"), help="where the corpus index is kept")
 
 
 def run(args: argparse.Namespace) -> int:

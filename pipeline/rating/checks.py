@@ -24,6 +24,17 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
+from pipeline.rating.figures import (
+    PERCENT,
+    PERCENT_UNITS,
+    ClaimFigure,
+    as_figure,
+    claim_figures,
+    claimed_figures,
+    count_figures,
+    figures_in,
+    fmt,
+)
 from pipeline.rating.source import RELEVANT, RETRACTION_NOTICES, counts_as_relevant, is_retracted
 from pipeline.rating.stance import split_sentences
 from pipeline.rating.terms import content_tokens, stem
@@ -175,14 +186,14 @@ def _differences(cite: Citation, r: Rated) -> tuple[bool, bool, bool, str]:
 
 def _other_figures(r: Rated, claim: Claim | None) -> str:
     """'reports 67% vs 20% after 6 infusions, not 87%' when the claim's percentage is not there."""
-    wanted = [n.value for n in claim.numbers if n.unit.strip().lower() in _PERCENT_UNITS] if claim else []
+    wanted = [n.value for n in claim.numbers if n.unit.strip().lower() in PERCENT_UNITS] if claim else []
     if not wanted:
         return ""
     figures = _percent_figures(r)
     if not figures or any(abs(v - w) <= 1.0 for v, _, _ in figures for w in wanted):
         return ""
     _, _, shown = min(figures, key=lambda f: min(abs(f[0] - w) for w in wanted))
-    return f"reports {shown}, not {' or '.join(f'{_fmt(w)}%' for w in wanted)}"
+    return f"reports {shown}, not {' or '.join(f'{fmt(w)}%' for w in wanted)}"
 
 
 def _links(*records: Record) -> tuple[str, ...]:
@@ -376,34 +387,14 @@ def check_integrity(records: Sequence[Record], failures: Sequence[str] = ()) -> 
 
 # --- numbers ---------------------------------------------------------------------------------
 
-_NUMBER_WORDS = {w: i for i, w in enumerate(
-    "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen "
-    "fifteen sixteen seventeen eighteen nineteen twenty".split())} | {"single": 1}  # "a single infusion"
-_NUM = r"(\d+(?:\.\d+)?|" + "|".join(_NUMBER_WORDS) + r")"
-_PERCENT = re.compile(r"(\d+(?:[.\u00b7]\d+)?)\s*(?:%|percent\b|per cent\b)", re.IGNORECASE)
-_NUMBER = re.compile(r"\b" + _NUM + r"\b", re.IGNORECASE)
-_PERCENT_UNITS = {"%", "percent", "per cent", "pct", "percentage"}
-# Units that count treatments: an article's "sessions" are a trial's "infusions" or "doses".
-_DOSE_UNITS = frozenset(stem(w) for w in ("session", "sessions", "infusion", "infusions", "dose", "doses",
-                                           "injection", "injections"))
-# "three KAP sessions", "six intravenous ketamine infusions"; not "24 hrs following injection".
-_NOT_A_QUALIFIER = r"(?!(?:hours?|hrs?|h|days?|weeks?|months?|min(?:utes?)?|mg|kg|ml|following|after|before|per|of|the|and|or|to)\b)"
-_DOSES = re.compile(r"\b" + _NUM + r"\s+(?:" + _NOT_A_QUALIFIER + r"[a-z-]+\s+){0,2}?"
-                    r"(sessions?|infusions?|doses?|injections?)\b", re.IGNORECASE)
-
-
-def _fmt(value: float) -> str:
-    return f"{value:g}"
+# Animal words in a claim: only then do animal or cell studies count for its figures.
+_ANIMAL_CLAIM = re.compile(r"\b(?:animals?|mice|mouse|rats?|rodents?|primates?|in vitro|cells?)\b", re.IGNORECASE)
+_NONHUMAN_DESIGNS = {"animal", "animal_study", "in_vitro", "preclinical"}
 
 
 def _quote(text: str, limit: int = 160) -> str:
     text = " ".join(text.split())
     return f'"{text[: limit - 1]}…"' if len(text) > limit else f'"{text}"'
-
-
-def _value(raw: str) -> float:
-    raw = raw.lower()
-    return float(_NUMBER_WORDS[raw]) if raw in _NUMBER_WORDS else float(raw)
 
 
 def _sentences(r: Rated) -> tuple[Sentence, ...]:
@@ -426,97 +417,67 @@ def _percent_figures(r: Rated) -> list[Figure]:
         if e.measure in ("percent", "percent_change") or e.unit == "%":
             figures.setdefault((e.value, _sentence_at(r, e.span, e.text)), None)
     for s in _sentences(r):
-        for m in _PERCENT.finditer(s.text):
+        for m in PERCENT.finditer(s.text):
             figures.setdefault((float(m.group(1).replace("\u00b7", ".")), s.text), None)
-    return [(v, t, figures_in(t) or f"{_fmt(v)}%") for v, t in figures]
+    return [(v, t, figures_in(t) or f"{fmt(v)}%") for v, t in figures]
 
 
-def _count_figures(r: Rated, unit_words: tuple[str, ...], unit: str) -> list[Figure]:
-    """Counts of the unit: treatments ('six ketamine infusions' for 'sessions'), or any number
-    followed within three words by the unit ('42 patients')."""
-    if _DOSE_UNITS & set(unit_words):
-        return [(_value(m.group(1)), s.text, f"{_fmt(_value(m.group(1)))} {m.group(2).lower()}")
-                for s in _sentences(r) for m in _DOSES.finditer(s.text)]
-    out: list[Figure] = []
-    for s in _sentences(r):
-        for m in _NUMBER.finditer(s.text):
-            after = re.findall(r"[a-z]+", s.text[m.end():m.end() + 40].lower())[:3]
-            if unit_words and any(stem(w) in unit_words for w in after):
-                value = _value(m.group(1))
-                out.append((value, s.text, f"{_fmt(value)} {unit}".strip()))
-    return out
+def _figures_of(r: Rated, figure: ClaimFigure) -> list[Figure]:
+    if figure.quantity == "percent":
+        return _percent_figures(r)
+    return [(v, s.text, shown) for s in _sentences(r) for v, shown in count_figures(s.text, figure)]
 
 
-def figures_in(sentence: str) -> str:
-    """'67% vs 20% after 6 infusions': the percentages and treatment counts of a sentence."""
-    percents = [f"{m.group(1)}%" for m in _PERCENT.finditer(sentence)][:3]
-    doses = [f"{_fmt(_value(m.group(1)))} {m.group(2).lower()}" for m in _DOSES.finditer(sentence)][:2]
-    head = " vs ".join(percents)
-    return " ".join(x for x in (head, ("after " + " and ".join(doses)) if doses else "") if x)
+def about_animals(claim: Claim | None) -> bool:
+    return bool(claim) and bool(_ANIMAL_CLAIM.search(" ".join((claim.text, *claim.population))))
 
 
-def claimed_figures(claim: Claim) -> str:
-    """'87% after 3 sessions': the claim's figures read together."""
-    percents = [f"{_fmt(n.value)}%" for n in claim.numbers if n.unit.strip().lower() in _PERCENT_UNITS]
-    doses = [f"{_fmt(n.value)} {n.unit}" for n in claim.numbers
-             if _DOSE_UNITS & {stem(w) for w in re.findall(r"[a-z]+", n.unit.lower())}]
-    return " ".join(x for x in (" or ".join(percents), ("after " + " to ".join(doses)) if doses else "") if x)
+def comparable(r: Rated, claim: Claim | None) -> bool:
+    """A source whose figures may be set against the claim's: relevant, testing the claim (the
+    relevance gate), and in humans unless the claim is about animals."""
+    if not (r.relevant and r.assessment.tests_claim):
+        return False
+    nonhuman = (r.assessment.population == "animal" or r.finding.humans is False
+                or r.finding.design in _NONHUMAN_DESIGNS)
+    return not nonhuman or about_animals(claim)
 
 
-def numbers_in_text(claim: Claim) -> tuple[ClaimNumber, ...]:
-    """Percentages and treatment counts the article's words assert that claims.yaml did not list."""
-    listed = {(n.value, n.unit.strip().lower() in _PERCENT_UNITS) for n in claim.numbers}
-    found: list[ClaimNumber] = []
-    for m in _PERCENT.finditer(claim.quote):
-        value = float(m.group(1).replace("\u00b7", "."))
-        if (value, True) not in listed:
-            found.append(ClaimNumber(value, "%", "stated in the article's text"))
-    for m in _DOSES.finditer(claim.quote):
-        value = _value(m.group(1))
-        if (value, False) not in listed:
-            found.append(ClaimNumber(value, m.group(2).lower(), "stated in the article's text"))
-    return tuple(dict.fromkeys(found))
+def _sure(disagreeing: int) -> str:
+    """How sure a 'differs' is: several studies that test the claim all report another figure of
+    the same quantity, or one does."""
+    if disagreeing >= 2:
+        return f"how sure: high ({disagreeing} studies that test the claim report other figures of this quantity, none the claim's)"
+    return "how sure: medium (one study that tests the claim reports another figure of this quantity)"
 
 
-def check_number(number: ClaimNumber, rated: Sequence[Rated], claim: Claim | None = None) -> Check:
-    """Is the claim's figure among the relevant sources' figures? (percent within ±1 point)."""
-    relevant = [r for r in rated if r.relevant]
-    unit = number.unit.strip().lower()
-    is_percent = unit in _PERCENT_UNITS
-    claimed = f"{_fmt(number.value)}{'%' if is_percent else ' ' + number.unit if unit else ''}"
+def check_number(number: ClaimNumber | ClaimFigure, rated: Sequence[Rated], claim: Claim | None = None) -> Check:
+    """Is the claim's figure among the figures of the same quantity in the sources that test the
+    claim (percent within ±1 point; a range holds any value inside it)?"""
+    figure = as_figure(number)
+    relevant = [r for r in rated if comparable(r, claim)]
+    claimed = figure.shown
     together = claimed_figures(claim) if claim is not None else ""
-    context = together if is_percent and together and claimed in together else claimed
-    about = f" ({number.about})" if number.about else ""
-    if unit in ("year", "years") and number.value >= 1800:
-        hits = [r for r in relevant if r.record.year == int(number.value)]
+    context = together if figure.quantity == "percent" and together and claimed in together else claimed
+    about = f" ({figure.about})" if figure.about else ""
+    if figure.quantity == "time:year" and figure.low >= 1800:  # a publication year, not a duration
+        hits = [r for r in relevant if r.record.year and figure.holds(r.record.year)]
         if hits:
             return Check("number", "match", f"claim {claimed}{about}: {label(hits[0])} was published "
                                             f"in {hits[0].record.year}", claimed, links=_links(hits[0].record))
-        years = sorted({r.record.year for r in relevant if r.record.year})
-        return Check("number", "differs" if years else "absent",
-                     f"claim {claimed}{about}; relevant sources are from "
-                     f"{', '.join(map(str, years)) or 'no known year'}", claimed)
-    figures: list[tuple[float, str, str, Rated]] = []
-    for r in relevant:
-        if is_percent:
-            found = _percent_figures(r)
-        else:
-            words = tuple(stem(w) for w in re.findall(r"[a-z]+", (unit or number.about).lower())
-                          if w not in ("of", "the", "a", "in"))
-            found = _count_figures(r, words, number.unit) if words else []
-        figures.extend((v, t, shown, r) for v, t, shown in found)
-    tolerance = 1.0 if is_percent else 0.0
+        return Check("number", "absent", f"claim {claimed}{about}; no source that tests the claim was "
+                                         "published then", claimed)
+    figures = [(v, t, shown, r) for r in relevant for v, t, shown in _figures_of(r, figure)]
+    tolerance = 1.0 if figure.quantity == "percent" else 0.0
     for value, text, shown, r in figures:
-        if abs(value - number.value) <= tolerance + 1e-9:
-            said = f"{_fmt(value)}%" if is_percent else shown
+        if figure.holds(value, tolerance):
             return Check("number", "match",
-                         f"claim {claimed}{about}; {label(r)} reports {said}: {_quote(text)}", claimed,
-                         (f"{label(r)}: {_quote(text)}",), _links(r.record))
+                         f"claim {claimed}{about}; {label(r)} reports {shown if figure.quantity != 'percent' else fmt(value) + '%'}: "
+                         f"{_quote(text)}", claimed, (f"{label(r)}: {_quote(text)}",), _links(r.record))
     if not figures:
-        where = (f"no comparable figure in the {_plural(len(relevant), 'relevant source')}" if relevant
-                 else "no relevant source was found to compare it with")
+        where = (f"no figure of the same quantity in the {_plural(len(relevant), 'source')} that test the claim"
+                 if relevant else "no source that tests the claim (in humans) was found to compare it with")
         return Check("number", "absent", f"claim {claimed}{about}; {where}", claimed)
-    figures.sort(key=lambda f: abs(f[0] - number.value))
+    figures.sort(key=lambda f: figure.distance(f[0]))
     nearest: dict[tuple[str, str], tuple[str, Rated]] = {}  # one line per wording per source
     for _, text, shown, r in figures:
         if len(nearest) < 3:
@@ -524,8 +485,9 @@ def check_number(number: ClaimNumber, rated: Sequence[Rated], claim: Claim | Non
     listed = [f"{shown} ({label(r)}{', ' + r.n_label if r.finding.sample_size else ''})"
               for (shown, _), (_, r) in nearest.items()]
     evidence = tuple(f"{label(r)}: {_quote(text, 200)}" for text, r in nearest.values())
-    return Check("number", "differs", f"claim {context}{about}; sources: " + "; ".join(listed), claimed,
-                 evidence, _links(*(r.record for _, r in nearest.values())), tuple(listed))
+    sure = _sure(len({r.record.id for _, _, _, r in figures}))
+    return Check("number", "differs", f"claim {context}{about}; sources: " + "; ".join(listed) + f"; {sure}",
+                 claimed, evidence + (sure,), _links(*(r.record for _, r in nearest.values())), tuple(listed))
 
 
 # --- consistency (GRIM) ----------------------------------------------------------------------
@@ -577,8 +539,8 @@ def check_consistency(claim: Claim, rated: Sequence[Rated], cited: Sequence[Rate
     for r in cited[:1]:
         n = r.finding.sample_size
         for number in claim.numbers:
-            if n and number.unit.strip().lower() in _PERCENT_UNITS:
-                raw = _fmt(number.value)
+            if n and number.unit.strip().lower() in PERCENT_UNITS:
+                raw = fmt(number.value)
                 ok = grim_possible(number.value, n, _decimals(raw))
                 checks.append(Check("consistency", "possible" if ok else "impossible",
                                     f"claim {raw}% of the cited study's n={n}: "
@@ -600,6 +562,5 @@ def run_checks(claim: Claim, rated: Sequence[Rated], lookups: Sequence[Lookup] =
     found = {id(r) for c in cite_checks for r in cited_by(c, rated)}
     cited = [r for r in rated if id(r) in found]
     flagged = [r.record for r in rated if r in cited or r.assessment.relevance >= RELEVANT]
-    numbers = claim.numbers + numbers_in_text(claim)
-    return (cite_checks + tuple(check_number(n, rated, claim) for n in numbers)
+    return (cite_checks + tuple(check_number(f, rated, claim) for f in claim_figures(claim))
             + check_integrity(flagged, integrity_failures) + check_consistency(claim, rated, cited))

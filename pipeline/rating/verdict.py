@@ -75,11 +75,11 @@ def search_summary(rated: Sequence[Rated], searches: Sequence[SearchResult]) -> 
     considered = f"{len(rated)} record{'s' if len(rated) != 1 else ''} considered, {relevant} {'tests' if relevant == 1 else 'test'} the claim"
     if not searches:
         return f"Searched: {considered}."
-    shown = [f"{s.source} '{s.term[:80]}{'…' if len(s.term) > 80 else ''}' → {s.count} hits"
-             for s in searches[:3]]
-    more = f" and {len(searches) - 3} more" if len(searches) > 3 else ""
-    n = len(searches)
-    return (f"Searched {n} quer{'y' if n == 1 else 'ies'} ({'; '.join(shown)}{more}); {considered}.")
+    # The queries themselves are listed once, whole, with the claim's searches; here only counts.
+    unique = {(s.source, s.term): s.count for s in searches}  # a relaxed query can repeat an earlier one
+    n, hits = len(unique), sum(unique.values())
+    return (f"Searched {n} quer{'y' if n == 1 else 'ies'} ({hits} hit{'' if hits == 1 else 's'} in all); "
+            f"{considered}.")
 
 
 def searched_what(searches: Sequence[SearchResult]) -> str:

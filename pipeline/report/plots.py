@@ -14,6 +14,8 @@ from typing import Any
 
 from markupsafe import Markup, escape
 
+from pipeline.report.words import counted
+
 STANCES = ("supports", "contradicts", "neutral")
 STANCE_COLOURS = {"supports": "#1f6f43", "contradicts": "#a4262c", "neutral": "#6b6f76"}
 STANCE_GROUPS = {
@@ -207,7 +209,7 @@ def _panel_svg(key: str, rows: list[Row], top: float) -> tuple[list[str], float]
     y += AXIS_H
     if hidden > 0:
         parts.append(f'<text x="{LABEL_X}" y="{y + 4:.1f}" font-size="11" fill="#444">'
-                     f'{hidden} more estimate{"s" if hidden != 1 else ""} not drawn (see the evidence table)</text>')
+                     f'{counted(hidden, "more estimate", "more estimates")} not drawn (see the evidence table)</text>')
         y += 16
     return parts, y + 8
 
@@ -217,7 +219,7 @@ def forest_description(panels: dict[str, list[Row]]) -> str:
     parts = []
     for key, rows in panels.items():
         counts = [f"{sum(r.stance == s for r in rows)} {s}" for s in STANCES if any(r.stance == s for r in rows)]
-        parts.append(f"{PANELS[key][0]}: {len(rows)} estimate{'s' if len(rows) != 1 else ''} "
+        parts.append(f"{PANELS[key][0]}: {counted(len(rows), 'estimate')} "
                      f"({', '.join(counts)}); " + "; ".join(r.text for r in rows[:MAX_ROWS]))
     return ". ".join(parts) + "."
 

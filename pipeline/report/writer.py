@@ -27,6 +27,7 @@ from pipeline.report.plots import (
     weight_bar,
     weight_totals,
 )
+from pipeline.report.words import counted
 from pipeline.rating.source import is_retracted
 from pipeline.serialize import to_jsonable
 from pipeline.types import (
@@ -42,6 +43,7 @@ from pipeline.types import (
     SourceAssessment,
 )
 
+REPORT_MODE = 0o644
 SMALL_SAMPLE = 30  # n below this is flagged: too few participants to carry a clinical claim
 
 VERDICT_LABELS: dict[str, str] = {
@@ -180,8 +182,7 @@ def _round(value: float | None) -> float | None:
     return None if value is None else round(float(value), 3)
 
 
-def _plural(n: int, one: str, many: str) -> str:
-    return one if n == 1 else many
+DECIDING = 3  # sources shown on the first screen of a claim card; the rest are one click away
 
 
 # --- the view: report_json ----------------------------------------------------------------
@@ -250,7 +251,25 @@ def _source_json(
             {"text": s.text, "section": s.section} for s in source.rationale_sentences
         ],
         "flags": flags,
+        "tests_claim": source.tests_claim,
+        "gate_reason": source.gate_reason,
+        "population": source.population,
     }
+
+
+def deciding_sources(sources: list[dict[str, Any]], limit: int = DECIDING) -> list[dict[str, Any]]:
+    """The sources an editor sees first: those that test the claim and take a side, heaviest
+    first (a source that does not test the claim never decides it, however it reads)."""
+    bearing = [s for s in sources if s["tests_claim"] and s["stance"] != "neutral"]
+    return sorted(bearing, key=lambda s: -(s["weight"] or 0))[:limit]
+
+
+def unique_queries(queries: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Each search once: a relaxed query that came out the same as an earlier one is not listed again."""
+    seen: dict[tuple[str, str], dict[str, Any]] = {}
+    for q in queries:
+        seen.setdefault((q["source"], q["term"]), q)
+    return list(seen.values())
 
 
 def _query_json(result: SearchResult) -> dict[str, Any]:
@@ -313,7 +332,7 @@ def _check_json(check: Check) -> dict[str, Any]:
 
 
 def _claim_flags(
-    assessment: Assessment | None, sources: list[dict[str, Any]], unchecked: bool
+    assessment: Assessment | None, sources: list[dict[str, Any]], unchecked: bool, kind: str | None = None
 ) -> list[dict[str, str]]:
     """What an editor must not miss: retracted sources, animal-only or tiny evidence,
     a citation, number or quote that did not check out, errors."""
@@ -328,6 +347,9 @@ def _claim_flags(
     if not sources and not assessment.error:
         flags.append({"kind": "no_sources", "text": "No study that tests this claim was found."})
     for check in assessment.checks:
+        # A figure with nothing to compare it with is a flag only where the claim is the figure.
+        if check.kind == "number" and check.status == "absent" and kind != "statistic":
+            continue
         if check.status in FAILED_CHECKS:
             flags.append({
                 "kind": f"{check.kind}_{check.status}",
@@ -366,6 +388,7 @@ def _claim_json(
         "quote": claim.quote if claim else "",
         "claim": claim.text if claim else "",
         "kind": claim.kind if claim else None,
+        "comparator": list(claim.comparator) if claim else [],
         "verdict": verdict,
         "verdict_label": verdict_label(verdict),
         "confidence": _round(assessment.confidence) if assessment else None,
@@ -375,11 +398,11 @@ def _claim_json(
         "sources": sources,
         "off_topic": off_topic,
         "evidence_weight": weight_totals(sources),
-        "queries": [_query_json(q) for q in (assessment.queries if assessment else ())],
+        "queries": unique_queries([_query_json(q) for q in (assessment.queries if assessment else ())]),
         "error": assessment.error if assessment else "no assessment was produced",
         "checked": assessment is not None and not assessment.error
         and claim_id not in result.unchecked,
-        "flags": _claim_flags(assessment, sources, claim_id in result.unchecked),
+        "flags": _claim_flags(assessment, sources, claim_id in result.unchecked, claim.kind if claim else None),
     }
 
 
@@ -391,7 +414,7 @@ def overall_line(claims: list[dict[str, Any]]) -> str:
     counts = Counter(c["verdict"] or NOT_CHECKED for c in claims)
     supported = counts.get("supported", 0)
     head = (
-        f"{supported} of {total} {_plural(total, 'claim', 'claims')} "
+        f"{supported} of {counted(total, 'claim')} "
         f"{'is' if supported == 1 or total == 1 else 'are'} supported"
     )
     rest = [
@@ -536,6 +559,8 @@ def environment(kind: str) -> Environment:
     env.filters["safe_url"] = safe_url
     env.filters["marks"] = mark_terms
     env.filters["attention"] = attention
+    env.filters["counted"] = counted
+    env.filters["deciding"] = deciding_sources
     env.globals.update(forest_plot=forest_plot, weight_bar=weight_bar, stance_glyph=stance_glyph,
                        STANCE_LABELS=STANCE_LABELS)
     env.globals["VERDICT_MEANINGS"] = VERDICT_MEANINGS
@@ -598,6 +623,7 @@ def write_atomic(out_dir: Path, texts: dict[str, str]) -> list[Path]:
                 handle.write(text)
                 handle.flush()
                 os.fsync(handle.fileno())
+            os.chmod(tmp, REPORT_MODE)  # mkstemp makes 0600; a report is a document others read
         paths = []
         for name, tmp in temps.items():
             target = out_dir / name

@@ -247,11 +247,9 @@ class _Render:
             self.notes.append(f"{shown} searched as MeSH and as words in title/abstract")
             return f"(mesh : {phrase} OR {{title abstract}} : {phrase})"
         if term.tag in _PT_TAGS:
+            # One rule for `run` and `search`: a record without a publication type does not pass.
             if mode == "filter":
-                self.notes.append(
-                    f"filter {shown} applied to records with publication types; records without kept"
-                )
-                return f'(pub_types : {phrase} OR pub_types : "{NO_PT}")'
+                self.notes.append(f"filter {shown}: records without a publication type are left out")
             return f"pub_types : {phrase}"
         self.notes.append(f"ignored {shown}: the local index has no [{term.tag}] field")
         return None
@@ -683,7 +681,7 @@ class LocalIndex:
         """BM25-ranked ids (title weighted highest) and the total number of matches."""
         rendered = render(query)
         if not rendered.match:
-            return SearchResult(query=query, term="", source=SOURCE, ids=(), count=0,
+            return SearchResult(query=query, term=query.pubmed_term(), source=SOURCE, ids=(), count=0,
                                 notes=rendered.notes)
         where = "fts MATCH ?"
         params: list[object] = [rendered.match]
@@ -713,8 +711,9 @@ class LocalIndex:
         notes = rendered.notes
         if phrased:
             ids, count, notes = phrases_checked(query, rows, int(count), notes)
+        # Shown in PubMed syntax, to paste into PubMed; the FTS5 expression is this index's internal.
         return SearchResult(
-            query=query, term=rendered.match, source=SOURCE,
+            query=query, term=query.pubmed_term(), source=SOURCE,
             ids=tuple(ids[:limit]), count=int(count), notes=notes,
         )
 
