@@ -141,6 +141,7 @@ def test_numbers_with_units():
     assert [(n.value, n.unit) for n in rng] == [(1, "sessions"), (2, "sessions")]
     mixed = find_numbers("In a 2022 trial, HbA1c fell by 0.9 percentage points and weight by 4.1 kg over 12 weeks.")
     assert [(n.value, n.unit) for n in mixed] == [(0.9, "percentage points"), (4.1, "kg"), (12, "weeks")]
+    assert [(n.value, n.unit) for n in find_numbers("A trial of 300 children found it.")] == [(300, "children")]
 
 
 def test_pico_guesses_from_sentence_and_topic():

@@ -14,7 +14,7 @@ from pipeline.queries import build_queries
 from pipeline.rating import assess
 from pipeline.rating.relevance import gate
 from pipeline.sources.local import LocalIndex, build_index, render
-from pipeline.types import Claim, Finding, Query, QueryArm, Record, SearchResult
+from pipeline.types import Claim, ClaimNumber, Finding, Query, QueryArm, Record, SearchResult
 
 FIXTURES = Path(__file__).parent / "fixtures"
 
@@ -123,6 +123,15 @@ def test_records_failing_the_gate_weigh_nothing_and_make_the_claim_unverifiable(
     assert a.verdict == "unverifiable"
     assert all(not s.tests_claim and s.weight == 0 and s.stance == "neutral" for s in a.sources)
     assert any("none of the 5 records studies ketamine" in r for r in a.reasons)
+
+
+def test_a_statistic_no_study_tests_says_so_before_its_figures():
+    c = Claim(id="c", text="Tart cherry juice added 84 minutes of sleep.", quote="", kind="statistic",
+              intervention=("tart cherry juice",), outcome=("sleep",), numbers=(ClaimNumber(84, "minutes"),))
+    rec = record("1", "Melatonin and sleep", "Melatonin added 30 minutes of sleep.")
+    a = assess(c, [(rec, _finding(rec.id))], [SearchResult(Query("c"), "q", "local", ("1",), 1)])
+    assert a.verdict == "unverifiable"
+    assert a.reasons[0].startswith("No study that tests the claim was found") and "tart cherry juice" in a.reasons[0]
 
 
 def test_high_confidence_needs_an_adequate_direct_study():

@@ -28,9 +28,16 @@ def _value(raw: str) -> float | None:
     return _FRACTIONS.get(raw, parse_number(raw))
 
 
+# Plurals that do not end in "s": "300 children", "40 people", "12 men".
+_IRREGULAR_PLURALS = frozenset("children people men women feet teeth mice".split())
+
+
 def _unit(raw: str) -> str:
     unit = re.sub(r"\s+", " ", raw.lower())
-    return unit if unit in ("percentage points", "mg/dl", "mmol/l") or len(unit) <= 2 or unit.endswith("s") else unit + "s"
+    if unit in ("percentage points", "mg/dl", "mmol/l") or len(unit) <= 2 or unit.endswith("s") \
+            or unit.split()[-1] in _IRREGULAR_PLURALS:
+        return unit
+    return unit + "s"
 
 
 def _about(text: str, end: int) -> str:

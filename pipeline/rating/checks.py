@@ -133,7 +133,9 @@ def cite_subject(cite: Citation) -> str:
         return cite.person
     if cite.journal or cite.doi or cite.pmid or cite.title:
         return looked_for(cite)
-    return cite.outlet or "the named source"
+    if cite.outlet:
+        return cite.outlet
+    return f"{cite.year} study" if cite.year else "unnamed source"
 
 
 def cited_by(check: Check, rated: Sequence[Rated]) -> list[Rated]:
@@ -301,8 +303,8 @@ def _named_source(cite: Citation, lookup: Lookup) -> Check:
                      who, lookup.searched, (cite.url,))
     tried = list(lookup.searched) + [f"not searched: {s}" for s in lookup.skipped]
     if not cite.person:
-        return Check(kind, "unchecked", f"{who}: an organisation or outlet is named, with no study, DOI or URL "
-                     "to look up", who, tuple(tried))
+        named = "an organisation or outlet is named" if cite.outlet else "no journal, title or author is named"
+        return Check(kind, "unchecked", f"{who}: {named}, with no study, DOI or URL to look up", who, tuple(tried))
     where = f" in {cite.outlet}" if cite.outlet else ""
     return Check(kind, "unchecked", f"{who}{where}: no URL was given, so the words could not be looked up "
                  "at the source; " + (("tried: " + "; ".join(tried)) if tried else "nothing else could be searched"),

@@ -137,7 +137,7 @@ def _cited_what(cite: Citation, check: Check) -> str:
         return f"quote attributed to {check.subject}" + (f" ({cite.outlet})" if cite.outlet else "")
     if cite.journal or cite.doi or cite.pmid or cite.title:
         return f"cited {check.subject}"
-    return f"named source {check.subject}"
+    return f"named source {check.subject}" if cite.outlet else f"{check.subject} the article names"
 
 
 def _citation_sentence(cite: Citation, check: Check) -> str:
@@ -286,14 +286,16 @@ def _decide(claim: Claim, rated: Sequence[Rated], checks: Sequence[Check],
     number_text = _number_sentences(checks)
     problems = _figure_problems(checks)
 
+    if not any(r.relevant or (r.assessment.tests_claim and r in set_aside) for r in rated):
+        # Nothing found tests the claim, which is not a finding against it: say so first.
+        number_text = [no_study_sentence(rated, searches)] + number_text
     by_citation = _by_citation(claim, rated, checks, problems, number_text + tail)
     if by_citation is not None:
         return by_citation
     if claim.kind == "statistic" and not claim.cites and numbers and all(c.status == "absent" for c in numbers):
         return "unverifiable", UNVERIFIABLE_CONFIDENCE, number_text + tail
     if not any(r.relevant or (r.assessment.tests_claim and r in set_aside) for r in rated):
-        # Nothing found tests the claim: that is not a finding against it.
-        return "unverifiable", UNVERIFIABLE_CONFIDENCE, [no_study_sentence(rated, searches)] + number_text + tail
+        return "unverifiable", UNVERIFIABLE_CONFIDENCE, number_text + tail
 
     # 2. The weight of the evidence.
     sup_text = describe(sup)
