@@ -294,7 +294,7 @@ FLAG_LABELS = {
     "retracted": "retracted source",
     "animal_only": "animal or in-vitro evidence only",
     "small_sample": "small sample",
-    "no_sources": "no sources found",
+    "no_sources": "no study that tests it found",
     "error": "not checked",
     "not_checked": "not checked",
 }
