@@ -221,10 +221,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not getattr(args, "func", None):
         parser.print_help(sys.stderr)
         return EXIT_INPUT
+    settings: Settings | None = None  # read once here: the error path must not read it again
     try:
+        settings = Settings.from_env()
         return args.func(args)
     except PipelineError as exc:
-        _say(f"factcheck {args.command}: {redact(str(exc), Settings.from_env())}")
+        _say(f"factcheck {args.command}: {redact(str(exc), settings) if settings else exc}")
         return exc.exit_code
     except KeyboardInterrupt:
         _say("interrupted; nothing half-written was left behind")
