@@ -161,3 +161,44 @@ def test_interrupted_index_build_is_never_taken_for_complete(tmp_path, capsys):
     assert main(["run", str(claims), "--source", "local", "--corpus", str(db), "--out", str(tmp_path / "out")]) == 2
     err = capsys.readouterr().err
     assert "never finished" in err and "fix:" in err and "Traceback" not in err
+
+
+# --- settings from the environment ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name, value", [
+    ("FACTCHECK_TIMEOUT", "abc"), ("FACTCHECK_TIMEOUT", "0"), ("FACTCHECK_TIMEOUT", "nan"),
+    ("FACTCHECK_TIMEOUT", "inf"), ("FACTCHECK_TIMEOUT", "-1"), ("FACTCHECK_MAX_TRIES", "0"),
+    ("FACTCHECK_MAX_TRIES", "2.5"), ("FACTCHECK_BACKOFF", "inf"), ("FACTCHECK_BACKOFF", "1e6"),
+    ("FACTCHECK_BACKOFF", "-0.5"), ("FACTCHECK_MAX_BODY_MB", "0"), ("FACTCHECK_ALLOW_PRIVATE_HOSTS", "localhost"),
+])
+@pytest.mark.parametrize("command", ["run", "search"])
+def test_bad_setting_exits_2_naming_the_variable_and_the_fix(name, value, command, tmp_path, capsys, monkeypatch):
+    monkeypatch.setenv("FACTCHECK_EUTILS_URL", "http://127.0.0.1:9/never-used/")  # it must stop before
+    monkeypatch.setenv(name, value)
+    claims = tmp_path / "claims.yaml"
+    claims.write_text(claims_yaml([GOOD_CLAIM]))
+    argv = {"run": ["run", str(claims), "--out", str(tmp_path / "out"), "--cache", str(tmp_path / "c.sqlite")],
+            "search": ["search", "ketamine", "--cache", str(tmp_path / "c.sqlite")]}[command]
+    started = time.monotonic()
+    code = main(argv)
+    err = capsys.readouterr().err
+    assert code == 2 and time.monotonic() - started < 2.0, (code, err)
+    assert f"{name}=" in err or f"{name}:" in err
+    assert f"unset {name}" in err and "Traceback" not in err
+    assert not (tmp_path / "out").exists()
+
+
+def test_the_backoff_between_tries_is_capped(monkeypatch):
+    from pipeline.cache import Cache
+    from pipeline.config import MAX_BACKOFF, Settings
+    from pipeline.errors import SourceError
+    from pipeline.http import HttpClient
+
+    slept: list[float] = []
+    settings = Settings(max_tries=4, backoff_base=MAX_BACKOFF, timeout=0.5)
+    with Cache(":memory:") as cache:
+        client = HttpClient(settings, cache, "crossref", 1000.0, sleep=slept.append)
+        with pytest.raises(SourceError):
+            client.get("http://127.0.0.1:9/works", what="lookup")
+    assert len(slept) == 3 and max(slept) <= MAX_BACKOFF  # not 60, 120, 240 s
