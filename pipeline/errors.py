@@ -73,3 +73,12 @@ class RefusedUrl(SourceError):
     Bad input (exit 2); within a run it is that one page's failure."""
 
     exit_code = 2
+
+
+class FileRefused(InputError):
+    """A file given by the user cannot be read as one: missing, a folder, a device or FIFO, too large."""
+
+    def __init__(self, path: str, problem: str, hint: str) -> None:
+        super().__init__(f"{path}: {problem}", hint)
+        self.path = path
+        self.problem = problem

@@ -8,6 +8,7 @@ looks complete (and an earlier complete index untouched).
 from __future__ import annotations
 
 import gzip
+import os
 import json
 import re
 import sqlite3
@@ -202,3 +203,42 @@ def test_the_backoff_between_tries_is_capped(monkeypatch):
         with pytest.raises(SourceError):
             client.get("http://127.0.0.1:9/works", what="lookup")
     assert len(slept) == 3 and max(slept) <= MAX_BACKOFF  # not 60, 120, 240 s
+
+
+# --- special files: devices, FIFOs, folders, and files past the cap ------------------------------------
+
+
+def _special(kind: str, tmp_path: Path) -> Path:
+    if kind == "device":
+        return Path("/dev/zero")  # st_size 0, endless
+    if kind == "fifo":
+        fifo = tmp_path / "pipe.yaml"
+        os.mkfifo(fifo)  # nobody writes: reading it would block forever
+        return fifo
+    if kind == "folder":
+        return tmp_path
+    big = tmp_path / "big.txt"
+    big.write_text("Drug X works.\n" + "More words of the article. " * (6 * 2**20 // 27))
+    return big
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo") or not Path("/dev/zero").exists(), reason="needs a POSIX system")
+@pytest.mark.parametrize("kind", ["device", "fifo", "folder", "6mb"])
+@pytest.mark.parametrize("use", ["validate", "draft", "article.file"])
+def test_special_or_huge_files_exit_2_at_once(kind, use, tmp_path, capsys):
+    special = _special(kind, tmp_path)
+    if use == "article.file":
+        claims = tmp_path / "claims.yaml"
+        claims.write_text(claims_yaml([GOOD_CLAIM]).replace("title: T", f"title: T\n  file: {special}"))
+        argv = ["validate", str(claims)]
+    elif kind == "6mb" and use == "validate":
+        argv = ["validate", str(special)]
+    else:
+        argv = [use, str(special)]
+    started = time.monotonic()
+    code = main(argv)
+    err = capsys.readouterr().err
+    assert code == 2 and time.monotonic() - started < 2.0, (code, err)
+    assert str(special) in err and "fix:" in err and "Traceback" not in err
+    words = {"device": "not a regular file", "fifo": "not a regular file", "folder": "folder", "6mb": "larger than"}
+    assert words[kind] in err

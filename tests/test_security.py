@@ -313,3 +313,20 @@ def test_url_policy_refuses_every_address_that_is_not_public(address, problem):
             check()
     else:
         check()
+
+
+@pytest.mark.parametrize("tagged", [
+    "notes: !!python/object/apply:os.system ['touch {marker}']",
+    "cites: !!python/object/apply:os.system ['touch {marker}']",
+    "notes: !!python/name:os.system",
+    "notes: !custom '{marker}'",
+])
+def test_unknown_yaml_tags_are_refused_with_exit_2(tagged, tmp_path, capsys):
+    marker = tmp_path / "ran"
+    claims = tmp_path / "claims.yaml"
+    claims.write_text("article:\n  title: T\nclaims:\n  - id: a\n    quote: Drug X works.\n    claim: Drug X helps.\n"
+                      f"    {tagged.format(marker=marker)}\n")
+    assert main(["validate", str(claims)]) == 2
+    err = capsys.readouterr().err
+    assert f"{claims}:7:" in err and "tag" in err and "fix:" in err and "Traceback" not in err
+    assert not marker.exists()

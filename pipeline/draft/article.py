@@ -14,7 +14,8 @@ from pathlib import Path
 
 from bs4 import BeautifulSoup, Tag
 
-from pipeline.errors import InputError
+from pipeline.errors import FileRefused, InputError
+from pipeline.files import read_capped
 from pipeline.text import normalize_space
 
 MAX_BYTES = 5 * 2**20  # an article, not a corpus
@@ -149,15 +150,10 @@ def looks_like_html(data: str) -> bool:
 def read_file(path: Path) -> tuple[ArticleText, bool]:
     """A saved page (.html/.htm) or a text file; the flag says it is plain text (quotable as is)."""
     try:
-        if path.stat().st_size > MAX_BYTES:
-            raise InputError(f"{path}: larger than {MAX_BYTES // 2**20} MB", "give one article, not a site dump")
-        raw = path.read_bytes()
-    except FileNotFoundError:
-        raise InputError(f"{path}: no such file", "check the path, or give a URL starting with http(s)://") from None
-    except IsADirectoryError:
-        raise InputError(f"{path}: is a folder", "give one article file (.html or .txt)") from None
-    except OSError as exc:
-        raise InputError(f"{path}: cannot be read ({exc.strerror})", "check the path and its permissions") from None
+        raw = read_capped(path, MAX_BYTES, "one article as .html or .txt")
+    except FileRefused as exc:
+        hint = "check the path, or give a URL starting with http(s)://" if exc.problem == "no such file" else exc.hint
+        raise InputError(exc.message, hint) from None
     if path.suffix.lower() in (".html", ".htm", ".xhtml"):
         return from_html(raw), False
     try:
