@@ -330,3 +330,21 @@ def test_unknown_yaml_tags_are_refused_with_exit_2(tagged, tmp_path, capsys):
     err = capsys.readouterr().err
     assert f"{claims}:7:" in err and "tag" in err and "fix:" in err and "Traceback" not in err
     assert not marker.exists()
+
+
+# --- deeply nested HTML: linear time -------------------------------------------------------------------
+
+
+def test_draft_of_100000_nested_divs_takes_under_5_seconds(tmp_path, capsys):
+    depth = 100_000
+    page = tmp_path / "nested.html"
+    page.write_text("<html><head><title>Deep page</title></head><body>" + "<div>" * depth
+                    + "<p>Ketamine reduced depression scores by 50% in a trial of 120 adults (Smith, JAMA 2021).</p>"
+                    + "</div>" * depth + "</body></html>")
+    # CPU seconds, not wall-clock: the machine is shared, and CPU time is what a quadratic walk burns
+    started = time.process_time()
+    code = main(["draft", str(page), "--min-score", "0"])
+    spent = time.process_time() - started
+    out = capsys.readouterr().out
+    assert code == 0 and "Ketamine reduced depression" in out
+    assert spent < 5.0, f"{spent:.1f} s of CPU for {depth} nested <div>s"

@@ -109,10 +109,44 @@ def _is_boilerplate(tag: Tag) -> bool:
 
 
 def _root(soup: BeautifulSoup) -> Tag:
-    for candidate in (soup.find("article"), soup.find("main"), soup.find(attrs={"role": "main"}), soup.body):
+    """The first <article>, else the first <main>, else role=main, else <body>: one pass."""
+    first: dict[str, Tag] = {}
+    for tag in soup.find_all(True):
+        kind = tag.name if tag.name in ("article", "main") else "role" if tag.get("role") == "main" else None
+        if kind and kind not in first:
+            first[kind] = tag
+            if kind == "article":
+                break
+    for candidate in (first.get("article"), first.get("main"), first.get("role"), soup.body):
         if isinstance(candidate, Tag):
             return candidate
     return soup
+
+
+def _outer_blocks(root: Tag) -> list[Tag]:
+    """The outermost block tags under `root` in document order, with boilerplate taken out.
+
+    One walk over the tree that never enters a boilerplate subtree: linear time at any
+    nesting depth. (Asking a tag for an attribute bs4 does not have, such as `decomposed` on
+    some versions, searches its whole subtree for a tag of that name: quadratic when deep.)
+    A block inside a block is not listed: its text is part of the enclosing block already.
+    """
+    blocks: list[Tag] = []
+    doomed: list[Tag] = []
+    stack: list[tuple[Tag, bool]] = [(root, False)]  # (tag, inside a block)
+    while stack:
+        tag, in_block = stack.pop()
+        if tag is not root and _is_boilerplate(tag):
+            doomed.append(tag)
+            continue
+        is_block = tag.name in _BLOCK_TAGS
+        if is_block and not in_block:
+            blocks.append(tag)
+        inner = in_block or is_block
+        stack.extend((child, inner) for child in reversed(tag.contents) if isinstance(child, Tag))
+    for tag in doomed:
+        tag.decompose()
+    return blocks
 
 
 def from_html(html: str | bytes) -> ArticleText:
@@ -121,13 +155,8 @@ def from_html(html: str | bytes) -> ArticleText:
     # "Headline | Site Name": the site's name is not part of the headline
     page_title = re.split(r"\s+[|\u2013\u2014]\s+", normalize_space(soup.title.get_text()))[0] if soup.title else ""
     root = _root(soup)
-    for tag in root.find_all(True):
-        if not tag.decomposed and _is_boilerplate(tag):
-            tag.decompose()
     blocks: list[Block] = []
-    for tag in root.find_all(_BLOCK_TAGS):
-        if tag.find_parent(_BLOCK_TAGS):  # its text is part of the enclosing block already
-            continue
+    for tag in _outer_blocks(root):
         text = normalize_space(tag.get_text(" "))
         text = re.sub(r" ([,.;:!?])", r"\1", text)  # "word ," left by inline tags joined with spaces
         if not text:
