@@ -20,6 +20,7 @@ from pipeline.cache import Cache
 from pipeline.config import Settings, redact
 from pipeline.errors import InputError, PipelineError
 from pipeline.evaluate import EVALUATIONS
+from pipeline.report.naming import check_out_dir
 from pipeline.run import Source, open_source
 
 EXIT_OK, EXIT_BUG, EXIT_INPUT, EXIT_SOURCE = 0, 1, 2, 3
@@ -80,6 +81,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         if unknown:
             raise InputError(f"no claim with id {', '.join(unknown)} in {args.claims}", "use the ids listed in the claims file")
         claims_file = replace(claims_file, claims=tuple(c for c in claims_file.claims if c.id in args.claim))
+    check_out_dir(Path(args.out))  # before the run, not after it
     settings = _settings(args)
     started = time.monotonic()
     with _opened_source(args, settings) as source:

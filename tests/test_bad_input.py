@@ -242,3 +242,21 @@ def test_special_or_huge_files_exit_2_at_once(kind, use, tmp_path, capsys):
     assert str(special) in err and "fix:" in err and "Traceback" not in err
     words = {"device": "not a regular file", "fifo": "not a regular file", "folder": "folder", "6mb": "larger than"}
     assert words[kind] in err
+
+
+@pytest.mark.parametrize("kind", ["a file", "a dangling link"])
+def test_bad_out_folder_exits_2_before_the_run(kind, tmp_path, capsys, monkeypatch):
+    monkeypatch.setenv("FACTCHECK_EUTILS_URL", "http://127.0.0.1:9/never-used/")  # it must stop before
+    out = tmp_path / "out"
+    if kind == "a file":
+        out.write_text("not a folder")
+    else:
+        out.symlink_to(tmp_path / "gone")
+    claims = tmp_path / "claims.yaml"
+    claims.write_text(claims_yaml([GOOD_CLAIM]))
+    started = time.monotonic()
+    code = main(["run", str(claims), "--out", str(out), "--cache", str(tmp_path / "c.sqlite")])
+    err = capsys.readouterr().err
+    assert code == 2 and time.monotonic() - started < 2.0, (code, err)
+    assert f"--out {out}" in err and "fix:" in err and "Traceback" not in err
+    assert "checking" not in err  # refused before the run started

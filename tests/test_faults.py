@@ -13,6 +13,7 @@ import socket
 from pathlib import Path
 
 import pytest
+import yaml
 
 from conftest import shared_file
 from pipeline.cache import Cache, request_key
@@ -248,3 +249,31 @@ def test_failed_fetch_marks_claims_not_checked_then_a_rerun_completes(server, ru
     assert later[0].route == "efetch"  # first the records the failed run could not fetch
     # the evidence searches came from the cache; only the citation checks that follow a fetch are new
     assert not {request_key(ESEARCH_URL, dict(s.params)) for s in later if s.route == "esearch"} & stored
+
+
+# --- report names: one article never overwrites another's report -------------------------------------
+
+
+def _render_for(title: str, claims_path: Path, out: Path) -> Path:
+    from pipeline.claims import parse
+    from pipeline.report import render
+    from pipeline.types import RunResult
+
+    text = yaml.safe_dump({"article": {"title": title}, "claims": [
+        {"id": "a", "quote": "Drug X works.", "claim": "Drug X reduces symptoms.", "kind": "efficacy"}]},
+        allow_unicode=True)
+    claims_path.write_text(text, encoding="utf-8")
+    paths = render(RunResult(claims_file=parse(text, str(claims_path)), assessments=()), out)
+    return next(p for p in paths if p.suffix == ".json")
+
+
+@pytest.mark.parametrize("titles", [("Ketamine: Good?", "Ketamine -- good!"), ("ケタミンは効くか", "氯胺酮有效吗", "?!?")])
+def test_articles_whose_titles_slug_alike_get_distinct_report_names(titles, tmp_path):
+    out = tmp_path / "reports"
+    first = {title: _render_for(title, tmp_path / f"claims-{n}.yaml", out) for n, title in enumerate(titles)}
+    assert len(set(first.values())) == len(titles)  # none replaced another's report
+    for title, path in first.items():
+        assert json.loads(path.read_text())["article"]["title"] == title
+    again = {title: _render_for(title, tmp_path / f"claims-{n}.yaml", out) for n, title in enumerate(titles)}
+    assert again == first  # the same article keeps its name on every run
+    assert len(list(out.glob("*.json"))) == len(titles)
