@@ -9,7 +9,9 @@ keep failing is reported as not checked, with the reason, and the other claims s
 from __future__ import annotations
 
 import json
+import os
 import socket
+import sqlite3
 from pathlib import Path
 
 import pytest
@@ -277,3 +279,59 @@ def test_articles_whose_titles_slug_alike_get_distinct_report_names(titles, tmp_
     again = {title: _render_for(title, tmp_path / f"claims-{n}.yaml", out) for n, title in enumerate(titles)}
     assert again == first  # the same article keeps its name on every run
     assert len(list(out.glob("*.json"))) == len(titles)
+
+
+# --- damaged and read-only caches ------------------------------------------------------------------
+
+
+def _damage_inner_pages(path: Path) -> None:
+    """Overwrite pages in the middle of a SQLite file, leaving its header whole."""
+    data = bytearray(path.read_bytes())
+    page = 4096
+    assert len(data) > 6 * page, "the cache is too small to damage its inner pages"
+    for start in range(2 * page, len(data) - page, 3 * page):
+        data[start + 100:start + page - 100] = b"\x5a" * (page - 200)
+    path.write_bytes(bytes(data))
+
+
+def test_a_damaged_cache_is_moved_aside_and_the_run_completes(server, runs, capsys, caplog):
+    tmp, clean_report = runs
+    damaged = tmp / "damaged.sqlite"
+    damaged.write_bytes((tmp / "clean.sqlite").read_bytes())
+    _damage_inner_pages(damaged)
+    with pytest.raises(Exception, match="malformed|corrupt"):  # the damage is real: SQLite sees it
+        import sqlite3
+        with sqlite3.connect(damaged) as db:
+            db.execute("SELECT count(*), sum(length(body)) FROM responses").fetchone()
+            db.execute("SELECT count(*), sum(length(body)) FROM documents").fetchone()
+            assert db.execute("PRAGMA integrity_check").fetchone() == ("ok",), "not damaged"
+    code, report = run(tmp, "after-damage", cache="damaged")
+    err = capsys.readouterr().err
+    assert code == 0 and "Traceback" not in err and claims_of(report) == claims_of(clean_report)
+    assert any("damaged" in r.getMessage() and "moved aside" in r.getMessage() for r in caplog.records)
+    assert list(tmp.glob("damaged.sqlite.damaged-*")) and stored_search_keys(damaged)  # rebuilt, sound
+
+
+def test_a_read_only_cache_exits_2_with_the_fix(server, runs, tmp_path, monkeypatch, capsys):
+    tmp, _ = runs
+    cache = tmp_path / "cache.sqlite"
+    cache.write_bytes((tmp / "clean.sqlite").read_bytes())
+    if os.geteuid() != 0:  # an ordinary user: the file and its folder made read-only
+        cache.chmod(0o444)
+        tmp_path.chmod(0o555)
+    else:  # root writes anyway: SQLite itself opens the file read-only, as it does for a read-only file
+        connect = sqlite3.connect
+        monkeypatch.setattr(sqlite3, "connect", lambda path, *args, **kw: connect(
+            f"file:{path}?mode=ro", *args, **{**kw, "uri": True}) if str(path) == str(cache) else connect(path, *args, **kw))
+    for name, value in run_env(server).items():
+        monkeypatch.setenv(name, value)
+    claims = small_claims(tmp_path.parent / f"{tmp_path.name}-claims.yaml")
+    data = yaml.safe_load(claims.read_text())
+    data["claims"][0]["queries"] = ["a query the cache does not hold"]  # so the run must store an answer
+    claims.write_text(yaml.safe_dump(data))
+    try:
+        code = main(["run", str(claims), "--out", str(tmp_path.parent / f"{tmp_path.name}-out"), "--cache", str(cache)])
+    finally:
+        tmp_path.chmod(0o755)
+    err = capsys.readouterr().err
+    assert code == 2 and "read-only" in err and "fix:" in err and "Traceback" not in err
