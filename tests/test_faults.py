@@ -25,7 +25,7 @@ from pipeline.errors import ParseError, SourceError
 from pipeline.http import HttpClient, Unreachable
 from pipeline.sources.pubmed import ESEARCH_URL, PubMedClient, parse_esearch
 from pipeline.types import Query, QueryArm
-from standin import CLAIM_IDS, FAULTS, StandIn, claims_of, max_in_any_window, small_claims, stored_search_keys
+from standin import CLAIM_IDS, FAULTS, Reply, StandIn, claims_of, max_in_any_window, small_claims, stored_search_keys
 
 RECOVERABLE = [f for f in FAULTS if f != "huge"]
 QUERY = Query(claim_id="c1", arms=(QueryArm("intervention", mesh=("Ketamine",), free_text=("ketamine",)),))
@@ -335,3 +335,30 @@ def test_a_read_only_cache_exits_2_with_the_fix(server, runs, tmp_path, monkeypa
         tmp_path.chmod(0o755)
     err = capsys.readouterr().err
     assert code == 2 and "read-only" in err and "fix:" in err and "Traceback" not in err
+
+
+# --- an efetch answer with repeated or unasked records ----------------------------------------------------
+
+
+def _article_of(server, pmid: str) -> bytes:
+    whole = server.store.article_set([pmid])
+    return whole[whole.index(b"<PubmedArticle>"):whole.rindex(b"</PubmedArticle>") + len(b"</PubmedArticle>")]
+
+
+def test_the_cache_stores_only_the_records_asked_for_and_the_copy_the_run_used(server, settings):
+    asked, planted = server.store.pick("efetch-duplicates", 2)
+    article = _article_of(server, asked)
+    first = article.replace(b"<ArticleTitle>", b"<ArticleTitle>FIRST COPY ", 1)
+    second = article.replace(b"<ArticleTitle>", b"<ArticleTitle>SECOND COPY ", 1)
+    body = b'<?xml version="1.0"?>\n<PubmedArticleSet>' + first + second + _article_of(server, planted) \
+        + b"</PubmedArticleSet>"
+    with Cache(settings.cache_path) as cache:
+        server.plan(Reply(200, body, (("Content-Type", "text/xml"),)), route="efetch")
+        try:
+            (live,) = PubMedClient(settings, cache).fetch([asked])
+        finally:
+            server.clear()
+        assert {row[0] for row in cache._db.execute("SELECT id FROM documents")} == {asked}  # nothing planted
+        offline = Settings(**{**settings.__dict__, "offline": True})
+        (cached,) = PubMedClient(offline, cache).fetch([asked])
+    assert live.title.startswith("FIRST COPY") and cached == live  # the rerun reports what the run did
