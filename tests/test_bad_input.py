@@ -8,17 +8,21 @@ looks complete (and an earlier complete index untouched).
 from __future__ import annotations
 
 import gzip
-import os
 import json
+import os
 import re
+import signal
 import sqlite3
+import subprocess
+import sys
 import time
+import tracemalloc
 from pathlib import Path
 
 import pytest
 import yaml
 
-from conftest import shared_file
+from conftest import REPO, shared_file
 from pipeline.cli import main
 
 GOOD_CLAIM = {"id": "a", "quote": "Drug X works.", "claim": "Drug X reduces symptoms.", "kind": "efficacy",
@@ -260,3 +264,67 @@ def test_bad_out_folder_exits_2_before_the_run(kind, tmp_path, capsys, monkeypat
     assert code == 2 and time.monotonic() - started < 2.0, (code, err)
     assert f"--out {out}" in err and "fix:" in err and "Traceback" not in err
     assert "checking" not in err  # refused before the run started
+
+
+# --- corpus leftovers, caps and damage ----------------------------------------------------------------
+
+
+def test_a_killed_index_build_leaves_nothing_after_the_next_build(tmp_path):
+    corpus = shared_file("scifact", "corpus.jsonl")
+    db = tmp_path / "corpus.db"
+    command = [sys.executable, "-m", "pipeline", "index", str(corpus), "--db", str(db)]
+    for _ in range(2):  # two builds killed with SIGKILL half-way
+        build = subprocess.Popen(command, cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        deadline = time.monotonic() + 60
+        while not list(tmp_path.glob(".corpus.db.*.building")) or \
+                max(p.stat().st_size for p in tmp_path.glob(".corpus.db.*.building")) < 2**20:
+            assert build.poll() is None and time.monotonic() < deadline, "the build ended before it could be killed"
+            time.sleep(0.02)
+        os.kill(build.pid, signal.SIGKILL)
+        build.wait()
+    # SIGKILL leaves the second build's file; the second build removed the first one's already
+    assert len(list(tmp_path.glob(".corpus.db.*.building"))) == 1
+    small = tmp_path / "small.jsonl"
+    small.write_text("\n".join(_scifact_lines(2)) + "\n")
+    assert main(["index", str(small), "--db", str(db)]) == 0
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["corpus.db", "small.jsonl"]
+
+
+def test_a_record_past_the_cap_exits_2_naming_its_line(tmp_path, capsys):
+    good = "\n".join(_scifact_lines(2)) + "\n"
+    long_record = json.dumps({"doc_id": 7, "title": "t", "abstract": "word " * (2 * 2**20 // 5)})
+    plain = tmp_path / "c.jsonl"
+    plain.write_text(good + long_record + "\n")
+    packed = tmp_path / "one-line.jsonl.gz"  # 200 MB on one line, 200 kB packed
+    with gzip.open(packed, "wb", compresslevel=1) as out:
+        out.write(b'{"doc_id": 1, "title": "t", "abstract": "')
+        for _ in range(200):
+            out.write(b"a" * 2**20)
+    for path, line in ((plain, 3), (packed, 1)):
+        tracemalloc.start()
+        code = main(["index", str(path), "--db", str(tmp_path / "x.db")])
+        _, peak = tracemalloc.get_traced_memory()
+        tracemalloc.stop()
+        err = capsys.readouterr().err
+        assert code == 2 and f"{path}:{line}:" in err and "longer than" in err and "fix:" in err, err
+        assert peak < 20 * 2**20, f"{peak / 2**20:.0f} MB held for one record"
+
+
+def test_a_damaged_corpus_exits_2_with_the_rebuild_command(tmp_path, capsys):
+    corpus = tmp_path / "c.jsonl"
+    corpus.write_text("\n".join(_scifact_lines(400)) + "\n")
+    db = tmp_path / "corpus.db"
+    assert main(["index", str(corpus), "--db", str(db)]) == 0
+    data = bytearray(db.read_bytes())
+    for start in range(4 * 4096, len(data) - 4096, 2 * 4096):  # inner pages; the header stays whole
+        data[start + 100:start + 4000] = b"\x5a" * 3900
+    db.write_bytes(bytes(data))
+    claims = tmp_path / "claims.yaml"
+    claims.write_text(claims_yaml([GOOD_CLAIM]))
+    capsys.readouterr()
+    for argv in (["search", "drug AND symptoms", "--source", "local", "--corpus", str(db)],
+                 ["run", str(claims), "--source", "local", "--corpus", str(db), "--out", str(tmp_path / "out")]):
+        code = main(argv)
+        err = capsys.readouterr().err
+        assert code == 2, (argv[0], code, err)
+        assert "damaged" in err and f"factcheck index FILE... --db {db}" in err and "Traceback" not in err

@@ -216,6 +216,9 @@ def iter_pubmed_file(path: Path) -> Iterator[Record]:
 SECTION_MODES = ("sentences", "headings")
 
 
+MAX_RECORD_BYTES = 2**20  # one JSONL line: an abstract is a few kB; 1 MB is surely not one
+
+
 def read_jsonl(path: Path | str, what: str = "", shape: str = "{doc_id, title, abstract}") -> Iterator[tuple[str, Any]]:
     """("file:line", object) for every non-blank line of a JSON Lines file (plain or .gz, a BOM
     dropped). A file that cannot be opened or read, bad UTF-8 and bad JSON become CorpusErrors
@@ -232,7 +235,14 @@ def read_jsonl(path: Path | str, what: str = "", shape: str = "{doc_id, title, a
         with handle:
             # Lines are decoded one by one (not by a text stream's read-ahead) so that bad
             # UTF-8 is reported on its own line.
-            for lineno, raw in enumerate(handle, start=1):
+            # At most one record's worth is read at a time: a 3 GB line is refused, not held.
+            while raw := handle.readline(MAX_RECORD_BYTES + 1):
+                lineno += 1
+                if len(raw) > MAX_RECORD_BYTES:
+                    raise CorpusError(
+                        f"{path}:{lineno}: a record longer than {MAX_RECORD_BYTES // 2**20} MB",
+                        f"one line holds one abstract; fix or delete line {lineno}",
+                    )
                 line = raw.decode("utf-8-sig" if lineno == 1 else "utf-8")
                 if not line.strip():
                     continue

@@ -24,6 +24,7 @@ from typing import Literal
 
 from pipeline.errors import CorpusError, SourceError
 from pipeline.serialize import record_from_dict, to_jsonable
+from pipeline.sources.building import building_path, remove_stale
 from pipeline.sources.importers import NotACorpusFile, discover, iter_records
 from pipeline.text import normalize_space
 from pipeline.types import Query, QueryArm, Record, SearchResult
@@ -546,7 +547,8 @@ def build_index(
     if db.is_dir():
         raise CorpusError(f"{db} is a folder", "give a file name for the index, e.g. corpus.db")
     files, skipped = discover([Path(p) for p in paths])
-    tmp = db.with_name(f".{db.name}.{os.getpid()}.building")
+    remove_stale(db)  # killed builds' leftovers
+    tmp = building_path(db)
     tmp.unlink(missing_ok=True)
     conn = sqlite3.connect(tmp)
     try:
@@ -659,10 +661,18 @@ class LocalIndex:
         if not {"meta", "records", "fts"} <= tables:
             self._conn.close()
             raise CorpusError(f"{self.db}: not a factcheck corpus index", hint)
-        self.meta = dict(self._conn.execute("SELECT key, value FROM meta").fetchall())
+        try:
+            self.meta = dict(self._conn.execute("SELECT key, value FROM meta").fetchall())
+        except sqlite3.DatabaseError as exc:
+            raise self._damaged(exc) from exc
         if self.meta.get("complete") != "1":
             self._conn.close()
             raise CorpusError(f"{self.db}: the index was never finished (an interrupted build)", hint)
+
+    def _damaged(self, exc: sqlite3.DatabaseError) -> CorpusError:
+        self._conn.close()
+        return CorpusError(f"{self.db}: the corpus index is damaged ({exc})",
+                           "rebuild it: " + _INDEX_HINT.format(db=self.db))
 
     def close(self) -> None:
         self._conn.close()
@@ -705,13 +715,19 @@ class LocalIndex:
                 "this is a bug in the query translation: report it with the query; meanwhile "
                 "rewrite the claim's query with plain words",
             ) from exc
+        except sqlite3.DatabaseError as exc:  # not the query: the file itself
+            raise self._damaged(exc) from exc
         return SearchResult(
             query=query, term=rendered.match, source=SOURCE,
             ids=tuple(r[0] for r in rows), count=int(count), notes=rendered.notes,
         )
 
     def _records(self, sql: str, params: Sequence[object]) -> Iterator[Record]:
-        for (data,) in self._conn.execute(sql, params):
+        try:
+            rows = self._conn.execute(sql, params).fetchall()
+        except sqlite3.DatabaseError as exc:
+            raise self._damaged(exc) from exc
+        for (data,) in rows:
             yield record_from_dict(json.loads(data))
 
     def get(self, id: str) -> Record | None:
