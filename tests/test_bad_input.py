@@ -227,11 +227,15 @@ def _special(kind: str, tmp_path: Path) -> Path:
 
 
 @pytest.mark.skipif(not hasattr(os, "mkfifo") or not Path("/dev/zero").exists(), reason="needs a POSIX system")
-@pytest.mark.parametrize("kind", ["device", "fifo", "folder", "6mb"])
-@pytest.mark.parametrize("use", ["validate", "draft", "article.file"])
+@pytest.mark.parametrize("kind, use", [
+    *((kind, use) for kind in ("device", "fifo", "folder", "6mb") for use in ("validate", "draft", "article.file")),
+    ("device", "index"), ("fifo", "index"),  # a folder and a large file are what index reads
+])
 def test_special_or_huge_files_exit_2_at_once(kind, use, tmp_path, capsys):
     special = _special(kind, tmp_path)
-    if use == "article.file":
+    if use == "index":
+        argv = ["index", str(special), "--db", str(tmp_path / "c.db")]
+    elif use == "article.file":
         claims = tmp_path / "claims.yaml"
         claims.write_text(claims_yaml([GOOD_CLAIM]).replace("title: T", f"title: T\n  file: {special}"))
         argv = ["validate", str(claims)]

@@ -86,6 +86,9 @@ def discover(paths: Iterable[Path]) -> tuple[list[tuple[Path, bool]], list[tuple
             if file_format(path) is None:
                 raise CorpusError(f"{path}: unsupported corpus file type", _HINT_FORMATS)
             files.append((path, True))
+        elif path.exists():  # a device or a FIFO: reading it would never end, or block
+            raise CorpusError(f"{path}: is not a regular file (a device, a pipe or a socket)",
+                              "give corpus files saved on disk, or folders of them")
         else:
             raise CorpusError(f"{path}: no such file or folder", "check the path and try again")
     return files, skipped
