@@ -101,7 +101,9 @@ _BLOCK_TAGS = ("h1", "h2", "h3", "h4", "h5", "h6", "p", "li", "blockquote")
 def _is_boilerplate(tag: Tag) -> bool:
     if tag.name in _DROP_TAGS:
         return True
-    attrs = tag.attrs or {}
+    attrs = tag.attrs
+    if not attrs:  # most tags: nothing to match
+        return False
     if _DROP_ROLES.match(str(attrs.get("role", ""))):
         return True
     names = " ".join(attrs.get("class", []) or []) + " " + str(attrs.get("id", ""))
@@ -139,11 +141,10 @@ def _outer_blocks(root: Tag) -> list[Tag]:
         if tag is not root and _is_boilerplate(tag):
             doomed.append(tag)
             continue
-        is_block = tag.name in _BLOCK_TAGS
-        if is_block and not in_block:
+        if not in_block and tag.name in _BLOCK_TAGS:
             blocks.append(tag)
-        inner = in_block or is_block
-        stack.extend((child, inner) for child in reversed(tag.contents) if isinstance(child, Tag))
+            in_block = True
+        stack.extend([(child, in_block) for child in reversed(tag.contents) if isinstance(child, Tag)])
     for tag in doomed:
         tag.decompose()
     return blocks
