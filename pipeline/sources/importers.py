@@ -28,6 +28,7 @@ from pipeline.text import normalize_space
 from pipeline.types import Record
 
 SOURCE = "local"
+MAX_RECORD_BYTES = 2**20  # one JSONL line: an abstract is a few kB; 1 MB is surely not one
 
 # Longest suffix first, so "x.xml.gz" is XML and not an unknown ".gz".
 FORMATS: dict[str, str] = {
@@ -87,8 +88,7 @@ def discover(paths: Iterable[Path]) -> tuple[list[tuple[Path, bool]], list[tuple
                 raise CorpusError(f"{path}: unsupported corpus file type", _HINT_FORMATS)
             files.append((path, True))
         elif path.exists():  # a device or a FIFO: reading it would never end, or block
-            raise CorpusError(f"{path}: is not a regular file (a device, a pipe or a socket)",
-                              "give corpus files saved on disk, or folders of them")
+            raise CorpusError(f"{path}: is not a regular file (a device, a pipe or a socket)", "give files saved on disk")
         else:
             raise CorpusError(f"{path}: no such file or folder", "check the path and try again")
     return files, skipped
@@ -219,9 +219,6 @@ def iter_pubmed_file(path: Path) -> Iterator[Record]:
 SECTION_MODES = ("sentences", "headings")
 
 
-MAX_RECORD_BYTES = 2**20  # one JSONL line: an abstract is a few kB; 1 MB is surely not one
-
-
 def read_jsonl(path: Path | str, what: str = "", shape: str = "{doc_id, title, abstract}") -> Iterator[tuple[str, Any]]:
     """("file:line", object) for every non-blank line of a JSON Lines file (plain or .gz, a BOM
     dropped). A file that cannot be opened or read, bad UTF-8 and bad JSON become CorpusErrors
@@ -236,16 +233,13 @@ def read_jsonl(path: Path | str, what: str = "", shape: str = "{doc_id, title, a
                           f"check the path given with {what}" if what else "check the path") from exc
     try:
         with handle:
-            # Lines are decoded one by one (not by a text stream's read-ahead) so that bad
-            # UTF-8 is reported on its own line.
-            # At most one record's worth is read at a time: a 3 GB line is refused, not held.
+            # Lines are decoded one by one (not by a text stream's read-ahead) so that bad UTF-8
+            # is reported on its own line; at most one record is held (a 3 GB line is refused).
             while raw := handle.readline(MAX_RECORD_BYTES + 1):
                 lineno += 1
                 if len(raw) > MAX_RECORD_BYTES:
-                    raise CorpusError(
-                        f"{path}:{lineno}: a record longer than {MAX_RECORD_BYTES // 2**20} MB",
-                        f"one line holds one abstract; fix or delete line {lineno}",
-                    )
+                    raise CorpusError(f"{path}:{lineno}: a record longer than {MAX_RECORD_BYTES // 2**20} MB",
+                                      f"one line holds one abstract; fix or delete line {lineno}")
                 line = raw.decode("utf-8-sig" if lineno == 1 else "utf-8")
                 if not line.strip():
                     continue
