@@ -14,7 +14,8 @@ from typing import Any
 
 import yaml
 
-from pipeline.errors import ClaimsError, ClaimsFileInvalid
+from pipeline.errors import ClaimsError, ClaimsFileInvalid, FileRefused
+from pipeline.files import read_capped
 from pipeline.text import normalize_quotes, normalize_space
 from pipeline.types import Article, Citation, Claim, ClaimNumber, ClaimsFile
 
@@ -37,6 +38,9 @@ NUMBER_KEYS = {"value", "unit", "about"}
 CITE_KEYS = {"journal", "year", "outlet", "person", "title", "authors", "doi", "pmid", "url"}
 
 _Node = yaml.Node
+# The tags a claims file may carry: plain values, lists and mappings. Any other tag (such as
+# !!python/object/apply) is refused, not dropped: it shows a file written to attack a parser.
+SAFE_TAGS = {"!", *(f"tag:yaml.org,2002:{t}" for t in ("str", "int", "float", "bool", "null", "timestamp", "map", "seq"))}
 
 
 class _Checker:
@@ -264,9 +268,13 @@ def _check_quotes(checker: _Checker, base_dir: Path, article: Article, claims: l
     article_path = (base_dir / article.file).resolve()
     if not article_path.exists():
         return  # the article copy is optional (e.g. ../shared absent in a fresh clone); nothing to compare
-    try:
-        article_text = article_path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
+    try:  # capped like the claims file: an article, not a corpus or a device
+        article_text = read_capped(article_path, MAX_BYTES, "the article as a text file").decode("utf-8")
+    except FileRefused as exc:
+        checker.error(None, f"article file {exc.message}",
+                      "fix 'file:' under 'article:' (relative to the claims file) or remove it")
+        return
+    except UnicodeDecodeError as exc:
         checker.error(None, f"article file {article_path} cannot be read ({exc.__class__.__name__})",
                       "fix 'file:' under 'article:' (relative to the claims file) or remove it")
         return
@@ -290,6 +298,10 @@ def _check_scale(text: str, path: str) -> None:
         if number > MAX_EVENTS:
             raise refuse(event, f"the file holds more than {MAX_EVENTS} YAML values",
                          "a claims file lists one article's claims; check you passed the right file")
+        tag = getattr(event, "tag", None)
+        if tag and tag not in SAFE_TAGS:
+            raise refuse(event, f"YAML tag '{tag}' is not allowed in a claims file",
+                         "remove the tag: a claims file holds plain text, numbers and lists")
         if isinstance(event, yaml.AliasEvent):
             raise refuse(event, f"YAML alias '*{event.anchor}' is not allowed in a claims file",
                          "write the value out in full instead of '&name' / '*name'")
@@ -365,16 +377,10 @@ def load(path: str | Path) -> ClaimsFile:
     """Read and validate a claims file; quotes are checked against `article.file` when given."""
     path = Path(path)
     try:
-        raw = path.read_bytes() if path.stat().st_size <= MAX_BYTES else None
-    except FileNotFoundError:
-        raise ClaimsFileInvalid(str(path), [ClaimsError(str(path), None, "no such file",
-                                                        "check the path, or run from the repository root")]) from None
-    except OSError as exc:
-        raise ClaimsFileInvalid(str(path), [ClaimsError(str(path), None, f"cannot be read ({exc.strerror})",
-                                                        "check the path and its permissions")]) from None
-    if raw is None:
-        raise ClaimsFileInvalid(str(path), [ClaimsError(str(path), None, f"the file is larger than {MAX_BYTES // 2**20} MB",
-                                                        "a claims file lists an article's claims; split it or check you passed the right file")])
+        raw = read_capped(path, MAX_BYTES, "a claims file (YAML)")
+    except FileRefused as exc:
+        hint = "check the path, or run from the repository root" if exc.problem == "no such file" else exc.hint
+        raise ClaimsFileInvalid(str(path), [ClaimsError(str(path), None, exc.problem, hint)]) from None
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:

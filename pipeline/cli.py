@@ -120,6 +120,7 @@ def _brief_progress(line: str) -> None:
 
 def cmd_run(args: argparse.Namespace) -> int:
     from pipeline.claims import load
+    from pipeline.report.naming import check_out_dir
     from pipeline.run import check_claims, open_source, without_tested_study, write_reports
 
     claims_file = load(args.claims)
@@ -128,6 +129,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         if unknown:
             raise InputError(f"no claim with id {', '.join(unknown)} in {args.claims}", "use the ids listed in the claims file")
         claims_file = replace(claims_file, claims=tuple(c for c in claims_file.claims if c.id in args.claim))
+    check_out_dir(Path(args.out))  # before the run, not after it
     settings = _settings(args)
     started = time.monotonic()
     progress = _say if args.verbose else _brief_progress
@@ -391,10 +393,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not getattr(args, "func", None):
         parser.print_help(sys.stderr)
         return EXIT_INPUT
+    settings: Settings | None = None  # read once here: the error path must not read it again
     try:
+        settings = Settings.from_env()
         return args.func(args)
     except PipelineError as exc:
-        _say(f"factcheck {args.command}: {redact(str(exc), Settings.from_env())}")
+        _say(f"factcheck {args.command}: {redact(str(exc), settings) if settings else exc}")
         return exc.exit_code
     except KeyboardInterrupt:
         _say("interrupted; nothing half-written was left behind")

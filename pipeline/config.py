@@ -5,6 +5,7 @@ No module-level mutable state: every client receives a Settings (unlike Bio.Entr
 
 from __future__ import annotations
 
+import math
 import os
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -16,6 +17,10 @@ DEFAULT_EMAIL = "factcheck-pipeline@users.noreply.github.com"
 TOOL_NAME = "factcheck-pipeline"
 # Parameters that identify the caller; never part of a cache key, a log line or a report.
 SECRET_PARAMS = frozenset({"api_key", "apikey", "email", "tool", "mailto"})
+MAX_BACKOFF = 60.0  # seconds; a longer first backoff (or doubling past it) would stall a run
+# host:port pairs the URL policy lets through although private (tests' 127.0.0.1 servers only;
+# see the README's warning before setting it).
+ALLOW_HOSTS = "FACTCHECK_ALLOW_PRIVATE_HOSTS"
 
 
 @dataclass(frozen=True)
@@ -33,6 +38,9 @@ class Settings:
     max_tries: int = 5  # attempts per request on 429/5xx/connection errors
     backoff_base: float = 1.0  # seconds; doubled on each retry
     timeout: float = 30.0  # seconds per request
+    # host:port pairs that pages named by claims files and articles may be on although the
+    # address is loopback or private (tests serving from 127.0.0.1 only; see the README).
+    allow_private_hosts: frozenset[str] = frozenset()
 
     @property
     def requests_per_second(self) -> float:
@@ -49,32 +57,52 @@ class Settings:
             eutils_base=env.get("FACTCHECK_EUTILS_URL") or cls.eutils_base,
             crossref_base=env.get("FACTCHECK_CROSSREF_URL") or cls.crossref_base,
             europepmc_base=env.get("FACTCHECK_EUROPEPMC_URL") or cls.europepmc_base,
-            max_body_bytes=_positive_int(env, "FACTCHECK_MAX_BODY_MB", cls.max_body_bytes // 2**20) * 2**20,
-            timeout=_positive_float(env, "FACTCHECK_TIMEOUT", cls.timeout),
-            max_tries=_positive_int(env, "FACTCHECK_MAX_TRIES", cls.max_tries),
-            backoff_base=_positive_float(env, "FACTCHECK_BACKOFF", cls.backoff_base),
+            max_body_bytes=_whole(env, "FACTCHECK_MAX_BODY_MB", cls.max_body_bytes // 2**20) * 2**20,
+            timeout=_seconds(env, "FACTCHECK_TIMEOUT", cls.timeout, low=0.0, high=math.inf),
+            max_tries=_whole(env, "FACTCHECK_MAX_TRIES", cls.max_tries),
+            backoff_base=_seconds(env, "FACTCHECK_BACKOFF", cls.backoff_base, low=None, high=MAX_BACKOFF),
+            allow_private_hosts=_host_ports(env, ALLOW_HOSTS),
         )
         return replace(settings, **{k: v for k, v in overrides.items() if v is not None})
 
 
-def _positive_int(env: dict[str, str], name: str, default: int) -> int:
-    value = _positive_float(env, name, default)
-    if value != int(value) or value < 1:
-        raise InputError(f"{name}={env[name]} is not a whole number of at least 1", f"unset {name} or set it to e.g. {default}")
-    return int(value)
+def _whole(env: dict[str, str], name: str, default: int) -> int:
+    """A whole number of at least 1 from `name`, or the default when unset."""
+    raw = (env.get(name) or "").strip()
+    if not raw:
+        return default
+    if not raw.isdigit() or int(raw) < 1:
+        raise InputError(f"{name}={raw} is not a whole number of at least 1", f"unset {name} or set it to e.g. {default}")
+    return int(raw)
 
 
-def _positive_float(env: dict[str, str], name: str, default: float) -> float:
-    raw = env.get(name)
+def _seconds(env: dict[str, str], name: str, default: float, low: float | None, high: float) -> float:
+    """Seconds from `name`: finite, above `low` (or at least 0 when low is None), at most `high`."""
+    raw = (env.get(name) or "").strip()
     if not raw:
         return default
     try:
         value = float(raw)
     except ValueError:
-        value = -1.0
-    if value < 0:
-        raise InputError(f"{name}={raw} is not a non-negative number", f"unset {name} or set it to e.g. {default}")
+        value = math.nan
+    above = f"above {low:g}" if low is not None else "of at least 0"
+    within = f" and at most {high:g}" if math.isfinite(high) else ""
+    fits = value > low if low is not None else value >= 0
+    if not math.isfinite(value) or not fits or value > high:
+        raise InputError(f"{name}={raw} is not a number of seconds {above}{within}",
+                         f"unset {name} or set it to e.g. {default:g}")
     return value
+
+
+def _host_ports(env: dict[str, str], name: str) -> frozenset[str]:
+    """'127.0.0.1:8080,localhost:9000' -> {'127.0.0.1:8080', 'localhost:9000'} (a port is required)."""
+    pairs = frozenset(p.strip().lower() for p in (env.get(name) or "").split(",") if p.strip())
+    for pair in pairs:
+        host, _, port = pair.rpartition(":")
+        if not host or not port.isdigit():
+            raise InputError(f"{name}: '{pair}' is not host:port",
+                             f"unset {name} (the safe default), or list e.g. 127.0.0.1:8080 for a test server")
+    return pairs
 
 
 def redact(text: str, settings: Settings) -> str:

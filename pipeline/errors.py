@@ -65,3 +65,20 @@ class ClaimsFileInvalid(InputError):
         super().__init__(f"{path}: {count}\n" + "\n".join(lines))
         self.path = path
         self.errors = errors
+
+
+class RefusedUrl(SourceError):
+    """A URL from a claims file or an article points where the pipeline never goes (not http(s),
+    a loopback, private, link-local or metadata address, too many redirects). Nothing was sent.
+    Bad input (exit 2); within a run it is that one page's failure."""
+
+    exit_code = 2
+
+
+class FileRefused(InputError):
+    """A file given by the user cannot be read as one: missing, a folder, a device or FIFO, too large."""
+
+    def __init__(self, path: str, problem: str, hint: str) -> None:
+        super().__init__(f"{path}: {problem}", hint)
+        self.path = path
+        self.problem = problem

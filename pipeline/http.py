@@ -4,6 +4,8 @@ One `HttpClient` per service: every request goes through the SQLite cache, the c
 rate limiter, a timeout on the whole request (so a slow drip cannot stall a run), a cap on the
 body size, and exponential backoff on 429, 5xx and connection errors that honours Retry-After.
 A body is cached only after the caller's `validate` accepted it, so nothing malformed is stored.
+A client for URLs that come from input (`untrusted`: landing pages, articles) checks every
+URL and redirect hop against the URL policy (urlpolicy.py) before anything is sent.
 The caller's identity (mailto, email, api keys) is sent but never part of a cache key or message.
 """
 
@@ -18,14 +20,15 @@ import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import urljoin, urlsplit
 
 import requests
 import urllib3
 
 from pipeline.cache import Cache
-from pipeline.config import SECRET_PARAMS, Settings, redact
-from pipeline.errors import OfflineMiss, ParseError, SourceError
+from pipeline.config import MAX_BACKOFF, SECRET_PARAMS, Settings, redact
+from pipeline.errors import OfflineMiss, ParseError, RefusedUrl, SourceError
+from pipeline.urlpolicy import MAX_REDIRECTS, check_url
 
 log = logging.getLogger(__name__)
 
@@ -104,7 +107,11 @@ def network_absent(reason: object) -> bool:
 
 
 class HttpClient:
-    """GETs for one service (`source`, e.g. "crossref"), rate-limited per host across processes."""
+    """GETs for one service (`source`, e.g. "crossref"), rate-limited per host across processes.
+
+    `untrusted`: the URLs come from claims files or articles, not from the operator's settings;
+    each one and each redirect hop must pass the URL policy.
+    """
 
     def __init__(
         self,
@@ -115,8 +122,10 @@ class HttpClient:
         identity: Mapping[str, str] | None = None,
         session: requests.Session | None = None,
         sleep: Callable[[float], None] = time.sleep,
+        untrusted: bool = False,
     ) -> None:
         self.settings = settings
+        self.untrusted = untrusted
         self.cache = cache
         self.source = source
         self.per_second = per_second
@@ -176,7 +185,7 @@ class HttpClient:
         problem = ""
         connected = False
         for attempt in range(tries):
-            delay = self.settings.backoff_base * 2**attempt
+            delay = min(self.settings.backoff_base * 2**attempt, MAX_BACKOFF)
             try:
                 body = self._attempt(method, url, params, data, what, recheck)
                 validate(body)
@@ -203,15 +212,15 @@ class HttpClient:
         recheck: Callable[[], bytes | None],
     ) -> bytes:
         """One request: status handling, a deadline on the whole body, and the size cap."""
+        if self.untrusted:  # before taking a rate-limit slot: a refused URL costs nothing
+            self._check(url)
         stored = self.cache.wait_for_slot(urlsplit(url).netloc or url, self.per_second, recheck)
         if stored is not None:
             return stored
         deadline = time.monotonic() + self.settings.timeout
         headers = {"Content-Type": "application/x-www-form-urlencoded"} if data is not None else None
         try:
-            response = self.session.request(
-                method, url, params=params, data=data, headers=headers, timeout=self.settings.timeout, stream=True
-            )
+            response = self._open(method, url, params, data, headers, what)
         except requests.RequestException as exc:
             reason = getattr(exc.args[0], "reason", None) if exc.args else None
             connected = not (isinstance(exc, requests.ConnectTimeout)
@@ -233,6 +242,32 @@ class HttpClient:
         if not body.strip():
             raise _Retry("empty body")
         return body
+
+    def _check(self, url: str) -> None:
+        """The URL policy; a host that does not resolve is a connection failure worth retrying."""
+        try:
+            check_url(url, self.source, self.settings.allow_private_hosts)
+        except OSError as exc:
+            raise _Retry(f"{urlsplit(url).hostname}: does not resolve ({exc})", connected=False) from None
+
+    def _open(self, method: str, url: str, params: Mapping[str, object] | None, data: bytes | None,
+              headers: dict[str, str] | None, what: str) -> requests.Response:
+        """The response; for untrusted URLs each redirect hop is checked, at most MAX_REDIRECTS."""
+        if not self.untrusted:
+            return self.session.request(method, url, params=params, data=data, headers=headers,
+                                        timeout=self.settings.timeout, stream=True)
+        for _hop in range(MAX_REDIRECTS + 1):
+            response = self.session.request(method, url, params=params, data=data, headers=headers,
+                                            timeout=self.settings.timeout, stream=True, allow_redirects=False)
+            if not response.is_redirect:
+                return response
+            response.close()
+            url, params = urljoin(response.url, response.headers["Location"]), None
+            if response.status_code == 303:
+                method, data, headers = "GET", None, None
+            self._check(url)
+        raise RefusedUrl(self.source, f"{what}: more than {MAX_REDIRECTS} redirects; nothing more was fetched",
+                         "give the address the page finally lives at")
 
     def _read_body(self, response: requests.Response, deadline: float, what: str) -> bytes:
         """The body, refused past the size cap and given up on past the deadline.

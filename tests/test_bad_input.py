@@ -9,15 +9,20 @@ from __future__ import annotations
 
 import gzip
 import json
+import os
 import re
+import signal
 import sqlite3
+import subprocess
+import sys
 import time
+import tracemalloc
 from pathlib import Path
 
 import pytest
 import yaml
 
-from conftest import shared_file
+from conftest import REPO, shared_file
 from pipeline.cli import main
 
 GOOD_CLAIM = {"id": "a", "quote": "Drug X works.", "claim": "Drug X reduces symptoms.", "kind": "efficacy",
@@ -161,3 +166,169 @@ def test_interrupted_index_build_is_never_taken_for_complete(tmp_path, capsys):
     assert main(["run", str(claims), "--source", "local", "--corpus", str(db), "--out", str(tmp_path / "out")]) == 2
     err = capsys.readouterr().err
     assert "never finished" in err and "fix:" in err and "Traceback" not in err
+
+
+# --- settings from the environment ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name, value", [
+    ("FACTCHECK_TIMEOUT", "abc"), ("FACTCHECK_TIMEOUT", "0"), ("FACTCHECK_TIMEOUT", "nan"),
+    ("FACTCHECK_TIMEOUT", "inf"), ("FACTCHECK_TIMEOUT", "-1"), ("FACTCHECK_MAX_TRIES", "0"),
+    ("FACTCHECK_MAX_TRIES", "2.5"), ("FACTCHECK_BACKOFF", "inf"), ("FACTCHECK_BACKOFF", "1e6"),
+    ("FACTCHECK_BACKOFF", "-0.5"), ("FACTCHECK_MAX_BODY_MB", "0"), ("FACTCHECK_ALLOW_PRIVATE_HOSTS", "localhost"),
+])
+@pytest.mark.parametrize("command", ["run", "search"])
+def test_bad_setting_exits_2_naming_the_variable_and_the_fix(name, value, command, tmp_path, capsys, monkeypatch):
+    monkeypatch.setenv("FACTCHECK_EUTILS_URL", "http://127.0.0.1:9/never-used/")  # it must stop before
+    monkeypatch.setenv(name, value)
+    claims = tmp_path / "claims.yaml"
+    claims.write_text(claims_yaml([GOOD_CLAIM]))
+    argv = {"run": ["run", str(claims), "--out", str(tmp_path / "out"), "--cache", str(tmp_path / "c.sqlite")],
+            "search": ["search", "ketamine", "--cache", str(tmp_path / "c.sqlite")]}[command]
+    started = time.monotonic()
+    code = main(argv)
+    err = capsys.readouterr().err
+    assert code == 2 and time.monotonic() - started < 2.0, (code, err)
+    assert f"{name}=" in err or f"{name}:" in err
+    assert f"unset {name}" in err and "Traceback" not in err
+    assert not (tmp_path / "out").exists()
+
+
+def test_the_backoff_between_tries_is_capped(monkeypatch):
+    from pipeline.cache import Cache
+    from pipeline.config import MAX_BACKOFF, Settings
+    from pipeline.errors import SourceError
+    from pipeline.http import HttpClient
+
+    slept: list[float] = []
+    settings = Settings(max_tries=4, backoff_base=MAX_BACKOFF, timeout=0.5)
+    with Cache(":memory:") as cache:
+        client = HttpClient(settings, cache, "crossref", 1000.0, sleep=slept.append)
+        with pytest.raises(SourceError):
+            client.get("http://127.0.0.1:9/works", what="lookup")
+    assert len(slept) == 3 and max(slept) <= MAX_BACKOFF  # not 60, 120, 240 s
+
+
+# --- special files: devices, FIFOs, folders, and files past the cap ------------------------------------
+
+
+def _special(kind: str, tmp_path: Path) -> Path:
+    if kind == "device":
+        return Path("/dev/zero")  # st_size 0, endless
+    if kind == "fifo":
+        fifo = tmp_path / "pipe.yaml"
+        os.mkfifo(fifo)  # nobody writes: reading it would block forever
+        return fifo
+    if kind == "folder":
+        return tmp_path
+    big = tmp_path / "big.txt"
+    big.write_text("Drug X works.\n" + "More words of the article. " * (6 * 2**20 // 27))
+    return big
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo") or not Path("/dev/zero").exists(), reason="needs a POSIX system")
+@pytest.mark.parametrize("kind, use", [
+    *((kind, use) for kind in ("device", "fifo", "folder", "6mb") for use in ("validate", "draft", "article.file")),
+    ("device", "index"), ("fifo", "index"),  # a folder and a large file are what index reads
+])
+def test_special_or_huge_files_exit_2_at_once(kind, use, tmp_path, capsys):
+    special = _special(kind, tmp_path)
+    if use == "index":
+        argv = ["index", str(special), "--db", str(tmp_path / "c.db")]
+    elif use == "article.file":
+        claims = tmp_path / "claims.yaml"
+        claims.write_text(claims_yaml([GOOD_CLAIM]).replace("title: T", f"title: T\n  file: {special}"))
+        argv = ["validate", str(claims)]
+    elif kind == "6mb" and use == "validate":
+        argv = ["validate", str(special)]
+    else:
+        argv = [use, str(special)]
+    started = time.monotonic()
+    code = main(argv)
+    err = capsys.readouterr().err
+    assert code == 2 and time.monotonic() - started < 2.0, (code, err)
+    assert str(special) in err and "fix:" in err and "Traceback" not in err
+    words = {"device": "not a regular file", "fifo": "not a regular file", "folder": "folder", "6mb": "larger than"}
+    assert words[kind] in err
+
+
+@pytest.mark.parametrize("kind", ["a file", "a dangling link"])
+def test_bad_out_folder_exits_2_before_the_run(kind, tmp_path, capsys, monkeypatch):
+    monkeypatch.setenv("FACTCHECK_EUTILS_URL", "http://127.0.0.1:9/never-used/")  # it must stop before
+    out = tmp_path / "out"
+    if kind == "a file":
+        out.write_text("not a folder")
+    else:
+        out.symlink_to(tmp_path / "gone")
+    claims = tmp_path / "claims.yaml"
+    claims.write_text(claims_yaml([GOOD_CLAIM]))
+    started = time.monotonic()
+    code = main(["run", str(claims), "--out", str(out), "--cache", str(tmp_path / "c.sqlite")])
+    err = capsys.readouterr().err
+    assert code == 2 and time.monotonic() - started < 2.0, (code, err)
+    assert f"--out {out}" in err and "fix:" in err and "Traceback" not in err
+    assert "checking" not in err  # refused before the run started
+
+
+# --- corpus leftovers, caps and damage ----------------------------------------------------------------
+
+
+def test_a_killed_index_build_leaves_nothing_after_the_next_build(tmp_path):
+    corpus = shared_file("scifact", "corpus.jsonl")
+    db = tmp_path / "corpus.db"
+    command = [sys.executable, "-m", "pipeline", "index", str(corpus), "--db", str(db)]
+    for _ in range(2):  # two builds killed with SIGKILL half-way
+        build = subprocess.Popen(command, cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        deadline = time.monotonic() + 60
+        while not list(tmp_path.glob(".corpus.db.*.building")) or \
+                max(p.stat().st_size for p in tmp_path.glob(".corpus.db.*.building")) < 2**20:
+            assert build.poll() is None and time.monotonic() < deadline, "the build ended before it could be killed"
+            time.sleep(0.02)
+        os.kill(build.pid, signal.SIGKILL)
+        build.wait()
+    # SIGKILL leaves the second build's file; the second build removed the first one's already
+    assert len(list(tmp_path.glob(".corpus.db.*.building"))) == 1
+    small = tmp_path / "small.jsonl"
+    small.write_text("\n".join(_scifact_lines(2)) + "\n")
+    assert main(["index", str(small), "--db", str(db)]) == 0
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["corpus.db", "small.jsonl"]
+
+
+def test_a_record_past_the_cap_exits_2_naming_its_line(tmp_path, capsys):
+    good = "\n".join(_scifact_lines(2)) + "\n"
+    long_record = json.dumps({"doc_id": 7, "title": "t", "abstract": "word " * (2 * 2**20 // 5)})
+    plain = tmp_path / "c.jsonl"
+    plain.write_text(good + long_record + "\n")
+    packed = tmp_path / "one-line.jsonl.gz"  # 200 MB on one line, 200 kB packed
+    with gzip.open(packed, "wb", compresslevel=1) as out:
+        out.write(b'{"doc_id": 1, "title": "t", "abstract": "')
+        for _ in range(200):
+            out.write(b"a" * 2**20)
+    for path, line in ((plain, 3), (packed, 1)):
+        tracemalloc.start()
+        code = main(["index", str(path), "--db", str(tmp_path / "x.db")])
+        _, peak = tracemalloc.get_traced_memory()
+        tracemalloc.stop()
+        err = capsys.readouterr().err
+        assert code == 2 and f"{path}:{line}:" in err and "longer than" in err and "fix:" in err, err
+        assert peak < 20 * 2**20, f"{peak / 2**20:.0f} MB held for one record"
+
+
+def test_a_damaged_corpus_exits_2_with_the_rebuild_command(tmp_path, capsys):
+    corpus = tmp_path / "c.jsonl"
+    corpus.write_text("\n".join(_scifact_lines(400)) + "\n")
+    db = tmp_path / "corpus.db"
+    assert main(["index", str(corpus), "--db", str(db)]) == 0
+    data = bytearray(db.read_bytes())
+    for start in range(4 * 4096, len(data) - 4096, 2 * 4096):  # inner pages; the header stays whole
+        data[start + 100:start + 4000] = b"\x5a" * 3900
+    db.write_bytes(bytes(data))
+    claims = tmp_path / "claims.yaml"
+    claims.write_text(claims_yaml([GOOD_CLAIM]))
+    capsys.readouterr()
+    for argv in (["search", "drug AND symptoms", "--source", "local", "--corpus", str(db)],
+                 ["run", str(claims), "--source", "local", "--corpus", str(db), "--out", str(tmp_path / "out")]):
+        code = main(argv)
+        err = capsys.readouterr().err
+        assert code == 2, (argv[0], code, err)
+        assert "damaged" in err and f"factcheck index FILE... --db {db}" in err and "Traceback" not in err

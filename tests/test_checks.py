@@ -313,7 +313,8 @@ def test_quoted_pages_are_fetched_and_one_refusing_site_does_not_stop_the_next(t
         claims = tuple(Claim(id=f"q{i}", text="t", quote=passage, kind="quote",
                              cites=(Citation(person="A. Person", outlet="PLOS ONE", url=base + path),))
                        for i, path in enumerate(("refused", "plos")))
-        settings = Settings(max_tries=1, timeout=5.0)
+        here = frozenset({base.split("/")[2]})  # the test server's 127.0.0.1:port, opted in
+        settings = Settings(max_tries=1, timeout=5.0, allow_private_hosts=here)
         services = Services(None, None, LandingClient(settings, memory_cache), settings)
         corpus = tmp_path / "c.jsonl"
         corpus.write_text(json.dumps({"doc_id": "d1", "title": "Unrelated", "abstract": "Nothing here."}) + "\n")

@@ -195,13 +195,14 @@ def test_html_draft_has_no_file_unless_a_text_copy_is_written(tmp_path, capsys):
     assert main(["validate", str(out)]) == 0  # every quote is found in the text copy
 
 
-def test_url_is_fetched_through_the_cache(tmp_path, capsys):
+def test_url_is_fetched_through_the_cache(tmp_path, capsys, monkeypatch):
     handler = partial(SimpleHTTPRequestHandler, directory=str(ARTICLES))
     handler.log_message = lambda *args: None  # type: ignore[method-assign]
     server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     url = f"http://127.0.0.1:{server.server_address[1]}/{HTML_PAGE.name}"
+    monkeypatch.setenv("FACTCHECK_ALLOW_PRIVATE_HOSTS", f"127.0.0.1:{server.server_address[1]}")  # the opt-in
     cache = str(tmp_path / "cache.sqlite")
     try:
         assert main(["draft", url, "--cache", cache]) == 0

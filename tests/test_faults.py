@@ -9,10 +9,13 @@ keep failing is reported as not checked, with the reason, and the other claims s
 from __future__ import annotations
 
 import json
+import os
 import socket
+import sqlite3
 from pathlib import Path
 
 import pytest
+import yaml
 
 from conftest import shared_file
 from pipeline.cache import Cache, request_key
@@ -22,7 +25,7 @@ from pipeline.errors import ParseError, SourceError
 from pipeline.http import HttpClient, Unreachable
 from pipeline.sources.pubmed import ESEARCH_URL, PubMedClient, parse_esearch
 from pipeline.types import Query, QueryArm
-from standin import CLAIM_IDS, FAULTS, StandIn, claims_of, max_in_any_window, small_claims, stored_search_keys
+from standin import CLAIM_IDS, FAULTS, Reply, StandIn, claims_of, max_in_any_window, small_claims, stored_search_keys
 
 RECOVERABLE = [f for f in FAULTS if f != "huge"]
 QUERY = Query(claim_id="c1", arms=(QueryArm("intervention", mesh=("Ketamine",), free_text=("ketamine",)),))
@@ -246,3 +249,114 @@ def test_failed_fetch_marks_claims_not_checked_then_a_rerun_completes(server, ru
     assert later[0].route == "efetch"  # first the records the failed run could not fetch
     # the evidence searches came from the cache; only the citation checks that follow a fetch are new
     assert not {request_key(ESEARCH_URL, dict(s.params)) for s in later if s.route == "esearch"} & stored
+
+
+# --- report names: one article never overwrites another's report -------------------------------------
+
+
+def _render_for(title: str, claims_path: Path, out: Path) -> Path:
+    from pipeline.claims import parse
+    from pipeline.report import render
+    from pipeline.types import RunResult
+
+    text = yaml.safe_dump({"article": {"title": title}, "claims": [
+        {"id": "a", "quote": "Drug X works.", "claim": "Drug X reduces symptoms.", "kind": "efficacy"}]},
+        allow_unicode=True)
+    claims_path.write_text(text, encoding="utf-8")
+    paths = render(RunResult(claims_file=parse(text, str(claims_path)), assessments=()), out)
+    return next(p for p in paths if p.suffix == ".json")
+
+
+@pytest.mark.parametrize("titles", [("Ketamine: Good?", "Ketamine -- good!"), ("ケタミンは効くか", "氯胺酮有效吗", "?!?")])
+def test_articles_whose_titles_slug_alike_get_distinct_report_names(titles, tmp_path):
+    out = tmp_path / "reports"
+    first = {title: _render_for(title, tmp_path / f"claims-{n}.yaml", out) for n, title in enumerate(titles)}
+    assert len(set(first.values())) == len(titles)  # none replaced another's report
+    for title, path in first.items():
+        assert json.loads(path.read_text())["article"]["title"] == title
+    again = {title: _render_for(title, tmp_path / f"claims-{n}.yaml", out) for n, title in enumerate(titles)}
+    assert again == first  # the same article keeps its name on every run
+    assert len(list(out.glob("*.json"))) == len(titles)
+
+
+# --- damaged and read-only caches ------------------------------------------------------------------
+
+
+def _damage_inner_pages(path: Path) -> None:
+    """Overwrite pages in the middle of a SQLite file, leaving its header whole."""
+    data = bytearray(path.read_bytes())
+    page = 4096
+    assert len(data) > 6 * page, "the cache is too small to damage its inner pages"
+    for start in range(2 * page, len(data) - page, 3 * page):
+        data[start + 100:start + page - 100] = b"\x5a" * (page - 200)
+    path.write_bytes(bytes(data))
+
+
+def test_a_damaged_cache_is_moved_aside_and_the_run_completes(server, runs, capsys, caplog):
+    tmp, clean_report = runs
+    damaged = tmp / "damaged.sqlite"
+    damaged.write_bytes((tmp / "clean.sqlite").read_bytes())
+    _damage_inner_pages(damaged)
+    with pytest.raises(Exception, match="malformed|corrupt"):  # the damage is real: SQLite sees it
+        import sqlite3
+        with sqlite3.connect(damaged) as db:
+            db.execute("SELECT count(*), sum(length(body)) FROM responses").fetchone()
+            db.execute("SELECT count(*), sum(length(body)) FROM documents").fetchone()
+            assert db.execute("PRAGMA integrity_check").fetchone() == ("ok",), "not damaged"
+    code, report = run(tmp, "after-damage", cache="damaged")
+    err = capsys.readouterr().err
+    assert code == 0 and "Traceback" not in err and claims_of(report) == claims_of(clean_report)
+    assert any("damaged" in r.getMessage() and "moved aside" in r.getMessage() for r in caplog.records)
+    assert list(tmp.glob("damaged.sqlite.damaged-*")) and stored_search_keys(damaged)  # rebuilt, sound
+
+
+def test_a_read_only_cache_exits_2_with_the_fix(server, runs, tmp_path, monkeypatch, capsys):
+    tmp, _ = runs
+    cache = tmp_path / "cache.sqlite"
+    cache.write_bytes((tmp / "clean.sqlite").read_bytes())
+    if os.geteuid() != 0:  # an ordinary user: the file and its folder made read-only
+        cache.chmod(0o444)
+        tmp_path.chmod(0o555)
+    else:  # root writes anyway: SQLite itself opens the file read-only, as it does for a read-only file
+        connect = sqlite3.connect
+        monkeypatch.setattr(sqlite3, "connect", lambda path, *args, **kw: connect(
+            f"file:{path}?mode=ro", *args, **{**kw, "uri": True}) if str(path) == str(cache) else connect(path, *args, **kw))
+    for name, value in run_env(server).items():
+        monkeypatch.setenv(name, value)
+    claims = small_claims(tmp_path.parent / f"{tmp_path.name}-claims.yaml")
+    data = yaml.safe_load(claims.read_text())
+    data["claims"][0]["queries"] = ["a query the cache does not hold"]  # so the run must store an answer
+    claims.write_text(yaml.safe_dump(data))
+    try:
+        code = main(["run", str(claims), "--out", str(tmp_path.parent / f"{tmp_path.name}-out"), "--cache", str(cache)])
+    finally:
+        tmp_path.chmod(0o755)
+    err = capsys.readouterr().err
+    assert code == 2 and "read-only" in err and "fix:" in err and "Traceback" not in err
+
+
+# --- an efetch answer with repeated or unasked records ----------------------------------------------------
+
+
+def _article_of(server, pmid: str) -> bytes:
+    whole = server.store.article_set([pmid])
+    return whole[whole.index(b"<PubmedArticle>"):whole.rindex(b"</PubmedArticle>") + len(b"</PubmedArticle>")]
+
+
+def test_the_cache_stores_only_the_records_asked_for_and_the_copy_the_run_used(server, settings):
+    asked, planted = server.store.pick("efetch-duplicates", 2)
+    article = _article_of(server, asked)
+    first = article.replace(b"<ArticleTitle>", b"<ArticleTitle>FIRST COPY ", 1)
+    second = article.replace(b"<ArticleTitle>", b"<ArticleTitle>SECOND COPY ", 1)
+    body = b'<?xml version="1.0"?>\n<PubmedArticleSet>' + first + second + _article_of(server, planted) \
+        + b"</PubmedArticleSet>"
+    with Cache(settings.cache_path) as cache:
+        server.plan(Reply(200, body, (("Content-Type", "text/xml"),)), route="efetch")
+        try:
+            (live,) = PubMedClient(settings, cache).fetch([asked])
+        finally:
+            server.clear()
+        assert {row[0] for row in cache._db.execute("SELECT id FROM documents")} == {asked}  # nothing planted
+        offline = Settings(**{**settings.__dict__, "offline": True})
+        (cached,) = PubMedClient(offline, cache).fetch([asked])
+    assert live.title.startswith("FIRST COPY") and cached == live  # the rerun reports what the run did

@@ -25,8 +25,11 @@ from pipeline.cache import Cache
 from pipeline.claims import parse
 from pipeline.cli import main
 from pipeline.config import Settings
-from pipeline.errors import ClaimsFileInvalid, PipelineError, SourceError
+from pipeline.errors import ClaimsFileInvalid, PipelineError, RefusedUrl, SourceError
 from pipeline.http import HttpClient
+from pipeline.sources.landing import LandingClient
+from pipeline.urlpolicy import MAX_REDIRECTS, address_problem, check_url
+from replay_server import replay
 from pipeline.sources.importers import iter_records
 from pipeline.sources.pubmed import iter_pubmed_xml, parse_esearch, parse_pubmed_xml, split_articles
 from standin import Reply, StandIn, small_claims
@@ -213,3 +216,136 @@ def test_links_in_claims_files_must_be_http(url):
                      {"article": {"title": "T"}, "claims": [claim]}):
         with pytest.raises(ClaimsFileInvalid, match="http"):
             parse(yaml.safe_dump(document), "links.yaml")
+
+
+# --- server-side request forgery: URLs from claims files and articles -----------------------------------
+
+SECRET_PAGE = (200, "text/html", b'<html><head><meta name="citation_title" content="INTERNAL-SECRET-TOKEN">'
+                                 b"<title>Internal</title></head><body><p>INTERNAL-SECRET-TOKEN</p></body></html>")
+
+
+def host_of(base: str) -> str:
+    return base.split("/")[2]  # "127.0.0.1:PORT"
+
+
+def cited_claims(path: Path, url: str) -> Path:
+    data = yaml.safe_load(small_claims(path).read_text())
+    first = data["claims"][0]
+    first["cites"] = [{"journal": "Internal Journal", "year": 2020, "url": url}]
+    data["claims"] = [first]
+    path.write_text(yaml.safe_dump(data, sort_keys=False))
+    return path
+
+
+@pytest.mark.parametrize("opt_in", [False, True])
+def test_a_cited_loopback_page_is_never_fetched_into_the_report(server, tmp_path, monkeypatch, capsys, opt_in):
+    with replay({"/": SECRET_PAGE}) as (base, seen):
+        claims = cited_claims(tmp_path / "claims.yaml", base + "internal")
+        for name, value in server.run_env().items():
+            monkeypatch.setenv(name, value)
+        if opt_in:  # the control: the same run with the test server opted in does fetch it
+            monkeypatch.setenv("FACTCHECK_ALLOW_PRIVATE_HOSTS", host_of(base))
+        code = main(["run", str(claims), "--out", str(tmp_path / "out"), "--cache", str(tmp_path / "c.sqlite")])
+        fetched = list(seen)
+    err = capsys.readouterr().err
+    assert code == 0 and "Traceback" not in err
+    report = next((tmp_path / "out").glob("*.json")).read_text()
+    if opt_in:
+        assert fetched == ["/internal"]  # the page is read when (and only when) its host is opted in
+    else:
+        assert fetched == [] and "INTERNAL-SECRET-TOKEN" not in report
+        assert "loopback" in report  # the editor sees why the page was not read
+
+
+def test_a_redirect_to_a_refused_host_is_not_followed(memory_cache):
+    with replay({"/": SECRET_PAGE}) as (inner, inner_seen):
+        hops = {
+            "/to-loopback": (302, "text/plain", b"", {"Location": inner + "secret"}),
+            "/to-metadata": (301, "text/plain", b"", {"Location": "http://169.254.169.254/latest/meta-data/iam/"}),
+            "/to-file": (302, "text/plain", b"", {"Location": "file:///etc/passwd"}),
+        }
+        with replay(hops) as (outer, outer_seen):
+            settings = Settings(max_tries=1, timeout=5.0, allow_private_hosts=frozenset({host_of(outer)}))
+            client = LandingClient(settings, memory_cache)
+            for path, words in (("to-loopback", "loopback"), ("to-metadata", "link-local"), ("to-file", "http")):
+                started = time.monotonic()
+                with pytest.raises(RefusedUrl, match=words):
+                    client.page(outer + path)
+                assert time.monotonic() - started < 2  # refused before any connection is tried
+            assert inner_seen == [] and len(outer_seen) == 3
+
+
+@pytest.mark.parametrize("redirects", [5, 6])
+def test_at_most_five_redirects_are_followed(memory_cache, redirects):
+    page = (200, "text/html", b"<html><head><title>End</title></head><body><p>the end</p></body></html>")
+    routes = {f"/r{n}": (302, "text/plain", b"", {"Location": f"/r{n + 1}"}) for n in range(redirects)}
+    with replay({**routes, f"/r{redirects}": page}) as (base, seen):
+        client = LandingClient(Settings(max_tries=1, timeout=5.0, allow_private_hosts=frozenset({host_of(base)})),
+                               memory_cache)
+        if redirects <= MAX_REDIRECTS:
+            assert client.page(base + "r0").title == "End" and len(seen) == redirects + 1
+        else:
+            with pytest.raises(RefusedUrl, match="redirects"):
+                client.page(base + "r0")
+            assert len(seen) == MAX_REDIRECTS + 1
+
+
+def test_draft_of_a_refused_url_exits_2_and_fetches_nothing(tmp_path, capsys):
+    with replay({"/": SECRET_PAGE}) as (base, seen):
+        for url in (base + "page.html", "http://169.254.169.254/latest/meta-data/iam/security-credentials/",
+                    "http://[::ffff:127.0.0.1]:9/x", "http://0x7f.1/"):
+            assert main(["draft", url, "--cache", str(tmp_path / "c.sqlite")]) == 2, url
+            err = capsys.readouterr().err
+            assert "refused" in err and "fix:" in err and "Traceback" not in err
+        assert seen == []
+
+
+@pytest.mark.parametrize("address, problem", [
+    ("127.0.0.1", "loopback"), ("::1", "loopback"), ("10.1.2.3", "private"), ("192.168.0.1", "private"),
+    ("169.254.169.254", "link-local"), ("fe80::1%eth0", "link-local"), ("224.0.0.1", "multicast"),
+    ("0.0.0.0", "unspecified"), ("240.0.0.1", "reserved"), ("::ffff:169.254.169.254", "link-local"),
+    ("100.64.0.1", "not public"), ("93.184.215.14", None), ("2606:4700::6810:84e5", None),
+])
+def test_url_policy_refuses_every_address_that_is_not_public(address, problem):
+    assert address_problem(address) == problem
+    check = lambda: check_url("https://news.example/a", "landing", resolver=lambda host, port: ["8.8.8.8", address])
+    if problem:
+        with pytest.raises(RefusedUrl, match=problem):
+            check()
+    else:
+        check()
+
+
+@pytest.mark.parametrize("tagged", [
+    "notes: !!python/object/apply:os.system ['touch {marker}']",
+    "cites: !!python/object/apply:os.system ['touch {marker}']",
+    "notes: !!python/name:os.system",
+    "notes: !custom '{marker}'",
+])
+def test_unknown_yaml_tags_are_refused_with_exit_2(tagged, tmp_path, capsys):
+    marker = tmp_path / "ran"
+    claims = tmp_path / "claims.yaml"
+    claims.write_text("article:\n  title: T\nclaims:\n  - id: a\n    quote: Drug X works.\n    claim: Drug X helps.\n"
+                      f"    {tagged.format(marker=marker)}\n")
+    assert main(["validate", str(claims)]) == 2
+    err = capsys.readouterr().err
+    assert f"{claims}:7:" in err and "tag" in err and "fix:" in err and "Traceback" not in err
+    assert not marker.exists()
+
+
+# --- deeply nested HTML: linear time -------------------------------------------------------------------
+
+
+def test_draft_of_100000_nested_divs_takes_under_5_seconds(tmp_path, capsys):
+    depth = 100_000
+    page = tmp_path / "nested.html"
+    page.write_text("<html><head><title>Deep page</title></head><body>" + "<div>" * depth
+                    + "<p>Ketamine reduced depression scores by 50% in a trial of 120 adults (Smith, JAMA 2021).</p>"
+                    + "</div>" * depth + "</body></html>")
+    # CPU seconds, not wall-clock: the machine is shared, and CPU time is what a quadratic walk burns
+    started = time.process_time()
+    code = main(["draft", str(page), "--min-score", "0"])
+    spent = time.process_time() - started
+    out = capsys.readouterr().out
+    assert code == 0 and "Ketamine reduced depression" in out
+    assert spent < 5.0, f"{spent:.1f} s of CPU for {depth} nested <div>s"

@@ -46,7 +46,7 @@ def _fetcher(args: argparse.Namespace):  # noqa: ANN202 - returns a closure
 
     def get(url: str) -> bytes:
         with Cache(settings.cache_path) as cache:
-            return HttpClient(settings, cache, "article", per_second=1.0).get(url, what=f"article {url}").body
+            return HttpClient(settings, cache, "article", per_second=1.0, untrusted=True).get(url, what=f"article {url}").body
     return get
 
 

@@ -14,7 +14,8 @@ from pathlib import Path
 
 from bs4 import BeautifulSoup, Tag
 
-from pipeline.errors import InputError
+from pipeline.errors import FileRefused, InputError
+from pipeline.files import read_capped
 from pipeline.text import normalize_space
 
 MAX_BYTES = 5 * 2**20  # an article, not a corpus
@@ -100,7 +101,9 @@ _BLOCK_TAGS = ("h1", "h2", "h3", "h4", "h5", "h6", "p", "li", "blockquote")
 def _is_boilerplate(tag: Tag) -> bool:
     if tag.name in _DROP_TAGS:
         return True
-    attrs = tag.attrs or {}
+    attrs = tag.attrs
+    if not attrs:  # most tags: nothing to match
+        return False
     if _DROP_ROLES.match(str(attrs.get("role", ""))):
         return True
     names = " ".join(attrs.get("class", []) or []) + " " + str(attrs.get("id", ""))
@@ -108,10 +111,43 @@ def _is_boilerplate(tag: Tag) -> bool:
 
 
 def _root(soup: BeautifulSoup) -> Tag:
-    for candidate in (soup.find("article"), soup.find("main"), soup.find(attrs={"role": "main"}), soup.body):
+    """The first <article>, else the first <main>, else role=main, else <body>: one pass."""
+    first: dict[str, Tag] = {}
+    for tag in soup.find_all(True):
+        kind = tag.name if tag.name in ("article", "main") else "role" if tag.get("role") == "main" else None
+        if kind and kind not in first:
+            first[kind] = tag
+            if kind == "article":
+                break
+    for candidate in (first.get("article"), first.get("main"), first.get("role"), soup.body):
         if isinstance(candidate, Tag):
             return candidate
     return soup
+
+
+def _outer_blocks(root: Tag) -> list[Tag]:
+    """The outermost block tags under `root` in document order, with boilerplate taken out.
+
+    One walk over the tree that never enters a boilerplate subtree: linear time at any
+    nesting depth. (Asking a tag for an attribute bs4 does not have, such as `decomposed` on
+    some versions, searches its whole subtree for a tag of that name: quadratic when deep.)
+    A block inside a block is not listed: its text is part of the enclosing block already.
+    """
+    blocks: list[Tag] = []
+    doomed: list[Tag] = []
+    stack: list[tuple[Tag, bool]] = [(root, False)]  # (tag, inside a block)
+    while stack:
+        tag, in_block = stack.pop()
+        if tag is not root and _is_boilerplate(tag):
+            doomed.append(tag)
+            continue
+        if not in_block and tag.name in _BLOCK_TAGS:
+            blocks.append(tag)
+            in_block = True
+        stack.extend([(child, in_block) for child in reversed(tag.contents) if isinstance(child, Tag)])
+    for tag in doomed:
+        tag.decompose()
+    return blocks
 
 
 def from_html(html: str | bytes) -> ArticleText:
@@ -120,13 +156,8 @@ def from_html(html: str | bytes) -> ArticleText:
     # "Headline | Site Name": the site's name is not part of the headline
     page_title = re.split(r"\s+[|\u2013\u2014]\s+", normalize_space(soup.title.get_text()))[0] if soup.title else ""
     root = _root(soup)
-    for tag in root.find_all(True):
-        if not tag.decomposed and _is_boilerplate(tag):
-            tag.decompose()
     blocks: list[Block] = []
-    for tag in root.find_all(_BLOCK_TAGS):
-        if tag.find_parent(_BLOCK_TAGS):  # its text is part of the enclosing block already
-            continue
+    for tag in _outer_blocks(root):
         text = normalize_space(tag.get_text(" "))
         text = re.sub(r" ([,.;:!?])", r"\1", text)  # "word ," left by inline tags joined with spaces
         if not text:
@@ -149,15 +180,10 @@ def looks_like_html(data: str) -> bool:
 def read_file(path: Path) -> tuple[ArticleText, bool]:
     """A saved page (.html/.htm) or a text file; the flag says it is plain text (quotable as is)."""
     try:
-        if path.stat().st_size > MAX_BYTES:
-            raise InputError(f"{path}: larger than {MAX_BYTES // 2**20} MB", "give one article, not a site dump")
-        raw = path.read_bytes()
-    except FileNotFoundError:
-        raise InputError(f"{path}: no such file", "check the path, or give a URL starting with http(s)://") from None
-    except IsADirectoryError:
-        raise InputError(f"{path}: is a folder", "give one article file (.html or .txt)") from None
-    except OSError as exc:
-        raise InputError(f"{path}: cannot be read ({exc.strerror})", "check the path and its permissions") from None
+        raw = read_capped(path, MAX_BYTES, "one article as .html or .txt")
+    except FileRefused as exc:
+        hint = "check the path, or give a URL starting with http(s)://" if exc.problem == "no such file" else exc.hint
+        raise InputError(exc.message, hint) from None
     if path.suffix.lower() in (".html", ".htm", ".xhtml"):
         return from_html(raw), False
     try:

@@ -19,6 +19,7 @@ from urllib.parse import quote, urlsplit
 
 from jinja2 import Environment, PackageLoader, StrictUndefined
 
+from pipeline.report.naming import report_name
 from pipeline.report.plots import (
     PANELS,
     forest_plot,
@@ -604,7 +605,7 @@ def render(result: RunResult, out_dir: Path, partial: bool = False) -> list[Path
     All three are rendered before anything is written, and each file is replaced from a
     temporary file in the same directory, so a failure leaves the previous reports whole.
     """
-    slug = result.claims_file.article.slug + (".partial" if partial else "")
+    slug = report_name(result.claims_file, Path(out_dir)) + (".partial" if partial else "")
     view = report_json(result)  # built once: the three files are three renderings of it
     texts = {".html": html_text(view), ".md": markdown_text(view), ".json": json_text(view)}
     return write_atomic(Path(out_dir), {f"{slug}{suffix}": text for suffix, text in texts.items()})

@@ -28,6 +28,7 @@ from pipeline.text import normalize_space
 from pipeline.types import Record
 
 SOURCE = "local"
+MAX_RECORD_BYTES = 2**20  # one JSONL line: an abstract is a few kB; 1 MB is surely not one
 
 # Longest suffix first, so "x.xml.gz" is XML and not an unknown ".gz".
 FORMATS: dict[str, str] = {
@@ -86,6 +87,8 @@ def discover(paths: Iterable[Path]) -> tuple[list[tuple[Path, bool]], list[tuple
             if file_format(path) is None:
                 raise CorpusError(f"{path}: unsupported corpus file type", _HINT_FORMATS)
             files.append((path, True))
+        elif path.exists():  # a device or a FIFO: reading it would never end, or block
+            raise CorpusError(f"{path}: is not a regular file (a device, a pipe or a socket)", "give files saved on disk")
         else:
             raise CorpusError(f"{path}: no such file or folder", "check the path and try again")
     return files, skipped
@@ -230,9 +233,13 @@ def read_jsonl(path: Path | str, what: str = "", shape: str = "{doc_id, title, a
                           f"check the path given with {what}" if what else "check the path") from exc
     try:
         with handle:
-            # Lines are decoded one by one (not by a text stream's read-ahead) so that bad
-            # UTF-8 is reported on its own line.
-            for lineno, raw in enumerate(handle, start=1):
+            # Lines are decoded one by one (not by a text stream's read-ahead) so that bad UTF-8
+            # is reported on its own line; at most one record is held (a 3 GB line is refused).
+            while raw := handle.readline(MAX_RECORD_BYTES + 1):
+                lineno += 1
+                if len(raw) > MAX_RECORD_BYTES:
+                    raise CorpusError(f"{path}:{lineno}: a record longer than {MAX_RECORD_BYTES // 2**20} MB",
+                                      f"one line holds one abstract; fix or delete line {lineno}")
                 line = raw.decode("utf-8-sig" if lineno == 1 else "utf-8")
                 if not line.strip():
                     continue

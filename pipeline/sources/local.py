@@ -6,7 +6,8 @@ an FTS5 MATCH expression and says which parts it could not honour.
 
 Schema: records(n INTEGER PRIMARY KEY, id TEXT UNIQUE, pmid, doi, year, json) with the Record
 as JSON (pipeline.serialize), fts(title, abstract, mesh, pub_types, journal) keyed by
-records.n, and meta(key, value) whose `complete=1` is written last.
+records.n, and meta(key, value) whose `complete=1` is written last. Which records are the
+same paper: dedupe.py; the build's temporary file and killed builds' leftovers: building.py.
 """
 
 from __future__ import annotations
@@ -17,13 +18,15 @@ import re
 import sqlite3
 import time
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Literal
 
 from pipeline.errors import CorpusError, SourceError
 from pipeline.serialize import record_from_dict, to_jsonable
+from pipeline.sources.building import building_path, remove_stale
+from pipeline.sources.dedupe import Seen, merge
 from pipeline.sources.importers import NotACorpusFile, discover, iter_records
 from pipeline.sources.phrase_filter import PHRASE_SCAN, phrases_checked
 from pipeline.text import normalize_space
@@ -439,49 +442,6 @@ CREATE VIRTUAL TABLE fts USING fts5(
 """
 
 
-def _title_key(record: Record) -> str | None:
-    """A long title + year identifies a paper exported twice without PMID or DOI (RIS lists)."""
-    title = re.sub(r"[^a-z0-9]+", " ", record.title.lower()).strip()
-    return f"{title}|{record.year}" if len(title) >= 40 else None
-
-
-@dataclass
-class _Seen:
-    """Dedupe keys of the records kept so far, each mapped to (row n, has PMID, has abstract).
-
-    Same id or same PMID is the same record. DOI or long title + year only join records when
-    one of them has no PMID: two PubMed records never merge (Cochrane updates share a DOI).
-    """
-
-    keys: dict[str, tuple[int, bool, bool]] = field(default_factory=dict)
-
-    @staticmethod
-    def _keys(record: Record) -> tuple[list[str], list[str]]:
-        strong = [f"id:{record.id}"] + ([f"pmid:{record.pmid}"] if record.pmid else [])
-        weak = [f"doi:{record.doi.lower()}"] if record.doi else []
-        weak += [f"title:{k}"] if (k := _title_key(record)) else []
-        return strong, weak
-
-    def match(self, record: Record) -> tuple[int, bool, bool] | None:
-        strong, weak = self._keys(record)
-        for key in strong:
-            if key in self.keys:
-                return self.keys[key]
-        for key in weak:
-            hit = self.keys.get(key)
-            if hit and not (hit[1] and record.pmid):
-                return hit
-        return None
-
-    def add(self, record: Record, n: int, merged: bool = False) -> None:
-        """Remember the keys of the record now in row n (again, merged=True, after a merge)."""
-        strong, weak = self._keys(record)
-        value = (n, bool(record.pmid), bool(record.abstract.strip()))
-        old = [k for k, v in self.keys.items() if v[0] == n] if merged else []  # rare: O(n) ok
-        for key in old + strong + weak:
-            self.keys[key] = value
-
-
 def _fts_row(record: Record) -> tuple[str, str, str, str, str]:
     journal = " ".join(j for j in (record.journal, record.journal_abbrev) if j)
     return (
@@ -496,21 +456,6 @@ def _fts_row(record: Record) -> tuple[str, str, str, str, str]:
 def _stored(conn: sqlite3.Connection, n: int) -> Record:
     row = conn.execute("SELECT json FROM records WHERE n = ?", (n,)).fetchone()
     return record_from_dict(json.loads(row[0]))
-
-
-def _merge(first: Record, later: Record) -> Record:
-    """The first record with the later copy's abstract and any field the first lacks."""
-    return replace(
-        first,
-        sections=later.sections,
-        pmid=first.pmid or later.pmid,
-        doi=first.doi or later.doi,
-        journal=first.journal or later.journal,
-        year=first.year or later.year,
-        pub_types=first.pub_types or later.pub_types,
-        mesh=first.mesh or later.mesh,
-        authors=first.authors or later.authors,
-    )
 
 
 def _replace_row(conn: sqlite3.Connection, n: int, old: Record, new: Record) -> None:
@@ -547,14 +492,15 @@ def build_index(
     if db.is_dir():
         raise CorpusError(f"{db} is a folder", "give a file name for the index, e.g. corpus.db")
     files, skipped = discover([Path(p) for p in paths])
-    tmp = db.with_name(f".{db.name}.{os.getpid()}.building")
+    remove_stale(db)  # killed builds' leftovers
+    tmp = building_path(db)
     tmp.unlink(missing_ok=True)
     conn = sqlite3.connect(tmp)
     try:
         conn.execute("PRAGMA journal_mode=OFF")  # the rename is the transaction
         conn.execute("PRAGMA synchronous=OFF")
         conn.executescript(_SCHEMA)
-        seen = _Seen()
+        seen = Seen()
         duplicates = total = 0
         dropped: list[tuple[str, str]] = []
         per_file: list[tuple[str, int]] = []
@@ -573,7 +519,7 @@ def build_index(
                         why = f"duplicate of {first.id}"
                         if not had_abstract and record.abstract.strip():
                             # First wins, but borrows the abstract of a later copy when it has none.
-                            merged = _merge(first, record)
+                            merged = merge(first, record)
                             _replace_row(conn, n, first, merged)
                             seen.add(merged, n, merged=True)
                             why += f"; its abstract was added to {first.id}"
@@ -660,10 +606,18 @@ class LocalIndex:
         if not {"meta", "records", "fts"} <= tables:
             self._conn.close()
             raise CorpusError(f"{self.db}: not a factcheck corpus index", hint)
-        self.meta = dict(self._conn.execute("SELECT key, value FROM meta").fetchall())
+        try:
+            self.meta = dict(self._conn.execute("SELECT key, value FROM meta").fetchall())
+        except sqlite3.DatabaseError as exc:
+            raise self._damaged(exc) from exc
         if self.meta.get("complete") != "1":
             self._conn.close()
             raise CorpusError(f"{self.db}: the index was never finished (an interrupted build)", hint)
+
+    def _damaged(self, exc: sqlite3.DatabaseError) -> CorpusError:
+        self._conn.close()
+        return CorpusError(f"{self.db}: the corpus index is damaged ({exc})",
+                           "rebuild it: " + _INDEX_HINT.format(db=self.db))
 
     def close(self) -> None:
         self._conn.close()
@@ -707,6 +661,8 @@ class LocalIndex:
                 "this is a bug in the query translation: report it with the query; meanwhile "
                 "rewrite the claim's query with plain words",
             ) from exc
+        except sqlite3.DatabaseError as exc:  # not the query: the file itself
+            raise self._damaged(exc) from exc
         ids = [r[0] for r in rows]
         notes = rendered.notes
         if phrased:
@@ -718,7 +674,11 @@ class LocalIndex:
         )
 
     def _records(self, sql: str, params: Sequence[object]) -> Iterator[Record]:
-        for (data,) in self._conn.execute(sql, params):
+        try:
+            rows = self._conn.execute(sql, params).fetchall()
+        except sqlite3.DatabaseError as exc:
+            raise self._damaged(exc) from exc
+        for (data,) in rows:
             yield record_from_dict(json.loads(data))
 
     def get(self, id: str) -> Record | None:

@@ -397,7 +397,7 @@ def split_articles(data: bytes) -> dict[str, bytes]:
     docs: dict[str, bytes] = {}
     for article in articles:
         pmid = _text(article.find("MedlineCitation/PMID"))
-        if pmid:
+        if pmid and pmid not in docs:  # a repeated PMID: the first copy, as parse_pubmed_xml's readers take
             docs[pmid] = etree.tostring(article, encoding="UTF-8", xml_declaration=False, with_tail=False)
     return docs
 
@@ -514,15 +514,16 @@ class PubMedClient:
             batch = missing[start : start + EFETCH_BATCH]
             params = {"db": "pubmed", "id": ",".join(batch), "retmode": "xml"}
             body = self._call("efetch", "efetch.fcgi", params, split_articles)
+            # Only the PMIDs asked for, one copy each, and the records read from exactly the copies
+            # stored: an --offline rerun reports the same, and an answer cannot plant other records.
+            asked = set(batch)
             try:  # validated by _call; parsed here before anything is cached
-                docs = split_articles(body)
-                parsed = parse_pubmed_xml(body)
+                docs = {pmid: doc for pmid, doc in split_articles(body).items() if pmid in asked}
+                parsed = {pmid: [r for r in parse_pubmed_xml(doc) if r.pmid == pmid] for pmid, doc in docs.items()}
             except SourceError as exc:
                 raise self._redacted(exc) from None
             self.cache.put_documents(SOURCE, docs)
-            for record in parsed:
-                if record.pmid in batch:
-                    records.setdefault(record.pmid, record)
+            records.update((pmid, found[0]) for pmid, found in parsed.items() if found)
         self.last_missing = tuple(p for p in wanted if p not in records)
         if self.last_missing:
             log.warning("pubmed: %d PMID(s) not returned: %s", len(self.last_missing), ", ".join(self.last_missing))
