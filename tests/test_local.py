@@ -16,7 +16,8 @@ import pytest
 from conftest import shared_file
 from pipeline.errors import CorpusError, SourceError
 from pipeline.sources import local
-from pipeline.sources.local import LocalIndex, build_index, render, to_fts
+from pipeline.sources.fts_query import render, to_fts
+from pipeline.sources.local import LocalIndex, build_index
 from pipeline.types import Query, QueryArm, Record
 
 # Hand-made documents (not real abstracts).

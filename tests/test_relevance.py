@@ -13,7 +13,8 @@ from pipeline.phrases import phrase_in, text_positions
 from pipeline.queries import build_queries
 from pipeline.rating import assess
 from pipeline.rating.relevance import gate
-from pipeline.sources.local import LocalIndex, build_index, render
+from pipeline.sources.fts_query import render
+from pipeline.sources.local import LocalIndex, build_index
 from pipeline.types import Claim, ClaimNumber, Finding, Query, QueryArm, Record, SearchResult
 
 FIXTURES = Path(__file__).parent / "fixtures"

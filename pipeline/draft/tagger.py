@@ -103,7 +103,6 @@ def train(examples: list[tuple[list[str], list[str]]], epochs: int = 5, seed: in
     totals: dict[str, dict[str, float]] = defaultdict(lambda: defaultdict(float))
     stamps: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
     step = 0
-    model = Tagger(weights)
     order = list(range(len(examples)))
     rng = random.Random(seed)
 

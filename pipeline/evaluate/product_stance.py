@@ -18,7 +18,6 @@ import time
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
-from pathlib import Path
 
 from pipeline.draft.pico import Topic, guess_pico
 from pipeline.evaluate.scifact import Doc, GoldClaim, load_claims, load_corpus

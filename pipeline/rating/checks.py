@@ -37,7 +37,7 @@ from pipeline.rating.figures import (
 )
 from pipeline.rating.source import RELEVANT, RETRACTION_NOTICES, counts_as_relevant, is_retracted
 from pipeline.rating.stance import split_sentences
-from pipeline.rating.terms import content_tokens, stem
+from pipeline.rating.terms import content_tokens
 from pipeline.sources.landing import LandingPage, find_quote
 from pipeline.types import Check, Citation, Claim, ClaimNumber, Finding, Notice, Record, Sentence, SourceAssessment
 

@@ -274,7 +274,6 @@ def _decide(claim: Claim, rated: Sequence[Rated], checks: Sequence[Check],
     sup = [r for r in relevant if r.assessment.stance == "supports"]
     con = [r for r in relevant if r.assessment.stance == "contradicts"]
     sup_h = [r for r in sup if r.clinical]
-    con_h = [r for r in con if r.clinical]
     sup_w, con_w = _weight(sup), _weight(con)
     total = sup_w + con_w
     agreement = abs(sup_w - con_w) / total if total else 0.0

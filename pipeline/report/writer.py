@@ -252,9 +252,6 @@ def _source_json(
             {"text": s.text, "section": s.section} for s in source.rationale_sentences
         ],
         "flags": flags,
-        "tests_claim": source.tests_claim,
-        "gate_reason": source.gate_reason,
-        "population": source.population,
     }
 
 
