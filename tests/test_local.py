@@ -15,7 +15,7 @@ import pytest
 
 from conftest import shared_file
 from pipeline.errors import CorpusError, SourceError
-from pipeline.sources import local
+from pipeline.sources import fts_query, local
 from pipeline.sources.fts_query import render, to_fts
 from pipeline.sources.local import LocalIndex, build_index
 from pipeline.types import Query, QueryArm, Record
@@ -172,7 +172,7 @@ def test_filters_use_stored_fields(mini_db):
 
 
 def test_fts_error_becomes_source_error_with_the_query(mini_db, monkeypatch):
-    monkeypatch.setattr(local, "render", lambda q: local.FtsQuery('"unclosed'))
+    monkeypatch.setattr(local, "render", lambda q: fts_query.FtsQuery('"unclosed'))
     with LocalIndex(mini_db) as index, pytest.raises(SourceError) as err:
         index.search(Query("c", arms=arms(("x",))))
     assert '"unclosed' in str(err.value)

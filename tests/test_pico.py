@@ -17,6 +17,7 @@ from pipeline.draft.drafter import draft
 from pipeline.draft.phrases import fit_for_pico, noun_phrase, phrase_before, trim
 from pipeline.draft.pico import Topic, guess_pico
 from pipeline.draft.tagger import MODEL_PATH, spans, train
+from pipeline.draft.treatment_cues import find_treatments
 from pipeline.evaluate.evidence_inference import load_prompts
 from pipeline.evaluate.pico import Item, matches, score_field, token_f1
 
@@ -89,6 +90,19 @@ def test_a_placebo_arm_is_a_comparator_not_an_intervention():
 ])
 def test_trim_drops_how_often_from_what(phrase, trimmed):
     assert trim(phrase) == trimmed
+
+
+@pytest.mark.parametrize("sentence, treatment", [
+    ("Chondroitin did not slow cartilage loss in a two-year trial.", "Chondroitin"),
+    ("In older women a glass of warm milk before sleep shortened sleep latency.", "warm milk"),
+    ("Two teaspoons of honey at night eased coughing in children.", "honey"),
+])
+def test_the_subject_of_an_effect_verb_past_a_negation_or_a_place_or_time(sentence, treatment):
+    assert treatment in find_treatments(sentence)
+
+
+def test_a_time_before_an_effect_verb_is_no_treatment():
+    assert not any("hours" in t for t in find_treatments("Turning off screens two hours before bed improved sleep."))
 
 
 def test_a_placebo_found_by_any_rule_goes_to_the_comparator():

@@ -7,7 +7,9 @@ from __future__ import annotations
 
 import re
 
-from pipeline.draft.phrases import NOT_TREATMENT_HEAD, PRONOUNS, fit_for_pico, gerund, noun_phrase, phrase_before, trim
+from pipeline.draft.phrases import (
+    NOT_TREATMENT_HEAD, PRONOUNS, UNITS, fit_for_pico, gerund, noun_phrase, phrase_before, trim,
+)
 
 # "took curcumin", "treated with X", "effect of X": the phrase after the cue is the treatment.
 _BEFORE_TREATMENT = re.compile(
@@ -107,11 +109,14 @@ def _keep_outcome(found: list[str], phrase: str) -> None:
 
 def _after_container(phrase: str) -> str:
     """'a daily dose of vitamin D' -> 'vitamin D'; '30 seconds of cold water' -> 'cold water'."""
-    m = re.search(r"\b(?:dose|doses|course|cup|cups|glass|glasses|serving|servings|seconds|minutes|hours|"
+    m = re.search(r"\b(?:dose|doses|course|cup|cups|glass|glasses|serving|servings|spoonfuls?|teaspoons?|"
+                  r"tablespoons?|handfuls?|portions?|seconds|minutes|hours|"
                   r"sessions?|amount|form|mix|combination|kind|type|use)\s+of\s+", phrase, re.IGNORECASE)
     return phrase[m.end():] if m else phrase
 
 
+_NEGATION_BEFORE = re.compile(r"(?:\s+(?:did|does|do|could|would|can|will|may|might)\s+not|\s+failed\s+to)$",
+                              re.IGNORECASE)
 _PLACE_TIME = frozenset("before after at in on for during until since from to by into within".split())
 
 
@@ -138,10 +143,17 @@ def find_treatments(text: str) -> list[str]:
             rest += " with " + noun_phrase(after, with_.end(), 5, skip_determiners=False)
         _keep(found, f"{gerund(verb)} {rest}".strip())
     for m in _EFFECT_VERB.finditer(text):
-        subject = phrase_before(text, m.start(), 4)
-        before = re.search(r"(\w+)\s+" + re.escape(subject) + r"$", text[:m.start()]) if subject else None
-        if _has_object(text, m.end()) and not (before and before.group(1).lower() in _PLACE_TIME):
-            _keep(found, _after_container(subject))  # not "(two hours before) bed improved ..."
+        negated = _NEGATION_BEFORE.search(text, 0, m.start())  # "X did not reduce Y": X is still the treatment
+        start = negated.start() if negated else m.start()
+        subject = phrase_before(text, start, 4)
+        before = re.search(r"(\w+)\s+" + re.escape(subject) + r"$", text[:start]) if subject else None
+        if before and before.group(1).lower() in _PLACE_TIME:
+            # "a spoonful of honey at bedtime reduced ...": the subject stands before the place or
+            # time; in "(two hours before) bed improved ..." what stands there is no treatment.
+            outer = _after_container(phrase_before(text, before.start(1), 4))
+            subject = outer if outer and fit_for_pico(outer) and outer.split()[-1].lower() not in UNITS else ""
+        if subject and _has_object(text, m.end()):
+            _keep(found, _after_container(subject))
     for m in _ARM_AFTER.finditer(text):
         phrase = re.sub(r"\s+(?:groups?|arms?)$", "", noun_phrase(text, m.end(), 4), flags=re.IGNORECASE)
         if phrase and not _NON_ARM.match(phrase.split()[0]):
