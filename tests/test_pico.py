@@ -101,6 +101,10 @@ def test_the_subject_of_an_effect_verb_past_a_negation_or_a_place_or_time(senten
     assert treatment in find_treatments(sentence)
 
 
+def test_a_who_clause_names_what_follows_its_preposition():
+    assert "switching to treadmill desks" in find_treatments("Clerks who switched to treadmill desks walked more.")
+
+
 def test_a_time_before_an_effect_verb_is_no_treatment():
     assert not any("hours" in t for t in find_treatments("Turning off screens two hours before bed improved sleep."))
 

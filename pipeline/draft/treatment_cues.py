@@ -141,6 +141,10 @@ def find_treatments(text: str) -> list[str]:
         with_ = re.match(re.escape(rest) + r"\s+with\s+", after) if rest else None
         if with_:  # "ended their daily shower with 30 seconds of cold water"
             rest += " with " + noun_phrase(after, with_.end(), 5, skip_determiners=False)
+        to_ = re.match(r"(to|with|onto)\s+", after, re.IGNORECASE) if not rest else None
+        if to_:  # "who switched to standing desks": what they took up follows the preposition
+            rest = noun_phrase(after, to_.end(), 4, allow_of=False)
+            rest = f"{to_.group(1).lower()} {rest}" if rest else ""
         _keep(found, f"{gerund(verb)} {rest}".strip())
     for m in _EFFECT_VERB.finditer(text):
         negated = _NEGATION_BEFORE.search(text, 0, m.start())  # "X did not reduce Y": X is still the treatment
