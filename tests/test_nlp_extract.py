@@ -18,13 +18,10 @@ from pipeline.nlp import (
     finding_to_json,
     records_from_jsonl,
 )
-from pipeline.nlp.components import (
-    classify_design,
-    find_effects,
-    find_sample_size,
-    inline_heading,
-    section_kind,
-)
+from pipeline.nlp.design import classify_design
+from pipeline.nlp.effects import find_effects
+from pipeline.nlp.sample_size import find_sample_size
+from pipeline.nlp.sections import inline_heading, section_kind
 from pipeline.types import Finding, Record
 from conftest import shared_file
 
@@ -479,7 +476,7 @@ def test_outcome_counts_do_not_replace_the_study(sentences: tuple[str, ...], exp
 
 def test_gates_never_hide_a_design_cue() -> None:
     """Each cue's substring gates must let through every text its pattern matches."""
-    from pipeline.nlp.components import _CUES
+    from pipeline.nlp.design import _CUES
     texts = [
         "a randomised, double-blind trial", "patients were randomly allocated", "an rct of 40 adults",
         "placebo or drug", "sham-controlled", "an open-label single-arm phase ii study", "pre-post design",
