@@ -18,34 +18,30 @@ from dataclasses import dataclass
 from functools import cached_property
 from typing import Iterator, Sequence
 
-from pipeline.nlp.anchored import Anchored, WordIndex
+from pipeline.nlp.word_index import WordIndex
 from pipeline.nlp.casefree import lower_pattern
 from pipeline.nlp.numbers import NUMBER_WORDS_RE
 
-# The words of the design rules (gates and the strings their matches start with), found in
-# one pass over each text the rules read (see anchored.WordIndex): the cues' on the title and
-# the study's own text, the hedges' on its sentences. The mentions share the cues' index: they
-# read the whole abstract, which is often the study's own text too (no background, no hedge).
+# The gate words of the cues, found in one pass over each text the cues read (see
+# word_index.WordIndex): the title and the study's own text; the hedges' on its sentences.
 _DESIGN_WORDS, _HEDGE_WORDS = WordIndex(), WordIndex()
 
 
 class Gated:
-    """A lower-case pattern run only when the text holds one of its gates: substrings that
-    every match contains. Most abstracts hold none of a given design's words."""
+    """A case-insensitive pattern run lower-case on lower-cased text, and only when the text
+    holds one of its gates: substrings that every match contains. Most abstracts hold none
+    of a given design's words."""
 
     def __init__(self, pattern: re.Pattern[str], gates: Sequence[str],
                  index: WordIndex = _DESIGN_WORDS) -> None:
-        self.pattern = Anchored(lower_pattern(pattern), index)
+        self.pattern = lower_pattern(pattern)
         self.gates = frozenset(gates)
         self._index = index
         index.add(self.gates)
 
     def _closed(self, text: str) -> bool:
         if len(self.gates) <= 3:  # a few `in` tests are cheaper than a pass for every word
-            for gate in self.gates:
-                if gate in text:
-                    return False
-            return True
+            return not any(gate in text for gate in self.gates)
         return self.gates.isdisjoint(self._index.positions(text))
 
     def search(self, text: str) -> re.Match[str] | None:
@@ -54,11 +50,10 @@ class Gated:
     def finditer(self, text: str) -> Iterator[re.Match[str]]:
         return iter(()) if self._closed(text) else self.pattern.finditer(text)
 
+    def count(self, text: str) -> int:
+        return 0 if self._closed(text) else len(self.pattern.findall(text))
 
-def _lowered(pattern: re.Pattern[str]) -> Anchored:
-    """A case-insensitive pattern as the design rules run it: lower-case, on lower-cased text,
-    tried where its start strings occur in the text (they share one index, see above)."""
-    return Anchored(lower_pattern(pattern), _DESIGN_WORDS)
+
 
 
 # Each cue with its gate words: every match holds one of them (lower case).
@@ -124,21 +119,25 @@ _CUES: dict[str, Gated] = {
                                    r"\boverview\s+of", re.I),
                           ('review', 'discuss', 'summari', 'overview')),
 }
-_ANIMAL = _lowered(re.compile(
+_ANIMAL = Gated(re.compile(
     r"\b(?:mice|mouse|murine|rats?|rodents?|rabbits?|dogs?|canine|pigs?|swine|porcine|piglets?|"
     r"sheep|ovine|cattle|bovine|cows?|monkeys?|macaques?|primates?|marmosets?|zebrafish|"
     r"drosophila|flies|C\.\s?elegans|caenorhabditis|nematodes?|worms?|hamsters?|guinea\s+pigs?|"
     r"ferrets?|cats?|feline|horses?|equine|chickens?|chicks?|xenopus|frogs?|tadpoles?|"
     r"animals?|knock-?out|transgenic|wild-type|littermates)\b",
     re.I,
-))
-_IN_VITRO = _lowered(re.compile(
+), ("mice", "mouse", "murine", "rat", "rodent", "rabbit", "dog", "canine", "pig", "swine", "porcine", "sheep",
+    "ovine", "cattle", "cow", "monkey", "macaque", "primate", "marmoset", "zebrafish", "drosophila", "flies",
+    "elegans", "caenorhabditis", "nematode", "worm", "hamster", "guinea", "ferret", "cat", "feline", "horse",
+    "equine", "chick", "xenopus", "frog", "tadpole", "animal", "knock", "transgenic", "wild-type", "littermates"))
+_IN_VITRO = Gated(re.compile(
     r"\bin\s+vitro\b|\bcell\s+lines?\b|\bcultured\b|\bcell\s+cultures?\b|\bHeLa\b|\bHEK\s?293|"
     r"\borganoids?\b|\bcrystal\s+structure|\bpurified\b|\brecombinant\b|\bbiochemical\b|"
     r"\bknockdown\b|\bsiRNA\b|\bin\s+silico\b|\bfibroblasts\b|\bprimary\s+\w+\s+cells\b",
     re.I,
-))
-_HUMAN = _lowered(re.compile(
+), ("vitro", "cell", "cultured", "hela", "hek", "organoid", "crystal", "purified", "recombinant", "biochemical",
+    "knockdown", "sirna", "silico", "fibroblasts"))
+_HUMAN = lower_pattern(re.compile(
     r"\b(?:patients?|participants?|volunteers?|women|men|children|adults|infants|humans?|"
     r"individuals|persons|people|adolescents|neonates|respondents|pregnant)\b",
     re.I,
@@ -192,8 +191,10 @@ class _Mentions:
     def __init__(self, full: str, counting: bool) -> None:
         self.full, self.counting = full, counting
 
-    def _count(self, pattern: Anchored) -> int:
-        return pattern.count(self.full) if self.counting else 0
+    def _count(self, pattern: Gated | re.Pattern[str]) -> int:
+        if not self.counting:
+            return 0
+        return pattern.count(self.full) if isinstance(pattern, Gated) else len(pattern.findall(self.full))
 
     @cached_property
     def animal(self) -> int:
@@ -308,9 +309,9 @@ def classify_design(title: str, sentences: Sequence[tuple[str, str]],
 
 
 # Laboratory work on human material ("expression in peripheral blood mononuclear cells").
-_LAB = _lowered(re.compile(r"\b(?:cells?|expression|mRNA|proteins?|assays?|in\s+culture|co-?cultur\w*|"
+_LAB = lower_pattern(re.compile(r"\b(?:cells?|expression|mRNA|proteins?|assays?|in\s+culture|co-?cultur\w*|"
                   r"receptors?|transcripts?|enzymes?|secretion|plasmids?|pathways?)\b", re.I))
-_STUDY_LANGUAGE = _lowered(re.compile(r"\b(?:we|this\s+study|the\s+present\s+study)\s+(?:\w+\s+)?"
+_STUDY_LANGUAGE = lower_pattern(re.compile(r"\b(?:we|this\s+study|the\s+present\s+study)\s+(?:\w+\s+)?"
                              r"(?:studied|examined|investigated|analy[sz]ed|measured|assessed|found|"
                              r"show|showed|demonstrate\w*|observed|report|identified|evaluated)\b|"
                              r"\b[Pp]\s*[<=>]\s*0?\.\d", re.I))
@@ -326,7 +327,7 @@ def _without_cue(own: str, has_human_count: bool, result) -> DesignInfo:  # noqa
             return result("case_series", f'patients described without a comparison group ("{m.group(0)}")')
         return result("cross_sectional", "people counted, no design named: observed once")
     study = _STUDY_LANGUAGE.search(own)
-    if study and _LAB.count(own) >= 3:
+    if study and len(_LAB.findall(own)) >= 3:
         return result("in_vitro", f'laboratory measures and "{study.group(0)}", no participant count')
     if not study and len(own) >= 400:  # a few lines are too little to call a review
         return result("narrative_review", "no study of its own reported and no participant count")
@@ -335,9 +336,9 @@ def _without_cue(own: str, has_human_count: bool, result) -> DesignInfo:  # noqa
 
 # A case series describes a few patients who share a condition ("14 octreotide treated
 # acromegalic patients", "81 cases with del(14q)"): under a hundred, no comparison group.
-_CASES_ONLY = _lowered(re.compile(rf"(?<![\d,.])(?:[1-9]\d?|{NUMBER_WORDS_RE})\s+(?:[\w-]+\s+){{0,3}}"
+_CASES_ONLY = lower_pattern(re.compile(rf"(?<![\d,.])(?:[1-9]\d?|{NUMBER_WORDS_RE})\s+(?:[\w-]+\s+){{0,3}}"
                          r"(?:patients|cases)\b(?!\s+and\b)", re.I))
-_COMPARED = _lowered(re.compile(r"\b(?:controls?|healthy|normal|compared\s+with|versus|vs\.?|"
+_COMPARED = lower_pattern(re.compile(r"\b(?:controls?|healthy|normal|compared\s+with|versus|vs\.?|"
                        r"participants|volunteers|subjects|group\s+[ab12]|groups)\b", re.I))
 
 

@@ -14,7 +14,6 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from pipeline.nlp.anchored import guarded
 from pipeline.nlp.casefree import CaseFree
 from pipeline.nlp.facts import SentenceFacts, ascii_lower, may_hold
 from pipeline.nlp.numbers import NUM_RE, covered, find_cis, find_p_values, find_percentages, p_values, parse_number
@@ -55,18 +54,18 @@ _LABELLED_RE = CaseFree(re.compile(
     r"(?:[\[(]\s*)?"
     rf"(?P<value>{NUM_RE})(?P<pct>\s?%)?(?![\d])",
     re.IGNORECASE,
-), anchored=True)  # tried only where a measure's name (or an adjective before it) starts
-_SHORT_RE = guarded(re.compile(
-    r"(?<![\w'’-])(?P<label>[dgr])\s*(?:=|:)\s*" rf"(?P<value>{NUM_RE})(?![\d])"
 ))
+_SHORT_RE = re.compile(
+    r"(?<![\w'’-])(?P<label>[dgr])\s*(?:=|:)\s*" rf"(?P<value>{NUM_RE})(?![\d])"
+)
 # An interval written without "CI" right after the value: "0.8 (0.7-0.9)", "2.3 [1.4, 3.8]".
 _BARE_INTERVAL = re.compile(
     rf"\s*[\[(,;]\s*(?P<low>{NUM_RE})\s?%?\s*(?:-|\u2013|\u2014|to|,)\s*(?P<high>{NUM_RE})\s?%?\s*[\])]"
 )
-_VALUE_WITH_INTERVAL = guarded(re.compile(
+_VALUE_WITH_INTERVAL = re.compile(
     rf"(?<![\w.\u00b7-])(?P<value>{NUM_RE})(?P<pct>\s?%)?\s*[\[(]\s*(?P<low>{NUM_RE})\s*"
     rf"(?:-|\u2013|\u2014|to)\s*(?P<high>{NUM_RE})\s*[\])]"
-))
+)
 _MEASURE_NAME = CaseFree(re.compile(rf"(?<![\w-])(?:{_LONG_LABEL})(?![\w-])", re.IGNORECASE))
 _RATIO_MEASURES = {"OR", "RR", "HR", "IRR"}
 # Gate words: every measure name contains one of them, abbreviations as written (a lower-case

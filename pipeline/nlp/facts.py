@@ -19,7 +19,7 @@ import bisect
 import re
 from typing import Iterable, NamedTuple, Sequence
 
-from pipeline.nlp.anchored import WordIndex, holds_digit
+from pipeline.nlp.word_index import WordIndex
 
 _DIGIT = re.compile(r"\d")
 
@@ -122,7 +122,7 @@ class SentenceWords:
         for word, places in self._cased.positions(text).items():
             measure.update(i for i in (sentence_of(start, len(word)) for start in places) if i >= 0)
         return [SentenceFacts(digit, i in number, i in people, i in measure, i in result)
-                for i, digit in enumerate(holds_digit(text, spans))]
+                for i, digit in enumerate(_DIGIT.search(text, start, end) is not None for start, end in spans)]
 
 
 def lowered_sentences(text: str, low: str, spans: Sequence[tuple[int, int]]) -> list[str]:

@@ -52,7 +52,7 @@ _PEOPLE_COUNT_RE = CaseFree(re.compile(rf"(?<![\w.,%-]){_COUNT}{_PEOPLE_COUNT}",
 # The same without number words, for the many sentences that hold none (the same matches
 # there, found faster: tried only at digits).
 _PEOPLE_DIGIT_COUNT_RE = CaseFree(
-    re.compile(rf"(?<![\w.,%-])(?P<num>{_DIGIT_COUNT}){_PEOPLE_COUNT}", re.IGNORECASE), anchored=True)
+    re.compile(rf"(?<![\w.,%-])(?P<num>{_DIGIT_COUNT}){_PEOPLE_COUNT}", re.IGNORECASE))
 _N_EQUALS_RE = re.compile(
     rf"[(\[,;]\s*(?P<n>[nN])\s*=\s*(?P<num>{_GROUPED}|\d+)(?![.\d])"
 )
@@ -163,7 +163,7 @@ def _people_candidates(text: str, offset: int, kind: str, index: int,
         return out
     # The gates are read on lower-cased text, which is what the pattern reads unless case
     # folding equates one of the text's few odd letters with an ASCII one ("ſeven" reads "seven").
-    odd = facts is None or not text.isascii() and _PEOPLE_COUNT_RE.folds_apart(text)
+    odd = facts is None or not text.isascii()
     counts = _PEOPLE_COUNT_RE if odd or facts.number_word else _PEOPLE_DIGIT_COUNT_RE
     # Three sentences in four with a number name no people: then no count can match.
     named = odd or facts.people
