@@ -198,3 +198,25 @@ def test_cli_ebm_nlp_without_documents_is_an_input_error(tmp_path: Path, capsys)
     path = tmp_path / "ebm.txt"
     path.write_text("just words\n")
     assert main(["eval", "extraction", "--ebm-nlp", str(path)]) == 2
+
+
+def test_the_halves_are_fixed_by_the_doc_id_and_split_a_gold_file_about_evenly() -> None:
+    from pipeline.evaluate.extraction import HALVES, half_of
+
+    ids = [str(i) for i in range(1000)] + [12345, "doc:7"]
+    assert [half_of(i) for i in ids] == [half_of(i) for i in ids]  # the same on every call
+    assert {half_of(i) for i in ids} == set(HALVES)
+    assert 400 < sum(half_of(i) == "tune" for i in ids) < 600
+
+
+def test_eval_extraction_measures_only_the_half_asked_for(tmp_path: Path, capsys) -> None:
+    from pipeline.evaluate.extraction import half_of
+
+    lines = [{"doc_id": i, "abstract": "We enrolled 40 adults.", "sample_size": 40, "design": "other",
+              "effects": []} for i in range(20)]
+    gold = tmp_path / "gold.jsonl"
+    gold.write_text("".join(json.dumps(line) + "\n" for line in lines), encoding="utf-8")
+    assert main(["eval", "extraction", "--gold", str(gold), "--half", "check"]) == 0
+    metrics = json.loads(capsys.readouterr().out)
+    assert metrics["half"] == "check"
+    assert metrics["abstracts"] == sum(half_of(i) == "check" for i in range(20))

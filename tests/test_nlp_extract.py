@@ -494,3 +494,25 @@ def test_gates_never_hide_a_design_cue() -> None:
     for name, gated in _CUES.items():
         for text in texts:
             assert bool(gated.search(text)) == bool(gated.pattern.search(text)), (name, text)
+
+
+@pytest.mark.parametrize("sentence, expected", [
+    ("The intervention reduced pain by -1.3 points (95% CI -2.38 to -0.22) compared with usual care.",
+     ("MD", -1.3, -2.38, -0.22, "points")),
+    ("The between-group difference was \u22122.1 mm Hg (95% CI, \u22123.5 to \u22120.7).",
+     ("MD", -2.1, -3.5, -0.7, "mm Hg")),
+    ("Scores improved by 4.2 units (95% CI, 1.1 to 7.3; P = .01) more than with placebo.",
+     ("MD", 4.2, 1.1, 7.3, "units")),
+    ("HbA1c fell by 0.5 percentage points (95% CI 0.3 to 0.7).", ("RD", 0.5, 0.3, 0.7, "percentage points")),
+])
+def test_a_difference_in_units_takes_its_negative_value_and_ci(sentence: str, expected: tuple) -> None:
+    (effect,) = find_effects(sentence)
+    assert (effect.measure, effect.value, effect.ci_low, effect.ci_high, effect.unit) == expected
+
+
+@pytest.mark.parametrize("sentence", [
+    "Median survival was 23 months (95% CI, 20-29).",
+    "Mean height was 162.4 cm [95% CI 162.1-162.7] in the cohort.",
+])
+def test_a_mean_or_median_with_its_ci_is_not_an_effect(sentence: str) -> None:
+    assert find_effects(sentence) == []

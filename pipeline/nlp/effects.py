@@ -129,6 +129,16 @@ _REDUCE_WORDS = r"reduc\w*|decreas\w*|lower\w*|declin\w*|drop\w*|fell|fall\w*|le
                 r"diminish\w*|attenuat\w*|loss|lost|shrank|shrink\w*"
 _INCREASE_WORDS = r"increas\w*|rais\w*|higher|elevat\w*|gain\w*|ris\w*|rose|improv\w*|more|" \
                   r"greater|grew|grow\w*|enhanc\w*|boost\w*"
+# A value just before an interval, with the unit of a mean difference between them: "0.83 (95%
+# CI", "-1.3 points (95% CI", "2.1 mm Hg, 95% CI". Searched only up to the interval's start.
+_UNIT = (r"(?:percentage\s+)?points?|units?|mm\s?Hg|mmHg|"
+         r"(?:[kmnµμ]?g|[cm]?m|mmol|[µμ]mol|[dm]?l|beats|bpm|days?|hours?|weeks?|months?|years?|min|minutes?|"
+         r"seconds?|kcal|IU)(?:\s?/\s?[a-z0-9]{1,5}){0,2}")
+# A figure in units is a difference when named one ("the difference was", "mean change") or
+# worded as a change by it ("reduced pain by", _CHANGE_BEFORE).
+_DIFFERENCE_NOUN = re.compile(r"\b(?:differences?|changes?|between-group)\b", re.IGNORECASE)
+_VALUE_BEFORE_CI = re.compile(
+    rf"(?<![\w.])(?P<value>{NUM_RE})(?:(?P<pct>\s?%)|\s*(?P<unit>{_UNIT})(?![\w%]))?\s*[\[(,;]?\s*$", re.IGNORECASE)
 _CHANGE_BEFORE = re.compile(
     rf"\b(?P<dir>{_REDUCE_WORDS}|{_INCREASE_WORDS})\b(?:\s+[\w-]+){{0,4}}?\s+by\s+(?:an?\s+)?"
     r"(?:average\s+of\s+|mean\s+of\s+|approximately\s+|about\s+|nearly\s+|almost\s+|over\s+)?$",
@@ -236,7 +246,7 @@ def find_effects(text: str, offset: int = 0, percentages: bool = True,
     for ci in find_cis(text):
         if covered(consumed, ci.span[0]):
             continue
-        head = re.search(rf"(?<![\w.])(?P<value>{NUM_RE})(?P<pct>\s?%)?\s*[\[(,;]?\s*$", text[:ci.span[0]])
+        head = _VALUE_BEFORE_CI.search(text, 0, ci.span[0])
         if not head:
             continue
         value = parse_number(head.group("value"))
@@ -249,6 +259,15 @@ def find_effects(text: str, offset: int = 0, percentages: bool = True,
             if kind is None:
                 continue
             measure, value, unit = kind
+        elif head.group("unit"):
+            # "reduced pain by -1.3 points (95% CI -2.38 to -0.22)": a difference in the
+            # outcome's own units (or in percentage points of a risk) when worded as one; a
+            # mean or a median with its CI ("23 months (95% CI 20-29)") is not an effect.
+            before = text[max(0, start - 80):start]
+            if not (_DIFFERENCE_NOUN.search(before) or _CHANGE_BEFORE.search(before)):
+                continue
+            unit = re.sub(r"\s+", " ", head.group("unit"))
+            measure = "RD" if unit.lower().startswith("percentage") else "MD"
         elif earlier:
             measure, unit = earlier[-1].measure, earlier[-1].unit
         else:
