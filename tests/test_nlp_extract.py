@@ -516,3 +516,14 @@ def test_a_difference_in_units_takes_its_negative_value_and_ci(sentence: str, ex
 ])
 def test_a_mean_or_median_with_its_ci_is_not_an_effect(sentence: str) -> None:
     assert find_effects(sentence) == []
+
+
+@pytest.mark.parametrize("sentence, expected", [
+    ("Data sources: 2008 adults surveys were pooled.", None),
+    ("In 2008 adults aged 40 years or older were surveyed.", None),
+    ("Between 1999 and 2004 patients were enrolled.", None),
+    ("We enrolled 2008 adults in the trial.", 2008),
+    ("A total of 1998 patients took part.", 1998),
+])
+def test_a_year_is_a_count_only_where_a_count_is_cued_before_it(sentence: str, expected: int | None) -> None:
+    assert find_sample_size([(sentence, 0, "methods")], sentence).n == expected

@@ -125,6 +125,12 @@ _WEAK_AFTER = re.compile(
 )
 
 
+# A number that reads as a year is a count only where a count is cued before it ("a total of
+# 2008 adults", "we enrolled 2008 adults"): after "in", "since", "from", a month or a data
+# source's name it is the year.
+_YEAR = re.compile(r"(?:19|20)\d\d")
+
+
 @dataclass(frozen=True)
 class SampleSize:
     n: int | None
@@ -185,11 +191,13 @@ def _people_candidates(text: str, offset: int, kind: str, index: int,
         if re.match(r"(?i)^(?:one|a)$", m.group("num")) and m.group("noun").lower().endswith("s"):
             continue  # "one patients" is not English: it is "one of ..." parsed oddly
         score = 1.0
-        if may_hold(low, _TOTAL_WORDS) and _TOTAL_BEFORE.search(before) \
-                or _OPENING_OF.match(text[:m.start()]):
+        total = may_hold(low, _TOTAL_WORDS) and _TOTAL_BEFORE.search(before) or _OPENING_OF.match(text[:m.start()])
+        enrolled_before = may_hold(low, _ENROL_BEFORE_WORDS) and _ENROL_BEFORE.search(before)
+        if _YEAR.fullmatch(m.group("num")) and not (total or enrolled_before):
+            continue  # "In 2008 adults were surveyed", "Between 1999 and 2004 patients were enrolled"
+        if total:
             score = 5.0
-        elif may_hold(low_after, _ENROL_WORDS) and _ENROL_AFTER.match(after) \
-                or may_hold(low, _ENROL_BEFORE_WORDS) and _ENROL_BEFORE.search(before):
+        elif enrolled_before or may_hold(low_after, _ENROL_WORDS) and _ENROL_AFTER.match(after):
             score = 4.0
         elif _IN_BEFORE.search(before):
             score = 2.5
