@@ -220,3 +220,21 @@ def test_eval_extraction_measures_only_the_half_asked_for(tmp_path: Path, capsys
     metrics = json.loads(capsys.readouterr().out)
     assert metrics["half"] == "check"
     assert metrics["abstracts"] == sum(half_of(i) == "check" for i in range(20))
+
+
+def test_evidence_passages_keep_valid_rows_of_the_split_once() -> None:
+    from pipeline.evaluate.extraction import evidence_passages
+
+    rows = [{"Valid Label": "True", "PMCID": "1", "Annotations": "OR 2.1 (95% CI 1.1-3.0)"},
+            {"Valid Label": "True", "PMCID": "1", "Annotations": "OR 2.1 (95% CI 1.1-3.0)"},
+            {"Valid Label": "False", "PMCID": "1", "Annotations": "invalid"},
+            {"Valid Label": "True", "PMCID": "2", "Annotations": "other split"}]
+    assert evidence_passages(rows, {"PMC1": "train", "PMC2": "validation"}, "train") == ["OR 2.1 (95% CI 1.1-3.0)"]
+
+
+def test_ci_recall_counts_each_labelled_ci_once() -> None:
+    from pipeline.evaluate.extraction import evidence_inference_metrics
+
+    metrics = evidence_inference_metrics([(2, 1, 1), (1, 3, 3), (0, 0, 2)])
+    assert (metrics["labelled_cis"], metrics["cis_carried_by_an_effect"], metrics["ci_recall"]) == (3, 2, 0.6667)
+    assert (metrics["passages_with_ci"], metrics["passages_with_an_effect"]) == (2, 3)

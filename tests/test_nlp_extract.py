@@ -504,6 +504,8 @@ def test_gates_never_hide_a_design_cue() -> None:
     ("Scores improved by 4.2 units (95% CI, 1.1 to 7.3; P = .01) more than with placebo.",
      ("MD", 4.2, 1.1, 7.3, "units")),
     ("HbA1c fell by 0.5 percentage points (95% CI 0.3 to 0.7).", ("RD", 0.5, 0.3, 0.7, "percentage points")),
+    ("Weight fell in the intervention group (+0.5 kg, 95% CI -0.42 to 1.42).", ("MD", 0.5, -0.42, 1.42, "kg")),
+    ("The treatment effect was 5.7 points, 95% CI \u2212 2.9 to 14.3.", ("MD", 5.7, -2.9, 14.3, "points")),
 ])
 def test_a_difference_in_units_takes_its_negative_value_and_ci(sentence: str, expected: tuple) -> None:
     (effect,) = find_effects(sentence)

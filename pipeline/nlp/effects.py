@@ -133,10 +133,12 @@ _INCREASE_WORDS = r"increas\w*|rais\w*|higher|elevat\w*|gain\w*|ris\w*|rose|impr
 # CI", "-1.3 points (95% CI", "2.1 mm Hg, 95% CI". Searched only up to the interval's start.
 _UNIT = (r"(?:percentage\s+)?points?|units?|mm\s?Hg|mmHg|"
          r"(?:[kmnµμ]?g|[cm]?m|mmol|[µμ]mol|[dm]?l|beats|bpm|days?|hours?|weeks?|months?|years?|min|minutes?|"
-         r"seconds?|kcal|IU)(?:\s?/\s?[a-z0-9]{1,5}){0,2}")
-# A figure in units is a difference when named one ("the difference was", "mean change") or
-# worded as a change by it ("reduced pain by", _CHANGE_BEFORE).
-_DIFFERENCE_NOUN = re.compile(r"\b(?:differences?|changes?|between-group)\b", re.IGNORECASE)
+         r"seconds?|kcal|IU)(?:\^?[23])?(?:\s?/\s?[a-z0-9]{1,5}){0,2}")
+# A figure in units is a difference when written with its sign ("+0.5 kg", "-0.15 mmol/l"),
+# named one ("the difference was", "mean change", "treatment effect", "an increase in FEV1 of")
+# or worded as a change by it ("reduced pain by", _CHANGE_BEFORE).
+_DIFFERENCE_NOUN = re.compile(r"\b(?:differences?|changes?|between-group|effects?|increases?|decreases?|"
+                              r"reductions?|gains?|losses)\b", re.IGNORECASE)
 _VALUE_BEFORE_CI = re.compile(
     rf"(?<![\w.])(?P<value>{NUM_RE})(?:(?P<pct>\s?%)|\s*(?P<unit>{_UNIT})(?![\w%]))?\s*[\[(,;]?\s*$", re.IGNORECASE)
 _CHANGE_BEFORE = re.compile(
@@ -264,7 +266,8 @@ def find_effects(text: str, offset: int = 0, percentages: bool = True,
             # outcome's own units (or in percentage points of a risk) when worded as one; a
             # mean or a median with its CI ("23 months (95% CI 20-29)") is not an effect.
             before = text[max(0, start - 80):start]
-            if not (_DIFFERENCE_NOUN.search(before) or _CHANGE_BEFORE.search(before)):
+            signed = before.endswith(("+", "-", "\u2212")) or head.group("value")[0] in "-\u2212\u2013"
+            if not (signed or _DIFFERENCE_NOUN.search(before) or _CHANGE_BEFORE.search(before)):
                 continue
             unit = re.sub(r"\s+", " ", head.group("unit"))
             measure = "RD" if unit.lower().startswith("percentage") else "MD"
