@@ -212,8 +212,8 @@ def find_effects(text: str, offset: int = 0, percentages: bool = True,
     found: list[tuple[int, str, float, int, str]] = []  # (start, measure, value, value_end, unit)
     if facts and not (facts.digit or facts.number_word):
         return []  # every estimate has digits or number words; most background sentences have neither
-    named = facts.measure if facts else True
-    for m in _LABELLED_RE.finditer(text) if named else ():
+    names_measure = facts.measure if facts else True
+    for m in _LABELLED_RE.finditer(text) if names_measure else ():
         measure = _label_measure(m)
         value = parse_number(m.group("value"))
         if measure is None or value is None:
@@ -286,7 +286,7 @@ def find_effects(text: str, offset: int = 0, percentages: bool = True,
     # "hazard ratios (HR) and 95% CI for AD were 1.23 (0.97–1.55) and 1.57 (1.23–2.01)": a value
     # with a bare interval takes the measure named last before it in the sentence.
     bracketed = "(" in text or "[" in text  # the pattern needs one: test it before a pass
-    for m in _VALUE_WITH_INTERVAL.finditer(text) if named and bracketed else ():
+    for m in _VALUE_WITH_INTERVAL.finditer(text) if names_measure and bracketed else ():
         start = m.start("value")
         if covered(consumed, start) or m.group("pct"):
             continue

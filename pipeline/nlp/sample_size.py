@@ -172,8 +172,8 @@ def _people_candidates(text: str, offset: int, kind: str, index: int,
     odd = facts is None or not text.isascii()
     counts = _PEOPLE_COUNT_RE if odd or facts.number_word else _PEOPLE_DIGIT_COUNT_RE
     # Three sentences in four with a number name no people: then no count can match.
-    named = odd or facts.people
-    for m in counts.finditer(text) if named else ():
+    names_people = odd or facts.people
+    for m in counts.finditer(text) if names_people else ():
         n = _count_value(m.group("num"))
         if n is None or n <= 0 or n > 50_000_000:
             continue
@@ -221,12 +221,12 @@ def _people_candidates(text: str, offset: int, kind: str, index: int,
         if n <= 0:
             continue
         # "rats (n = 24)", "eyes (n = 40)": n counts what the words before it name.
-        if _NOT_PEOPLE_BEFORE.search(text[max(0, m.start() - 40):m.start()]):
+        before = text[max(0, m.start() - 40):m.start()]
+        if _NOT_PEOPLE_BEFORE.search(before):
             continue
         score = 3.0 if m.group("n") == "N" else 2.0
-        named = text[max(0, m.start() - 40):m.start()]
         out.append(_Candidate(n, score, offset + m.start("n"), offset + m.end(), index,
-                              comparison=bool(_COMPARISON.search(named.rsplit(")", 1)[-1])), kind=kind))
+                              comparison=bool(_COMPARISON.search(before.rsplit(")", 1)[-1])), kind=kind))
     # Counts in the background are about other people ("affects 3 million adults").
     if kind == "background":
         out = [dataclasses.replace(c, score=c.score - 3, background=True) for c in out]
