@@ -54,31 +54,60 @@ class Gated:
         return 0 if self._closed(text) else len(self.pattern.findall(text))
 
 
+class Anchored:
+    """A case-insensitive pattern run lower-case on lower-cased text, and tried only where one
+    of its start words occurs: every match begins with one of them. re would try a pattern
+    that opens with \\b at every place of the text; the start words of all the design patterns
+    are found in one automaton pass (word_index.WordIndex) and the pattern is matched there.
+    The same matches as the pattern's own finditer (tests/test_nlp_gates.py)."""
+
+    def __init__(self, pattern: re.Pattern[str], starts: Sequence[str],
+                 index: WordIndex = _DESIGN_WORDS) -> None:
+        self.pattern = lower_pattern(pattern)
+        self.starts = frozenset(starts)
+        self._index = index
+        index.add(self.starts)
+
+    def finditer(self, text: str) -> Iterator[re.Match[str]]:
+        positions = self._index.positions(text)
+        places = sorted({p for word in self.starts.intersection(positions) for p in positions[word]})
+        resume = 0  # as re does, look for the next match after the last one
+        for place in places:
+            if place >= resume and (m := self.pattern.match(text, place)):
+                yield m
+                resume = m.end()
+
+    def search(self, text: str) -> re.Match[str] | None:
+        return next(self.finditer(text), None)
+
+    def count(self, text: str) -> int:
+        return sum(1 for _ in self.finditer(text))
 
 
-# Each cue with its gate words: every match holds one of them (lower case).
-_CUES: dict[str, Gated] = {
-    "meta_analysis": Gated(re.compile(r"\bmeta-?\s?analy\w*|\bmeta-regression|\bpooled\s+analysis\s+of\s+"
+# Each cue with its start words (every match begins with one) or, where a match can begin
+# with a digit or "a", its gate words (every match holds one), lower case.
+_CUES: dict[str, Anchored | Gated] = {
+    "meta_analysis": Anchored(re.compile(r"\bmeta-?\s?analy\w*|\bmeta-regression|\bpooled\s+analysis\s+of\s+"
                                 r"(?:\d+\s+|\w+\s+)?(?:randomi[sz]ed\s+)?(?:trials|studies)", re.I),
                        ('meta', 'pooled')),
-    "systematic_review": Gated(re.compile(r"\bsystematic(?:ally)?\s+(?:literature\s+)?(?:review|search)\w*|"
+    "systematic_review": Anchored(re.compile(r"\bsystematic(?:ally)?\s+(?:literature\s+)?(?:review|search)\w*|"
                                     r"\bumbrella\s+review|\bscoping\s+review", re.I),
                            ('systematic', 'umbrella', 'scoping')),
     # The negative lookbehinds sit after the word: checked only where "randomized" matched.
-    "rct": Gated(re.compile(r"\brandomi[sz]ed(?<!non-randomi[sz]ed)(?<!nonrandomi[sz]ed)(?<!quasi-randomi[sz]ed)"
+    "rct": Anchored(re.compile(r"\brandomi[sz]ed(?<!non-randomi[sz]ed)(?<!nonrandomi[sz]ed)(?<!quasi-randomi[sz]ed)"
                       r"(?:,)?\s+(?:\w+[\s-]+){0,3}"
                       r"(?:trial|study|design|fashion|manner|crossover|cross-over)|"
                       r"\brandomly\s+(?:assigned|allocated)|\bwere\s+randomi[sz]ed|"
                       r"\bunderwent\s+randomi[sz]ation|\brandomi[sz]ed\s+to\b|\bRCT\b|"
                       r"\bplacebo\b|\bdouble[\s-]blind\w*|\bsingle[\s-]blind\w*|"
                       r"\btriple[\s-]blind\w*|\bsham[\s-]controlled", re.I),
-             ('randomi', 'randomly', 'rct', 'placebo', 'blind', 'sham')),
-    "nonrandomized_trial": Gated(re.compile(r"\bnon-?randomi[sz]ed|\bsingle[\s-]arm|\bopen[\s-]label|"
+             ('random', 'were', 'underwent', 'rct', 'placebo', 'double', 'single', 'triple', 'sham')),
+    "nonrandomized_trial": Anchored(re.compile(r"\bnon-?randomi[sz]ed|\bsingle[\s-]arm|\bopen[\s-]label|"
                                       r"\buncontrolled\s+(?:trial|study)|\bquasi[\s-]experimental|"
                                       r"\bpre-?post\b|\bbefore[\s-]and[\s-]after|\bphase\s+(?:I|1|I/II|1/2|II|2|IIa|IIb)\s+"
                                       r"(?:\w+\s+)?(?:trial|study)|\bpilot\s+(?:trial|study)|"
                                       r"\bdose[\s-]escalation|\bfeasibility\s+(?:trial|study)|\bintervention\s+(?:study|trial)\b", re.I),
-                             ('nonrandomi', 'non-randomi', 'single', 'label', 'uncontrolled', 'quasi', 'pre-post', 'prepost', 'before', 'phase', 'pilot', 'escalation', 'feasibility', 'intervention')),
+                             ('non', 'single', 'open', 'uncontrolled', 'quasi', 'pre', 'before', 'phase', 'pilot', 'dose', 'feasibility', 'intervention')),
     "case_report": Gated(re.compile(r"\bcase\s+report|\bwe\s+(?:report|describe|present)\s+(?:a|an|the)\s+"
                               r"(?:\w+\s+){0,3}(?:case|patient)\b|\ba\s+\d+-(?:year|month)-old\s+"
                               r"(?:\w+\s+)?(?:man|woman|boy|girl|male|female|patient|infant|child)", re.I),
@@ -87,39 +116,39 @@ _CUES: dict[str, Gated] = {
                               r"\b(?:two|three|four|five|\d)\s+(?:[\w-]+\s+){0,2}(?:families|kindreds|pedigrees)\b|\bwe\s+(?:report|describe|present)\s+\d+\s+"
                               r"(?:patients|cases)|\bchart\s+review", re.I),
                      ('series', 'report', 'describe', 'present', 'chart', 'families', 'kindreds', 'pedigrees')),
-    "genetic_association": Gated(re.compile(r"\bgenome[\s-]wide\s+association|\bGWAS\b|\blinkage\s+"
+    "genetic_association": Anchored(re.compile(r"\bgenome[\s-]wide\s+association|\bGWAS\b|\blinkage\s+"
                                       r"(?:analysis|study|disequilibrium)|\bMendelian\s+randomi[sz]ation|"
                                       r"\b(?:polymorphisms?|SNPs?|variants?|alleles?|genotypes?|haplotypes?)\b"
                                       r"[^.]{0,80}\bassociat\w*|\bassociat\w*[^.]{0,80}\b"
                                       r"(?:polymorphisms?|SNPs?|alleles?|genotypes?|haplotypes?)\b", re.I),
-                             ('genome', 'gwas', 'linkage', 'mendelian', 'polymorphism', 'snp', 'variant', 'allele', 'genotype', 'haplotype')),
-    "case_control": Gated(re.compile(r"\bcase[\s-]+control|\bcases\s+and\s+(?:\w+\s+)?controls|"
+                             ('genome', 'gwas', 'linkage', 'mendelian', 'polymorphism', 'snp', 'variant', 'allele', 'genotype', 'haplotype', 'associat')),
+    "case_control": Anchored(re.compile(r"\bcase[\s-]+control|\bcases\s+and\s+(?:\w+\s+)?controls|"
                                r"\bmatched\s+controls|\bcontrol\s+subjects|"
                                r"\b(?:healthy|normal)\s+(?:\w+\s+)?(?:controls|volunteers|subjects|individuals)\b", re.I),
-                      ('case', 'control', 'healthy', 'normal')),
-    "cohort": Gated(re.compile(r"\bcohort|\bprospective(?:ly)?\b|\blongitudinal|\bfollow-?up\s+study|"
+                      ('case', 'matched', 'control', 'healthy', 'normal')),
+    "cohort": Anchored(re.compile(r"\bcohort|\bprospective(?:ly)?\b|\blongitudinal|\bfollow-?up\s+study|"
                          r"\bfollowed\s+(?:up\s+)?(?:for|over|until)|\bregistry|\bregister-based|"
                          r"\bretrospective(?:ly)?\b|\bperson-years|\bincidence\s+of|"
                          # prognostic studies follow patients to an outcome
                          r"\bprognos\w*|\bpredictors?\s+of\s+(?:\w+\s+)?(?:response|outcome|survival|"
                          r"recurrence|relapse|mortality)|\bpredict\w*\s+(?:the\s+)?(?:\w+\s+)?"
                          r"(?:response|outcome|survival|recurrence|relapse)", re.I),
-                ('cohort', 'prospective', 'longitudinal', 'follow', 'registry', 'register', 'retrospective', 'person-years', 'incidence', 'prognos', 'predict')),
-    "cross_sectional": Gated(re.compile(r"\bcross[\s-]sectional|\bsurvey|\bquestionnaire|\bprevalence|"
+                ('cohort', 'prospective', 'longitudinal', 'follow', 'registry', 'register', 'retrospective', 'person', 'incidence', 'prognos', 'predict')),
+    "cross_sectional": Anchored(re.compile(r"\bcross[\s-]sectional|\bsurvey|\bquestionnaire|\bprevalence|"
                                   r"\bdiagnostic\s+accuracy|\bsensitivity\s+and\s+specificity", re.I),
                          ('cross', 'survey', 'questionnaire', 'prevalence', 'diagnostic', 'sensitivity')),
-    "modeling": Gated(re.compile(r"\bsimulat\w*|\bmarkov\s+model|\bmathematical\s+model|"
+    "modeling": Anchored(re.compile(r"\bsimulat\w*|\bmarkov\s+model|\bmathematical\s+model|"
                            r"\bcost[\s-]effectiveness|\bdecision[\s-]analytic|\bmicrosimulation|"
                            r"\bmodel(?:l)?ing\s+study|\bcomputational\s+model|\bwe\s+model(?:l)?ed", re.I),
-                  ('simulat', 'markov', 'mathematical', 'cost', 'decision', 'model')),
-    "narrative_review": Gated(re.compile(r"\bthis\s+review\b|\bwe\s+review\b|\bhere\s+we\s+review|"
+                  ('simulat', 'markov', 'mathematical', 'cost', 'decision', 'microsimulation', 'model', 'computational', 'we')),
+    "narrative_review": Anchored(re.compile(r"\bthis\s+review\b|\bwe\s+review\b|\bhere\s+we\s+review|"
                                    r"\bin\s+this\s+(?:article|paper|chapter),?\s+we\s+(?:review|discuss|summari[sz]e)|"
                                    r"\bwe\s+(?:summari[sz]e|discuss)\s+(?:the\s+)?(?:current|recent)|"
                                    r"\breview\s+(?:of|on)\s+the\s+literature|\bliterature\s+review|"
                                    r"\boverview\s+of", re.I),
-                          ('review', 'discuss', 'summari', 'overview')),
+                          ('this', 'we', 'here', 'in', 'review', 'literature', 'overview')),
 }
-_ANIMAL = Gated(re.compile(
+_ANIMAL = Anchored(re.compile(
     r"\b(?:mice|mouse|murine|rats?|rodents?|rabbits?|dogs?|canine|pigs?|swine|porcine|piglets?|"
     r"sheep|ovine|cattle|bovine|cows?|monkeys?|macaques?|primates?|marmosets?|zebrafish|"
     r"drosophila|flies|C\.\s?elegans|caenorhabditis|nematodes?|worms?|hamsters?|guinea\s+pigs?|"
@@ -127,27 +156,28 @@ _ANIMAL = Gated(re.compile(
     r"animals?|knock-?out|transgenic|wild-type|littermates)\b",
     re.I,
 ), ("mice", "mouse", "murine", "rat", "rodent", "rabbit", "dog", "canine", "pig", "swine", "porcine", "sheep",
-    "ovine", "cattle", "cow", "monkey", "macaque", "primate", "marmoset", "zebrafish", "drosophila", "flies",
-    "elegans", "caenorhabditis", "nematode", "worm", "hamster", "guinea", "ferret", "cat", "feline", "horse",
+    "ovine", "cattle", "bovine", "cow", "monkey", "macaque", "primate", "marmoset", "zebrafish", "drosophila",
+    "flies", "c.", "caenorhabditis", "nematode", "worm", "hamster", "guinea", "ferret", "cat", "feline", "horse",
     "equine", "chick", "xenopus", "frog", "tadpole", "animal", "knock", "transgenic", "wild-type", "littermates"))
-_IN_VITRO = Gated(re.compile(
+_IN_VITRO = Anchored(re.compile(
     r"\bin\s+vitro\b|\bcell\s+lines?\b|\bcultured\b|\bcell\s+cultures?\b|\bHeLa\b|\bHEK\s?293|"
     r"\borganoids?\b|\bcrystal\s+structure|\bpurified\b|\brecombinant\b|\bbiochemical\b|"
     r"\bknockdown\b|\bsiRNA\b|\bin\s+silico\b|\bfibroblasts\b|\bprimary\s+\w+\s+cells\b",
     re.I,
-), ("vitro", "cell", "cultured", "hela", "hek", "organoid", "crystal", "purified", "recombinant", "biochemical",
-    "knockdown", "sirna", "silico", "fibroblasts"))
-_HUMAN = lower_pattern(re.compile(
+), ("in", "cell", "cultured", "hela", "hek", "organoid", "crystal", "purified", "recombinant", "biochemical",
+    "knockdown", "sirna", "fibroblasts", "primary"))
+_HUMAN = Anchored(re.compile(
     r"\b(?:patients?|participants?|volunteers?|women|men|children|adults|infants|humans?|"
     r"individuals|persons|people|adolescents|neonates|respondents|pregnant)\b",
     re.I,
-))
+), ("patient", "participant", "volunteer", "women", "men", "children", "adults", "infants", "human", "individuals",
+    "persons", "people", "adolescents", "neonates", "respondents", "pregnant"))
 # Background sentences mention other studies ("previous randomized trials have shown ...").
-_HEDGE = Gated(re.compile(r"\b(?:previous|prior|earlier|have\s+shown|has\s+been\s+shown|few|lack\s+of|"
+_HEDGE = Anchored(re.compile(r"\b(?:previous|prior|earlier|have\s+shown|has\s+been\s+shown|few|lack\s+of|"
                           r"no\s+randomi[sz]ed|remains?\s+unclear|is\s+unknown|are\s+needed|is\s+needed|"
                           r"future|should\s+be|warranted)\b", re.I),
-               ("previous", "prior", "earlier", "have", "has", "few", "lack", "randomi", "remain", "unknown",
-                "needed", "future", "should", "warranted"), _HEDGE_WORDS)
+                  ("previous", "prior", "earlier", "have", "has", "few", "lack", "no", "remain", "is", "are",
+                   "future", "should", "warranted"), _HEDGE_WORDS)
 
 _PT_DESIGN = (
     ("meta-analysis", "meta_analysis"),
@@ -191,10 +221,8 @@ class _Mentions:
     def __init__(self, full: str, counting: bool) -> None:
         self.full, self.counting = full, counting
 
-    def _count(self, pattern: Gated | re.Pattern[str]) -> int:
-        if not self.counting:
-            return 0
-        return pattern.count(self.full) if isinstance(pattern, Gated) else len(pattern.findall(self.full))
+    def _count(self, pattern: Anchored) -> int:
+        return pattern.count(self.full) if self.counting else 0
 
     @cached_property
     def animal(self) -> int:
