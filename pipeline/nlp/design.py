@@ -87,66 +87,82 @@ class Anchored:
 # Each cue with its start words (every match begins with one) or, where a match can begin
 # with a digit or "a", its gate words (every match holds one), lower case.
 _CUES: dict[str, Anchored | Gated] = {
-    "meta_analysis": Anchored(re.compile(r"\bmeta-?\s?analy\w*|\bmeta-regression|\bpooled\s+analysis\s+of\s+"
-                                r"(?:\d+\s+|\w+\s+)?(?:randomi[sz]ed\s+)?(?:trials|studies)", re.I),
-                       ('meta', 'pooled')),
-    "systematic_review": Anchored(re.compile(r"\bsystematic(?:ally)?\s+(?:literature\s+)?(?:review|search)\w*|"
-                                    r"\bumbrella\s+review|\bscoping\s+review", re.I),
-                           ('systematic', 'umbrella', 'scoping')),
+    "meta_analysis": Anchored(re.compile(
+        r"\bmeta-?\s?analy\w*|\bmeta-regression|\bpooled\s+analysis\s+of\s+"
+        r"(?:\d+\s+|\w+\s+)?(?:randomi[sz]ed\s+)?(?:trials|studies)", re.I),
+        ("meta", "pooled")),
+    "systematic_review": Anchored(re.compile(
+        r"\bsystematic(?:ally)?\s+(?:literature\s+)?(?:review|search)\w*|"
+        r"\bumbrella\s+review|\bscoping\s+review", re.I),
+        ("systematic", "umbrella", "scoping")),
     # The negative lookbehinds sit after the word: checked only where "randomized" matched.
-    "rct": Anchored(re.compile(r"\brandomi[sz]ed(?<!non-randomi[sz]ed)(?<!nonrandomi[sz]ed)(?<!quasi-randomi[sz]ed)"
-                      r"(?:,)?\s+(?:\w+[\s-]+){0,3}"
-                      r"(?:trial|study|design|fashion|manner|crossover|cross-over)|"
-                      r"\brandomly\s+(?:assigned|allocated)|\bwere\s+randomi[sz]ed|"
-                      r"\bunderwent\s+randomi[sz]ation|\brandomi[sz]ed\s+to\b|\bRCT\b|"
-                      r"\bplacebo\b|\bdouble[\s-]blind\w*|\bsingle[\s-]blind\w*|"
-                      r"\btriple[\s-]blind\w*|\bsham[\s-]controlled", re.I),
-             ('random', 'were', 'underwent', 'rct', 'placebo', 'double', 'single', 'triple', 'sham')),
-    "nonrandomized_trial": Anchored(re.compile(r"\bnon-?randomi[sz]ed|\bsingle[\s-]arm|\bopen[\s-]label|"
-                                      r"\buncontrolled\s+(?:trial|study)|\bquasi[\s-]experimental|"
-                                      r"\bpre-?post\b|\bbefore[\s-]and[\s-]after|\bphase\s+(?:I|1|I/II|1/2|II|2|IIa|IIb)\s+"
-                                      r"(?:\w+\s+)?(?:trial|study)|\bpilot\s+(?:trial|study)|"
-                                      r"\bdose[\s-]escalation|\bfeasibility\s+(?:trial|study)|\bintervention\s+(?:study|trial)\b", re.I),
-                             ('non', 'single', 'open', 'uncontrolled', 'quasi', 'pre', 'before', 'phase', 'pilot', 'dose', 'feasibility', 'intervention')),
-    "case_report": Gated(re.compile(r"\bcase\s+report|\bwe\s+(?:report|describe|present)\s+(?:a|an|the)\s+"
-                              r"(?:\w+\s+){0,3}(?:case|patient)\b|\ba\s+\d+-(?:year|month)-old\s+"
-                              r"(?:\w+\s+)?(?:man|woman|boy|girl|male|female|patient|infant|child)", re.I),
-                     ('case', 'report', 'describe', 'present', '-old')),
-    "case_series": Gated(re.compile(r"\bcase\s+series|\bseries\s+of\s+\d+|"
-                              r"\b(?:two|three|four|five|\d)\s+(?:[\w-]+\s+){0,2}(?:families|kindreds|pedigrees)\b|\bwe\s+(?:report|describe|present)\s+\d+\s+"
-                              r"(?:patients|cases)|\bchart\s+review", re.I),
-                     ('series', 'report', 'describe', 'present', 'chart', 'families', 'kindreds', 'pedigrees')),
-    "genetic_association": Anchored(re.compile(r"\bgenome[\s-]wide\s+association|\bGWAS\b|\blinkage\s+"
-                                      r"(?:analysis|study|disequilibrium)|\bMendelian\s+randomi[sz]ation|"
-                                      r"\b(?:polymorphisms?|SNPs?|variants?|alleles?|genotypes?|haplotypes?)\b"
-                                      r"[^.]{0,80}\bassociat\w*|\bassociat\w*[^.]{0,80}\b"
-                                      r"(?:polymorphisms?|SNPs?|alleles?|genotypes?|haplotypes?)\b", re.I),
-                             ('genome', 'gwas', 'linkage', 'mendelian', 'polymorphism', 'snp', 'variant', 'allele', 'genotype', 'haplotype', 'associat')),
-    "case_control": Anchored(re.compile(r"\bcase[\s-]+control|\bcases\s+and\s+(?:\w+\s+)?controls|"
-                               r"\bmatched\s+controls|\bcontrol\s+subjects|"
-                               r"\b(?:healthy|normal)\s+(?:\w+\s+)?(?:controls|volunteers|subjects|individuals)\b", re.I),
-                      ('case', 'matched', 'control', 'healthy', 'normal')),
-    "cohort": Anchored(re.compile(r"\bcohort|\bprospective(?:ly)?\b|\blongitudinal|\bfollow-?up\s+study|"
-                         r"\bfollowed\s+(?:up\s+)?(?:for|over|until)|\bregistry|\bregister-based|"
-                         r"\bretrospective(?:ly)?\b|\bperson-years|\bincidence\s+of|"
-                         # prognostic studies follow patients to an outcome
-                         r"\bprognos\w*|\bpredictors?\s+of\s+(?:\w+\s+)?(?:response|outcome|survival|"
-                         r"recurrence|relapse|mortality)|\bpredict\w*\s+(?:the\s+)?(?:\w+\s+)?"
-                         r"(?:response|outcome|survival|recurrence|relapse)", re.I),
-                ('cohort', 'prospective', 'longitudinal', 'follow', 'registry', 'register', 'retrospective', 'person', 'incidence', 'prognos', 'predict')),
-    "cross_sectional": Anchored(re.compile(r"\bcross[\s-]sectional|\bsurvey|\bquestionnaire|\bprevalence|"
-                                  r"\bdiagnostic\s+accuracy|\bsensitivity\s+and\s+specificity", re.I),
-                         ('cross', 'survey', 'questionnaire', 'prevalence', 'diagnostic', 'sensitivity')),
-    "modeling": Anchored(re.compile(r"\bsimulat\w*|\bmarkov\s+model|\bmathematical\s+model|"
-                           r"\bcost[\s-]effectiveness|\bdecision[\s-]analytic|\bmicrosimulation|"
-                           r"\bmodel(?:l)?ing\s+study|\bcomputational\s+model|\bwe\s+model(?:l)?ed", re.I),
-                  ('simulat', 'markov', 'mathematical', 'cost', 'decision', 'microsimulation', 'model', 'computational', 'we')),
-    "narrative_review": Anchored(re.compile(r"\bthis\s+review\b|\bwe\s+review\b|\bhere\s+we\s+review|"
-                                   r"\bin\s+this\s+(?:article|paper|chapter),?\s+we\s+(?:review|discuss|summari[sz]e)|"
-                                   r"\bwe\s+(?:summari[sz]e|discuss)\s+(?:the\s+)?(?:current|recent)|"
-                                   r"\breview\s+(?:of|on)\s+the\s+literature|\bliterature\s+review|"
-                                   r"\boverview\s+of", re.I),
-                          ('this', 'we', 'here', 'in', 'review', 'literature', 'overview')),
+    "rct": Anchored(re.compile(
+        r"\brandomi[sz]ed(?<!non-randomi[sz]ed)(?<!nonrandomi[sz]ed)(?<!quasi-randomi[sz]ed)"
+        r"(?:,)?\s+(?:\w+[\s-]+){0,3}"
+        r"(?:trial|study|design|fashion|manner|crossover|cross-over)|"
+        r"\brandomly\s+(?:assigned|allocated)|\bwere\s+randomi[sz]ed|"
+        r"\bunderwent\s+randomi[sz]ation|\brandomi[sz]ed\s+to\b|\bRCT\b|"
+        r"\bplacebo\b|\bdouble[\s-]blind\w*|\bsingle[\s-]blind\w*|"
+        r"\btriple[\s-]blind\w*|\bsham[\s-]controlled", re.I),
+        ("random", "were", "underwent", "rct", "placebo", "double", "single", "triple", "sham")),
+    "nonrandomized_trial": Anchored(re.compile(
+        r"\bnon-?randomi[sz]ed|\bsingle[\s-]arm|\bopen[\s-]label|"
+        r"\buncontrolled\s+(?:trial|study)|\bquasi[\s-]experimental|"
+        r"\bpre-?post\b|\bbefore[\s-]and[\s-]after|\bphase\s+(?:I|1|I/II|1/2|II|2|IIa|IIb)\s+"
+        r"(?:\w+\s+)?(?:trial|study)|\bpilot\s+(?:trial|study)|"
+        r"\bdose[\s-]escalation|\bfeasibility\s+(?:trial|study)|\bintervention\s+(?:study|trial)\b", re.I),
+        ("non", "single", "open", "uncontrolled", "quasi", "pre", "before", "phase", "pilot", "dose",
+         "feasibility", "intervention")),
+    "case_report": Gated(re.compile(
+        r"\bcase\s+report|\bwe\s+(?:report|describe|present)\s+(?:a|an|the)\s+"
+        r"(?:\w+\s+){0,3}(?:case|patient)\b|\ba\s+\d+-(?:year|month)-old\s+"
+        r"(?:\w+\s+)?(?:man|woman|boy|girl|male|female|patient|infant|child)", re.I),
+        ("case", "report", "describe", "present", "-old")),
+    "case_series": Gated(re.compile(
+        r"\bcase\s+series|\bseries\s+of\s+\d+|"
+        r"\b(?:two|three|four|five|\d)\s+(?:[\w-]+\s+){0,2}(?:families|kindreds|pedigrees)\b|"
+        r"\bwe\s+(?:report|describe|present)\s+\d+\s+(?:patients|cases)|\bchart\s+review", re.I),
+        ("series", "report", "describe", "present", "chart", "families", "kindreds", "pedigrees")),
+    "genetic_association": Anchored(re.compile(
+        r"\bgenome[\s-]wide\s+association|\bGWAS\b|\blinkage\s+"
+        r"(?:analysis|study|disequilibrium)|\bMendelian\s+randomi[sz]ation|"
+        r"\b(?:polymorphisms?|SNPs?|variants?|alleles?|genotypes?|haplotypes?)\b"
+        r"[^.]{0,80}\bassociat\w*|\bassociat\w*[^.]{0,80}\b"
+        r"(?:polymorphisms?|SNPs?|alleles?|genotypes?|haplotypes?)\b", re.I),
+        ("genome", "gwas", "linkage", "mendelian", "polymorphism", "snp", "variant", "allele", "genotype",
+         "haplotype", "associat")),
+    "case_control": Anchored(re.compile(
+        r"\bcase[\s-]+control|\bcases\s+and\s+(?:\w+\s+)?controls|"
+        r"\bmatched\s+controls|\bcontrol\s+subjects|"
+        r"\b(?:healthy|normal)\s+(?:\w+\s+)?(?:controls|volunteers|subjects|individuals)\b", re.I),
+        ("case", "matched", "control", "healthy", "normal")),
+    "cohort": Anchored(re.compile(
+        r"\bcohort|\bprospective(?:ly)?\b|\blongitudinal|\bfollow-?up\s+study|"
+        r"\bfollowed\s+(?:up\s+)?(?:for|over|until)|\bregistry|\bregister-based|"
+        r"\bretrospective(?:ly)?\b|\bperson-years|\bincidence\s+of|"
+        # prognostic studies follow patients to an outcome
+        r"\bprognos\w*|\bpredictors?\s+of\s+(?:\w+\s+)?(?:response|outcome|survival|"
+        r"recurrence|relapse|mortality)|\bpredict\w*\s+(?:the\s+)?(?:\w+\s+)?"
+        r"(?:response|outcome|survival|recurrence|relapse)", re.I),
+        ("cohort", "prospective", "longitudinal", "follow", "registry", "register", "retrospective",
+         "person", "incidence", "prognos", "predict")),
+    "cross_sectional": Anchored(re.compile(
+        r"\bcross[\s-]sectional|\bsurvey|\bquestionnaire|\bprevalence|"
+        r"\bdiagnostic\s+accuracy|\bsensitivity\s+and\s+specificity", re.I),
+        ("cross", "survey", "questionnaire", "prevalence", "diagnostic", "sensitivity")),
+    "modeling": Anchored(re.compile(
+        r"\bsimulat\w*|\bmarkov\s+model|\bmathematical\s+model|"
+        r"\bcost[\s-]effectiveness|\bdecision[\s-]analytic|\bmicrosimulation|"
+        r"\bmodel(?:l)?ing\s+study|\bcomputational\s+model|\bwe\s+model(?:l)?ed", re.I),
+        ("simulat", "markov", "mathematical", "cost", "decision", "microsimulation", "model",
+         "computational", "we")),
+    "narrative_review": Anchored(re.compile(
+        r"\bthis\s+review\b|\bwe\s+review\b|\bhere\s+we\s+review|"
+        r"\bin\s+this\s+(?:article|paper|chapter),?\s+we\s+(?:review|discuss|summari[sz]e)|"
+        r"\bwe\s+(?:summari[sz]e|discuss)\s+(?:the\s+)?(?:current|recent)|"
+        r"\breview\s+(?:of|on)\s+the\s+literature|\bliterature\s+review|"
+        r"\boverview\s+of", re.I),
+        ("this", "we", "here", "in", "review", "literature", "overview")),
 }
 _ANIMAL = Anchored(re.compile(
     r"\b(?:mice|mouse|murine|rats?|rodents?|rabbits?|dogs?|canine|pigs?|swine|porcine|piglets?|"
@@ -174,8 +190,8 @@ _HUMAN = Anchored(re.compile(
     "persons", "people", "adolescents", "neonates", "respondents", "pregnant"))
 # Background sentences mention other studies ("previous randomized trials have shown ...").
 _HEDGE = Anchored(re.compile(r"\b(?:previous|prior|earlier|have\s+shown|has\s+been\s+shown|few|lack\s+of|"
-                          r"no\s+randomi[sz]ed|remains?\s+unclear|is\s+unknown|are\s+needed|is\s+needed|"
-                          r"future|should\s+be|warranted)\b", re.I),
+                             r"no\s+randomi[sz]ed|remains?\s+unclear|is\s+unknown|are\s+needed|is\s+needed|"
+                             r"future|should\s+be|warranted)\b", re.I),
                   ("previous", "prior", "earlier", "have", "has", "few", "lack", "no", "remain", "is", "are",
                    "future", "should", "warranted"), _HEDGE_WORDS)
 
