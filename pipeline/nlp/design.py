@@ -355,8 +355,10 @@ def classify_design(title: str, sentences: Sequence[tuple[str, str]],
 
 
 # Laboratory work on human material ("expression in peripheral blood mononuclear cells").
-_LAB = lower_pattern(re.compile(r"\b(?:cells?|expression|mRNA|proteins?|assays?|in\s+culture|co-?cultur\w*|"
-                  r"receptors?|transcripts?|enzymes?|secretion|plasmids?|pathways?)\b", re.I))
+_LAB = Anchored(re.compile(r"\b(?:cells?|expression|mRNA|proteins?|assays?|in\s+culture|co-?cultur\w*|"
+                           r"receptors?|transcripts?|enzymes?|secretion|plasmids?|pathways?)\b", re.I),
+                ("cell", "expression", "mrna", "protein", "assay", "in", "co", "receptor", "transcript", "enzyme",
+                 "secretion", "plasmid", "pathway"))
 _STUDY_LANGUAGE = lower_pattern(re.compile(r"\b(?:we|this\s+study|the\s+present\s+study)\s+(?:\w+\s+)?"
                              r"(?:studied|examined|investigated|analy[sz]ed|measured|assessed|found|"
                              r"show|showed|demonstrate\w*|observed|report|identified|evaluated)\b|"
@@ -373,7 +375,7 @@ def _without_cue(own: str, has_human_count: bool, result) -> DesignInfo:  # noqa
             return result("case_series", f'patients described without a comparison group ("{m.group(0)}")')
         return result("cross_sectional", "people counted, no design named: observed once")
     study = _STUDY_LANGUAGE.search(own)
-    if study and len(_LAB.findall(own)) >= 3:
+    if study and _LAB.count(own) >= 3:
         return result("in_vitro", f'laboratory measures and "{study.group(0)}", no participant count')
     if not study and len(own) >= 400:  # a few lines are too little to call a review
         return result("narrative_review", "no study of its own reported and no participant count")
@@ -384,8 +386,10 @@ def _without_cue(own: str, has_human_count: bool, result) -> DesignInfo:  # noqa
 # acromegalic patients", "81 cases with del(14q)"): under a hundred, no comparison group.
 _CASES_ONLY = lower_pattern(re.compile(rf"(?<![\d,.])(?:[1-9]\d?|{NUMBER_WORDS_RE})\s+(?:[\w-]+\s+){{0,3}}"
                          r"(?:patients|cases)\b(?!\s+and\b)", re.I))
-_COMPARED = lower_pattern(re.compile(r"\b(?:controls?|healthy|normal|compared\s+with|versus|vs\.?|"
-                       r"participants|volunteers|subjects|group\s+[ab12]|groups)\b", re.I))
+_COMPARED = Anchored(re.compile(r"\b(?:controls?|healthy|normal|compared\s+with|versus|vs\.?|"
+                                r"participants|volunteers|subjects|group\s+[ab12]|groups)\b", re.I),
+                     ("control", "healthy", "normal", "compared", "versus", "vs", "participants", "volunteers",
+                      "subjects", "group"))
 
 
 def names_a_review(title: str, own: str) -> bool:
