@@ -295,8 +295,16 @@ def _add_eval(sub: argparse._SubParsersAction) -> None:
     which.add_argument("--ebm-nlp", metavar="FILE",
                        help="instead, sample size only, loosely, against EBM-NLP crowd '3_p' tokens "
                             "(a p2_p_*.txt or .txt.gz file)")
+    which.add_argument("--evidence-inference", metavar="FOLDER",
+                       help="instead, effects only: how many labelled CIs in Evidence Inference's evidence "
+                            "passages an extracted effect carries (../shared/data/evidence-inference)")
+    e.add_argument("--split", choices=("train", "validation"), default="validation",
+                   help="with --evidence-inference, the articles of this split (default: validation)")
     e.add_argument("--corpus", metavar="JSONL",
                    help="{doc_id, title, abstract} lines giving the text of gold lines that carry none")
+    e.add_argument("--half", choices=("tune", "check"),
+                   help="only the gold lines of this half (a fixed hash of the doc id): tune rules "
+                        "on 'tune', measure them on 'check'")
     e.add_argument("--errors", metavar="FILE", help="also write what differs from gold, one JSON line per abstract")
     e.set_defaults(func=_run_module("pipeline.evaluate.extraction"))
 

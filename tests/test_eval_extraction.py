@@ -198,3 +198,43 @@ def test_cli_ebm_nlp_without_documents_is_an_input_error(tmp_path: Path, capsys)
     path = tmp_path / "ebm.txt"
     path.write_text("just words\n")
     assert main(["eval", "extraction", "--ebm-nlp", str(path)]) == 2
+
+
+def test_the_halves_are_fixed_by_the_doc_id_and_split_a_gold_file_about_evenly() -> None:
+    from pipeline.evaluate.extraction import HALVES, half_of
+
+    ids = [str(i) for i in range(1000)] + [12345, "doc:7"]
+    assert [half_of(i) for i in ids] == [half_of(i) for i in ids]  # the same on every call
+    assert {half_of(i) for i in ids} == set(HALVES)
+    assert 400 < sum(half_of(i) == "tune" for i in ids) < 600
+
+
+def test_eval_extraction_measures_only_the_half_asked_for(tmp_path: Path, capsys) -> None:
+    from pipeline.evaluate.extraction import half_of
+
+    lines = [{"doc_id": i, "abstract": "We enrolled 40 adults.", "sample_size": 40, "design": "other",
+              "effects": []} for i in range(20)]
+    gold = tmp_path / "gold.jsonl"
+    gold.write_text("".join(json.dumps(line) + "\n" for line in lines), encoding="utf-8")
+    assert main(["eval", "extraction", "--gold", str(gold), "--half", "check"]) == 0
+    metrics = json.loads(capsys.readouterr().out)
+    assert metrics["half"] == "check"
+    assert metrics["abstracts"] == sum(half_of(i) == "check" for i in range(20))
+
+
+def test_evidence_passages_keep_valid_rows_of_the_split_once() -> None:
+    from pipeline.evaluate.extraction import evidence_passages
+
+    rows = [{"Valid Label": "True", "PMCID": "1", "Annotations": "OR 2.1 (95% CI 1.1-3.0)"},
+            {"Valid Label": "True", "PMCID": "1", "Annotations": "OR 2.1 (95% CI 1.1-3.0)"},
+            {"Valid Label": "False", "PMCID": "1", "Annotations": "invalid"},
+            {"Valid Label": "True", "PMCID": "2", "Annotations": "other split"}]
+    assert evidence_passages(rows, {"PMC1": "train", "PMC2": "validation"}, "train") == ["OR 2.1 (95% CI 1.1-3.0)"]
+
+
+def test_ci_recall_counts_each_labelled_ci_once() -> None:
+    from pipeline.evaluate.extraction import evidence_inference_metrics
+
+    metrics = evidence_inference_metrics([(2, 1, 1), (1, 3, 3), (0, 0, 2)])
+    assert (metrics["labelled_cis"], metrics["cis_carried_by_an_effect"], metrics["ci_recall"]) == (3, 2, 0.6667)
+    assert (metrics["passages_with_ci"], metrics["passages_with_an_effect"]) == (2, 3)

@@ -18,13 +18,10 @@ from pipeline.nlp import (
     finding_to_json,
     records_from_jsonl,
 )
-from pipeline.nlp.components import (
-    classify_design,
-    find_effects,
-    find_sample_size,
-    inline_heading,
-    section_kind,
-)
+from pipeline.nlp.design import classify_design
+from pipeline.nlp.effects import find_effects
+from pipeline.nlp.sample_size import find_sample_size
+from pipeline.nlp.sections import inline_heading, section_kind
 from pipeline.types import Finding, Record
 from conftest import shared_file
 
@@ -479,7 +476,7 @@ def test_outcome_counts_do_not_replace_the_study(sentences: tuple[str, ...], exp
 
 def test_gates_never_hide_a_design_cue() -> None:
     """Each cue's substring gates must let through every text its pattern matches."""
-    from pipeline.nlp.components import _CUES
+    from pipeline.nlp.design import _CUES
     texts = [
         "a randomised, double-blind trial", "patients were randomly allocated", "an rct of 40 adults",
         "placebo or drug", "sham-controlled", "an open-label single-arm phase ii study", "pre-post design",
@@ -497,3 +494,38 @@ def test_gates_never_hide_a_design_cue() -> None:
     for name, gated in _CUES.items():
         for text in texts:
             assert bool(gated.search(text)) == bool(gated.pattern.search(text)), (name, text)
+
+
+@pytest.mark.parametrize("sentence, expected", [
+    ("The intervention reduced pain by -1.3 points (95% CI -2.38 to -0.22) compared with usual care.",
+     ("MD", -1.3, -2.38, -0.22, "points")),
+    ("The between-group difference was \u22122.1 mm Hg (95% CI, \u22123.5 to \u22120.7).",
+     ("MD", -2.1, -3.5, -0.7, "mm Hg")),
+    ("Scores improved by 4.2 units (95% CI, 1.1 to 7.3; P = .01) more than with placebo.",
+     ("MD", 4.2, 1.1, 7.3, "units")),
+    ("HbA1c fell by 0.5 percentage points (95% CI 0.3 to 0.7).", ("RD", 0.5, 0.3, 0.7, "percentage points")),
+    ("Weight fell in the intervention group (+0.5 kg, 95% CI -0.42 to 1.42).", ("MD", 0.5, -0.42, 1.42, "kg")),
+    ("The treatment effect was 5.7 points, 95% CI \u2212 2.9 to 14.3.", ("MD", 5.7, -2.9, 14.3, "points")),
+])
+def test_a_difference_in_units_takes_its_negative_value_and_ci(sentence: str, expected: tuple) -> None:
+    (effect,) = find_effects(sentence)
+    assert (effect.measure, effect.value, effect.ci_low, effect.ci_high, effect.unit) == expected
+
+
+@pytest.mark.parametrize("sentence", [
+    "Median survival was 23 months (95% CI, 20-29).",
+    "Mean height was 162.4 cm [95% CI 162.1-162.7] in the cohort.",
+])
+def test_a_mean_or_median_with_its_ci_is_not_an_effect(sentence: str) -> None:
+    assert find_effects(sentence) == []
+
+
+@pytest.mark.parametrize("sentence, expected", [
+    ("Data sources: 2008 adults surveys were pooled.", None),
+    ("In 2008 adults aged 40 years or older were surveyed.", None),
+    ("Between 1999 and 2004 patients were enrolled.", None),
+    ("We enrolled 2008 adults in the trial.", 2008),
+    ("A total of 1998 patients took part.", 1998),
+])
+def test_a_year_is_a_count_only_where_a_count_is_cued_before_it(sentence: str, expected: int | None) -> None:
+    assert find_sample_size([(sentence, 0, "methods")], sentence).n == expected

@@ -4,8 +4,12 @@ from __future__ import annotations
 
 from hypothesis import given, settings, strategies as st
 
-from pipeline.nlp.components import _own_text, facts_of, lowered_sentences, sentence_facts
-from pipeline.nlp.tokenizer import sentence_spans
+from pipeline.nlp.components import SENTENCE_WORDS
+from pipeline.nlp.design import _own_text
+from pipeline.nlp.facts import lowered_sentences
+from pipeline.nlp.sentences import sentence_spans
+
+facts_of, sentence_facts = SENTENCE_WORDS.facts_of, SENTENCE_WORDS.sentence_facts
 
 # Words that open each gate (number words, people nouns, measure names and abbreviations, result
 # words) and their near misses inside longer words ("often", "treatment", "ORAL"), with the

@@ -60,15 +60,3 @@ def test_sentence_starts_are_those_doc_sets_from_sent_starts(text: str) -> None:
     assert [t.is_sent_start for t in doc] == [t.is_sent_start for t in plain]
     assert doc.to_array([SENT_START]).tolist() == plain.to_array([SENT_START]).tolist()
     assert [s.text for s in doc.sents] == [s.text for s in plain.sents]
-
-
-@settings(max_examples=300, deadline=None)
-@given(text=st.text(alphabet="aB .!?\n\"')]1é,-", max_size=60))
-def test_boundaries_are_the_boundary_patterns_matches(text: str) -> None:
-    """ASCII texts are matched only where a boundary character stands: the same matches as
-    the pattern's own finditer, in ASCII and other text alike."""
-    from pipeline.nlp.tokenizer import _BOUNDARY, _boundaries
-
-    for sample in (text, text.encode("ascii", "ignore").decode()):
-        assert [(m.span(), m.span("gap")) for m in _boundaries(sample)] == \
-            [(m.span(), m.span("gap")) for m in _BOUNDARY.finditer(sample)]

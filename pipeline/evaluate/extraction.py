@@ -1,6 +1,6 @@
 """`factcheck eval extraction`: extraction measured against gold lines (see the annotation guide).
 
-    factcheck eval extraction --gold ../shared/data/gold/extraction_dev.jsonl [--corpus corpus.jsonl]
+    factcheck eval extraction --gold ../shared/data/gold/extraction_dev.jsonl [--corpus corpus.jsonl] [--half tune|check]
     factcheck eval extraction --ebm-nlp ../shared/data/ebm-nlp/p2_p_fulltext_dev_noperiod.txt.gz
 
 Gold lines have the fields of `factcheck extract` output; the abstract comes from the line or,
@@ -12,6 +12,10 @@ by doc_id, from --corpus. The metrics (pure functions below, JSON on stdout):
 - effects: precision, recall, F1 of one-to-one matches on (measure family, value, CI), values
   and bounds equal up to rounding; also how often the CI is right once the value matched.
 
+With --evidence-inference, effects alone are checked on the evidence passages of Evidence
+Inference 2.0 (trial abstracts; see evidence_inference_metrics): how many labelled CIs in them
+an extracted effect carries. Also data no rule was tuned on.
+
 With --ebm-nlp, sample size alone is compared, loosely, with the crowd-labelled sample-size
 tokens of EBM-NLP (RCT abstracts; see loose_sample_size_metrics): data no rule was tuned on.
 """
@@ -19,6 +23,7 @@ tokens of EBM-NLP (RCT abstracts; see loose_sample_size_metrics): data no rule w
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import re
 import sys
@@ -172,6 +177,18 @@ def effect_metrics(docs: Sequence[tuple[Sequence[Mapping[str, Any]], Sequence[Ma
     }
 
 
+# --- halves -----------------------------------------------------------------------------------
+
+HALVES = ("tune", "check")
+
+
+def half_of(doc_id: Any) -> str:
+    """"tune" or "check", fixed by a hash of the doc id: rules are developed on the tune half
+    of a gold file and only measured on the check half, so its figure estimates unseen abstracts."""
+    digest = hashlib.sha256(str(doc_id).encode("utf-8")).digest()
+    return HALVES[digest[0] % 2]
+
+
 # --- all --------------------------------------------------------------------------------------
 
 
@@ -298,6 +315,59 @@ def _run_ebm(path: str) -> dict[str, Any]:
     return {"ebm_nlp": path, "abstracts": len(docs), "sample_size": loose_sample_size_metrics(pairs)}
 
 
+# --- Evidence Inference evidence passages -----------------------------------------------------
+
+
+def evidence_passages(rows: Iterable[Mapping[str, str]], splits: Mapping[str, str], split: str) -> list[str]:
+    """The distinct evidence passages of valid annotations whose article is in `split`
+    (`splits`: PMC id -> split, the annotation rows carry the bare number)."""
+    seen: dict[str, None] = {}
+    for row in rows:
+        if row.get("Valid Label") == "True" and splits.get(f"PMC{row.get('PMCID')}") == split:
+            passage = (row.get("Annotations") or "").strip()
+            if passage:
+                seen.setdefault(passage)
+    return list(seen)
+
+
+def evidence_inference_metrics(found: Sequence[tuple[int, int, int]]) -> dict[str, Any]:
+    """(labelled CIs, CIs carried by an extracted effect, effects) per passage -> how many of the
+    passages' CIs the effects carry (a recall of effect estimates with their CIs)."""
+    cis = sum(n for n, _, _ in found)
+    carried = sum(min(c, n) for n, c, _ in found)
+    return {
+        "passages": len(found),
+        "passages_with_ci": sum(1 for n, _, _ in found if n),
+        "labelled_cis": cis,
+        "cis_carried_by_an_effect": carried,
+        "ci_recall": _ratio(carried, cis),
+        "passages_with_an_effect": sum(1 for _, _, e in found if e),
+    }
+
+
+def _run_evidence_inference(folder: str, split: str) -> dict[str, Any]:
+    import csv
+    import gzip
+
+    from pipeline.nlp.effects import find_effects
+    from pipeline.nlp.numbers import find_cis
+
+    root = Path(folder)
+    try:
+        with gzip.open(root / "abstracts.jsonl.gz", "rt", encoding="utf-8") as handle:
+            splits = {d["pmcid"]: d["split"] for d in map(json.loads, handle)}
+        with open(root / "v2_annotations.csv", encoding="utf-8", newline="") as handle:
+            passages = evidence_passages(csv.DictReader(handle), splits, split)
+    except (OSError, EOFError, ValueError, KeyError) as exc:
+        raise InputError(f"{root}: cannot read Evidence Inference ({exc})",
+                         "pass the folder ../shared/data/evidence-inference (abstracts.jsonl.gz, v2_annotations.csv)") from exc
+    found = []
+    for passage in passages:
+        effects = find_effects(passage)
+        found.append((len(find_cis(passage)), sum(e.ci_low is not None for e in effects), len(effects)))
+    return {"evidence_inference": folder, "split": split, "effects": evidence_inference_metrics(found)}
+
+
 # --- I/O --------------------------------------------------------------------------------------
 
 
@@ -335,13 +405,17 @@ def _load_gold(path: str, corpus: str | None) -> tuple[list[dict[str, Any]], lis
 def run(args: argparse.Namespace) -> int:
     from pipeline.nlp import extract_many, finding_to_json
 
-    if args.ebm_nlp:
-        json.dump(_run_ebm(args.ebm_nlp), sys.stdout, indent=2)
+    if args.ebm_nlp or args.evidence_inference:
+        result = _run_ebm(args.ebm_nlp) if args.ebm_nlp else _run_evidence_inference(args.evidence_inference, args.split)
+        json.dump(result, sys.stdout, indent=2)
         sys.stdout.write("\n")
         return 0
     gold, records = _load_gold(args.gold, args.corpus)
+    if args.half:
+        kept = [(g, r) for g, r in zip(gold, records) if half_of(g["doc_id"]) == args.half]
+        gold, records = [g for g, _ in kept], [r for _, r in kept]
     predicted = [finding_to_json(f) for f in extract_many(records)]
-    metrics = {"gold": str(Path(args.gold)), **evaluate(gold, predicted)}
+    metrics = {"gold": str(Path(args.gold)), "half": args.half or "all", **evaluate(gold, predicted)}
     if args.errors:
         with open(args.errors, "w", encoding="utf-8") as out:
             for row in disagreements(gold, predicted):

@@ -13,10 +13,13 @@ dozen values per abstract, so they share one DocState, which they reach through
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
 from spacy.tokens import Doc
 
+from pipeline.nlp.design import DesignInfo
+from pipeline.nlp.facts import SentenceFacts
+from pipeline.nlp.sample_size import SampleSize
+from pipeline.nlp.sentences import sentence_spans
 from pipeline.types import Effect, Record, Sentence
 
 _KEY = "fc_state"
@@ -30,13 +33,13 @@ class DocState:
     record (pipeline.nlp), then each component's answer."""
 
     text: str  # as given: spaCy rebuilds `doc.text` from every token on each access
-    spans: list[tuple[int, int]]  # the sentences (tokenizer.sentence_spans)
+    spans: list[tuple[int, int]]  # the sentences (sentences.sentence_spans)
     record: Record | None = None
     sentences: list[Sentence] | None = None
-    facts: list[Any] | None = None  # components.SentenceFacts, one per sentence
-    lowered: list[str] | None = None  # each sentence's text lower-cased (components.lowered_sentences)
-    sample_size: Any = None  # components.SampleSize
-    design: Any = None  # components.DesignInfo
+    facts: list[SentenceFacts] | None = None  # one per sentence
+    lowered: list[str] | None = None  # each sentence's text lower-cased (facts.lowered_sentences)
+    sample_size: SampleSize | None = None
+    design: DesignInfo | None = None
     effects: list[Effect] | None = None
     results: list[Sentence] | None = None  # the sentences that report results (fc_effects)
 
@@ -45,8 +48,6 @@ def doc_state(doc: Doc) -> DocState:
     """The Doc's state; a Doc made by another tokenizer gets one on first use."""
     state = doc.user_data.get(_KEY)
     if state is None:
-        from pipeline.nlp.tokenizer import sentence_spans  # the tokenizer imports this module
-
         text = doc.text
         state = doc.user_data[_KEY] = DocState(text, sentence_spans(text))
     return state

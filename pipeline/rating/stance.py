@@ -18,7 +18,7 @@ import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from pipeline.nlp.components import section_kind
+from pipeline.nlp.sections import section_kind
 from pipeline.rating.terms import (
     bag, content_tokens, mentions, other_outcomes, other_senses_masked, other_treatments, phrase_coverage,
     phrase_matches, sense_bag, stem, title_treatment,

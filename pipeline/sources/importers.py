@@ -284,7 +284,7 @@ def iter_jsonl(path: Path, sections: str = "sentences", what: str = "") -> Itera
 @lru_cache(maxsize=1)
 def _inline_heading() -> Callable[[str], str]:
     # Imported on first use: the sentence rules load spaCy, which indexing never needs.
-    from pipeline.nlp.components import inline_heading
+    from pipeline.nlp.sections import inline_heading
 
     return inline_heading
 
