@@ -21,8 +21,8 @@ from encoder_model import LABELS
 from encoder_train import predict
 
 THRESHOLDS = [round(0.30 + 0.025 * i, 3) for i in range(27)]  # 0.30 .. 0.95
-ITEMS_PER_PART = 40  # abstract items scored per (dataset, split): each costs ~10 pair scorings on a shared CPU
-PAIRS_PER_PART = 400
+ITEMS_PER_PART = 150  # abstract items scored per (dataset, split): each costs ~10 pair scorings
+PAIRS_PER_PART = 1500
 FOLDS = 5
 
 

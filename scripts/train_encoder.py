@@ -112,8 +112,9 @@ def cmd_measure(args) -> None:
     tokenizer = load_tokenizer(files.tokenizer)
     pairs = [p for p in _pairs(args) if p.split != "train"]
     items = [i for i in encoder_data.read_items(args.work / "abstracts.jsonl") if i.split != "train"]
-    per_part = {"pairs_per_part": args.limit, "items_per_part": max(1, args.limit // 10)} if args.limit else {}
-    report = encoder_measure.measure(model, tokenizer, pairs, items, **per_part)
+    pairs_per_part, items_per_part = (args.limit, max(1, args.limit // 10)) if args.limit else (args.pairs_per_part, args.items_per_part)
+    report = encoder_measure.measure(model, tokenizer, pairs, items, pairs_per_part=pairs_per_part,
+                                     items_per_part=items_per_part)
     print(encoder_measure.render(report))
     args.decision.parent.mkdir(parents=True, exist_ok=True)
     args.decision.write_text(json.dumps(report["decision"], indent=1))
@@ -138,6 +139,10 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--max-per-set", type=int, default=0, help="train pairs kept per dataset (0: all)")
     parser.add_argument("--limit", type=int, default=0, help="train: use this many pairs; measure: this many pairs (a tenth as many abstracts) per set (smoke runs)")
     parser.add_argument("--checkpoint-every", type=int, default=250)
+    parser.add_argument("--pairs-per-part", type=int, default=encoder_measure.PAIRS_PER_PART,
+                        help="measure: held-out pairs scored per dataset and split")
+    parser.add_argument("--items-per-part", type=int, default=encoder_measure.ITEMS_PER_PART,
+                        help="measure: held-out abstracts scored per dataset and split")
     parser.add_argument("--agreement-sample", type=int, default=1000)
     args = parser.parse_args(argv)
     args.decision = args.work / "decision.json"
