@@ -117,11 +117,6 @@ class Query:
     raw: str | None = None
     purpose: str = "evidence"  # evidence | citation | broad
 
-    def pubmed_term(self) -> str:
-        from pipeline.sources.pubmed import render_query
-
-        return render_query(self)
-
 
 # --- sources -----------------------------------------------------------------------------
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pipeline.queries import HUMANS, STRONG_DESIGNS, build_queries
+from pipeline.sources.pubmed_syntax import render_query
 from pipeline.types import Citation, Claim
 
 
@@ -47,5 +48,5 @@ def test_mechanism_claims_keep_animal_studies() -> None:
 
 
 def test_pubmed_rendering_keeps_not_binary() -> None:
-    term = build_queries(claim())[1].pubmed_term()
+    term = render_query(build_queries(claim())[1])
     assert term.endswith(") " + HUMANS) and "AND NOT" not in term

@@ -27,6 +27,7 @@ from pipeline.sources.dedupe import Seen, merge
 from pipeline.sources.fts_query import NO_MESH, render
 from pipeline.sources.importers import NotACorpusFile, discover, iter_records
 from pipeline.sources.phrase_filter import PHRASE_SCAN, phrases_checked
+from pipeline.sources.pubmed_syntax import render_query
 from pipeline.types import Query, Record, SearchResult
 
 SOURCE = "local"
@@ -272,7 +273,7 @@ class LocalIndex:
         """BM25-ranked ids (title weighted highest) and the total number of matches."""
         rendered = render(query)
         if not rendered.match:
-            return SearchResult(query=query, term=query.pubmed_term(), source=SOURCE, ids=(), count=0,
+            return SearchResult(query=query, term=render_query(query), source=SOURCE, ids=(), count=0,
                                 notes=rendered.notes)
         where = "fts MATCH ?"
         params: list[object] = [rendered.match]
@@ -306,7 +307,7 @@ class LocalIndex:
             ids, count, notes = phrases_checked(query, rows, int(count), notes)
         # Shown in PubMed syntax, to paste into PubMed; the FTS5 expression is this index's internal.
         return SearchResult(
-            query=query, term=query.pubmed_term(), source=SOURCE,
+            query=query, term=render_query(query), source=SOURCE,
             ids=tuple(ids[:limit]), count=int(count), notes=notes,
         )
 

@@ -1,6 +1,7 @@
-"""PubMed: query rendering and XML parsing (pure), and an E-utilities client (thin I/O).
+"""PubMed: XML parsing (pure) and an E-utilities client (thin I/O); queries are rendered in
+`pubmed_syntax.py`.
 
-Pure parts: `render_query`, `parse_esearch`, `parse_pubmed_xml`, `iter_pubmed_xml`,
+Pure parts: `parse_esearch`, `parse_pubmed_xml`, `iter_pubmed_xml`,
 `split_articles`. They use lxml with a locked-down parser (no DTD, no network, no entity
 expansion) instead of `Entrez.read`, which needs the response's DTD and fetches unknown newer
 DTDs from the network, so it breaks offline.
@@ -28,8 +29,9 @@ from pipeline.cache import Cache
 from pipeline.config import Settings, redact
 from pipeline.errors import InputError, OfflineMiss, ParseError, SourceError
 from pipeline.http import HttpClient
+from pipeline.sources.pubmed_syntax import render_query
 from pipeline.text import normalize_space
-from pipeline.types import Notice, Query, QueryArm, Record, SearchResult
+from pipeline.types import Notice, Query, Record, SearchResult
 
 log = logging.getLogger(__name__)
 
@@ -53,45 +55,6 @@ _SAFE = dict(
     dtd_validation=False, attribute_defaults=False, remove_comments=True, remove_pis=True,
 )
 _NETWORK_HINT = "check your connection, or run with --offline / --source local"
-
-
-# --- pure: query rendering -------------------------------------------------------------
-
-_UNSAFE_CHARS = re.compile(r'["\[\](){}\x00-\x1f]')
-
-
-def _clean_phrase(text: str) -> str:
-    """A phrase safe inside "..."[tag]: quotes, brackets and parentheses would end it early."""
-    return normalize_space(_UNSAFE_CHARS.sub(" ", text))
-
-
-def render_arm(arm: QueryArm) -> str:
-    """One concept as `("Heading"[mh] OR "phrase"[tiab] ...)`; "" when it has no usable term."""
-    terms = [f'"{h}"[mh]' for h in map(_clean_phrase, arm.mesh) if h]
-    terms += [f'"{p}"[tiab]' for p in map(_clean_phrase, arm.free_text) if p]
-    terms = list(dict.fromkeys(terms))
-    return f"({' OR '.join(terms)})" if terms else ""
-
-
-def render_query(query: Query) -> str:
-    """The PubMed term for a Query: the editor's raw override, else arms ANDed, then filters.
-
-    Returns "" when no arm has a term: filters alone (e.g. humans[mh]) are not a search.
-    """
-    if query.raw and query.raw.strip():
-        return query.raw.strip()
-    # The comparator ranks results (local search); PubMed would filter on it, so it is left out.
-    arms = [rendered for rendered in map(render_arm, (a for a in query.arms if a.concept != "comparator")) if rendered]
-    if not arms:
-        return ""
-    term = " AND ".join(arms)
-    for text in (f.strip() for f in query.filters if f and f.strip()):
-        # PubMed's NOT is binary ("A NOT B"); "A AND NOT B" would search the word "not".
-        if text.upper().startswith("NOT "):
-            term = f"({term}) {text}"
-        else:
-            term = f"{term} AND {text}"
-    return term
 
 
 # --- pure: esearch ---------------------------------------------------------------------
