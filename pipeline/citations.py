@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from typing import TYPE_CHECKING, TypeVar
+from typing import TypeVar
 
 from pipeline.cache import Cache
 from pipeline.config import Settings, redact
@@ -19,13 +19,12 @@ from pipeline.errors import OfflineMiss, SourceError
 from pipeline.http import NotFound
 from pipeline.queries import arm
 from pipeline.rating.checks import Lookup, journals_match
+from pipeline.sources import Source
 from pipeline.sources.crossref import CrossrefClient
 from pipeline.sources.europepmc import EuropePmcClient, citation_query
 from pipeline.sources.landing import LandingClient, LandingPage
 from pipeline.types import Citation, Claim, Query, QueryArm, Record, SearchResult
 
-if TYPE_CHECKING:  # run.py imports this module
-    from pipeline.run import Source
 
 PER_SEARCH = 5  # candidates kept from each search
 INTEGRITY_LOOKUPS = 3  # cited candidates whose Crossref record is read for updated-by

@@ -144,7 +144,7 @@ def cmd_run(args: argparse.Namespace) -> int:
             cache.close()
     checked = len(result.assessments) - len(result.unchecked)
     errors = [next((a.error or "" for a in result.assessments if a.claim_id == cid), "") for cid in result.unchecked]
-    failed = failure_lines(result.unchecked, len(result.assessments), getattr(source, "failure", None), errors,
+    failed = failure_lines(result.unchecked, len(result.assessments), source.failure, errors,
                            args.out, args.verbose)
     if checked == 0:
         for line in failed:

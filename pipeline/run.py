@@ -12,13 +12,13 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from importlib import metadata
 from pathlib import Path
-from typing import Protocol
 
 from pipeline.cache import Cache
 from pipeline.citations import Resolved, Services, resolve
 from pipeline.config import Settings, redact
 from pipeline.errors import InputError, OfflineMiss, SourceError
 from pipeline.queries import build_queries
+from pipeline.sources import Source
 from pipeline.types import Assessment, Claim, ClaimsFile, Finding, Query, Record, RunResult, SearchResult
 
 Progress = Callable[[str], None]
@@ -29,16 +29,6 @@ MAX_FAILURES = 3  # failed requests in a row before a run stops asking the netwo
 NEEDS_INTERVENTION = frozenset({"efficacy", "safety"})
 NO_INTERVENTION = ("no intervention named: add one (the treatment or exposure the claim is about) "
                    "to its intervention: field")
-
-
-class Source(Protocol):
-    """What run() needs of a source: search by Query, fetch records by the ids search returned."""
-
-    name: str
-
-    def search(self, query: Query) -> SearchResult: ...
-
-    def fetch(self, ids: Sequence[str]) -> dict[str, Record]: ...
 
 
 class PubMedSource:
@@ -121,6 +111,8 @@ class LocalSource:
         self._index = LocalIndex(corpus)
         self._limit = limit
         self.failure: str | None = None
+        self.settings: Settings | None = None  # no network services with a local corpus
+        self.cache: Cache | None = None
         self.searched = f"a local corpus of {len(self._index):,} records"
 
     def search(self, query: Query) -> SearchResult:
@@ -174,7 +166,7 @@ def _search_claim(claim: Claim, source: Source, per_claim: int) -> _ClaimSearch:
             result = source.search(query)
         except OfflineMiss:
             state.error = "its searches are not in the cache"
-            lost = lost or getattr(source, "failure", None) is not None
+            lost = lost or source.failure is not None
             continue
         except SourceError as exc:
             state.error = exc.message
@@ -230,7 +222,7 @@ def check_claims(claims_file: ClaimsFile, source: Source, progress: Progress = l
     finding_list = list(nlp_stage.extract_many(records.values(), nlp))
     findings = {f.record_id: f for f in finding_list}
 
-    failure = getattr(source, "failure", None)
+    failure = source.failure
     assessments = []
     for state in states:
         lost = [i for i in state.ids if i not in fetched]
@@ -258,7 +250,7 @@ def check_claims(claims_file: ClaimsFile, source: Source, progress: Progress = l
         generated=dt.datetime.now(dt.timezone.utc).replace(microsecond=0).isoformat(),
         versions=versions(),
         unchecked=tuple(s.claim.id for s in states if s.error),
-        searched=getattr(source, "searched", source.name),
+        searched=source.searched,
     )
 
 
@@ -272,10 +264,10 @@ def default_services(source: Source) -> Services:
     """Crossref, Europe PMC and landing pages share the PubMed run's settings and cache (only the
     cache once PubMed found the network down); a local run has no network, so its checks say
     what they could not consult."""
-    settings, cache = getattr(source, "settings", None), getattr(source, "cache", None)
+    settings, cache = source.settings, source.cache
     if settings is None or cache is None:
         return Services(why_not=f"not consulted: --source {source.name} runs without the network")
-    return Services.open(settings, cache, getattr(source, "failure", None))
+    return Services.open(settings, cache, source.failure)
 
 
 def _resolve(state: _ClaimSearch, source: Source, services: Services, fetched: dict[str, Record],
