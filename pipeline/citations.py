@@ -22,8 +22,8 @@ from pipeline.rating.checks import Lookup, journals_match
 from pipeline.sources import Source
 from pipeline.sources.crossref import CrossrefClient
 from pipeline.sources.europepmc import EuropePmcClient, citation_query
-from pipeline.sources.landing import LandingClient, LandingPage
-from pipeline.types import Citation, Claim, Query, QueryArm, Record, SearchResult
+from pipeline.sources.landing import LandingClient
+from pipeline.types import Citation, Claim, LandingPage, Query, QueryArm, Record, SearchResult
 
 
 PER_SEARCH = 5  # candidates kept from each search

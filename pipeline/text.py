@@ -1,9 +1,11 @@
-"""Small pure text helpers shared by several stages."""
+"""Small pure text helpers shared by several stages (slugs, spacing, a quote found in a page)."""
 
 from __future__ import annotations
 
 import re
 import unicodedata
+from dataclasses import dataclass
+from difflib import SequenceMatcher
 
 _NON_WORD = re.compile(r"[^a-z0-9]+")
 
@@ -29,3 +31,46 @@ def normalize_quotes(text: str) -> str:
         "\u2013": "-", "\u2014": "-", "\u00a0": " ",
     }
     return "".join(table.get(ch, ch) for ch in text)
+
+
+_WORD = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
+
+
+@dataclass(frozen=True)
+class QuoteMatch:
+    score: float  # 0..1: share of the quote's words found in order in the best passage
+    passage: str  # the best passage of the text, as written there
+
+
+def _words(text: str) -> list[tuple[str, int, int]]:
+    text = normalize_quotes(text).lower()
+    return [(m.group(), m.start(), m.end()) for m in _WORD.finditer(text)]
+
+
+def find_quote(quote: str, text: str) -> QuoteMatch:
+    """The passage of `text` closest to `quote` (words in order, typography ignored).
+
+    A sliding window the quote's length is ranked by shared words (linear time), then the best
+    few windows are compared in order with difflib, so a long page stays cheap.
+    """
+    want = [w for w, _, _ in _words(quote)]
+    have = _words(text)
+    if not want or not have:
+        return QuoteMatch(0.0, "")
+    size = len(want)
+    wanted = set(want)
+    hits = [1 if w in wanted else 0 for w, _, _ in have]
+    running = sum(hits[:size])
+    scores = [running]
+    for i in range(size, len(have)):
+        running += hits[i] - hits[i - size]
+        scores.append(running)
+    starts = sorted(range(len(scores)), key=lambda i: scores[i], reverse=True)[:5]
+    best = QuoteMatch(0.0, "")
+    for start in starts:
+        window = have[start:start + size]
+        matcher = SequenceMatcher(None, want, [w for w, _, _ in window], autojunk=False)
+        score = sum(b.size for b in matcher.get_matching_blocks()) / size
+        if score > best.score:
+            best = QuoteMatch(round(score, 2), text[window[0][1]:window[-1][2]])
+    return best

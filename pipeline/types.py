@@ -227,6 +227,19 @@ class Finding:
     design_reason: str = ""
 
 
+@dataclass(frozen=True)
+class LandingPage:
+    """What a page says about itself (citation_* meta tags, then dc.*) and its visible text."""
+
+    url: str
+    title: str | None = None
+    doi: str | None = None
+    date: str | None = None
+    journal: str | None = None
+    authors: tuple[str, ...] = ()
+    text: str = ""
+
+
 # --- rating ------------------------------------------------------------------------------
 
 

@@ -7,7 +7,8 @@ from replay_server import replay
 
 from pipeline.config import Settings
 from pipeline.rating.checks import Lookup, check_citation, check_quote
-from pipeline.sources.landing import LandingClient, find_quote, parse_landing
+from pipeline.sources.landing import LandingClient, parse_landing
+from pipeline.text import find_quote
 from pipeline.types import Citation, Claim
 
 PLOS = "sandcrawler_plos_one_article.html"

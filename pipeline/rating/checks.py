@@ -38,8 +38,10 @@ from pipeline.rating.figures import (
 from pipeline.rating.source import RELEVANT, RETRACTION_NOTICES, counts_as_relevant, is_retracted
 from pipeline.rating.stance import split_sentences
 from pipeline.rating.terms import content_tokens
-from pipeline.sources.landing import LandingPage, find_quote
-from pipeline.types import Check, Citation, Claim, ClaimNumber, Finding, Notice, Record, Sentence, SourceAssessment
+from pipeline.text import find_quote
+from pipeline.types import (
+    Check, Citation, Claim, ClaimNumber, Finding, LandingPage, Notice, Record, Sentence, SourceAssessment,
+)
 
 _JOURNAL_STOP = {"the", "of", "and", "for", "in", "on", "de", "la", "&"}
 QUOTE_FOUND = 0.9  # share of the quote's words found in order

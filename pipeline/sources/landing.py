@@ -7,8 +7,7 @@ BeautifulSoup is pure. A 403 or a bot wall is "no data", not a failure of the ru
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, replace
-from difflib import SequenceMatcher
+from dataclasses import replace
 
 from bs4 import BeautifulSoup
 
@@ -16,12 +15,12 @@ from pipeline.cache import Cache
 from pipeline.config import Settings
 from pipeline.errors import ParseError
 from pipeline.http import HttpClient
-from pipeline.text import normalize_quotes, normalize_space
+from pipeline.types import LandingPage
+from pipeline.text import normalize_space
 
 SOURCE = "landing"
 PER_SECOND = 1.0  # one page a second per host: these are publishers' web servers, not APIs
 _SKIP_TAGS = ("script", "style", "noscript", "template", "svg", "head")
-_WORD = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
 
 
 def _visible(soup: BeautifulSoup) -> str:
@@ -34,19 +33,6 @@ def _visible(soup: BeautifulSoup) -> str:
 def html_text(html: str | bytes) -> str:
     """The visible text of HTML or JATS markup."""
     return _visible(BeautifulSoup(html, "lxml")) if html else ""
-
-
-@dataclass(frozen=True)
-class LandingPage:
-    """What a page says about itself (citation_* meta tags, then dc.*) and its visible text."""
-
-    url: str
-    title: str | None = None
-    doi: str | None = None
-    date: str | None = None
-    journal: str | None = None
-    authors: tuple[str, ...] = ()
-    text: str = ""
 
 
 def _meta(soup: BeautifulSoup, *names: str) -> list[str]:
@@ -83,46 +69,6 @@ def parse_landing(html: str | bytes, url: str) -> LandingPage:
 
 
 # --- quotes (pure) ---------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class QuoteMatch:
-    score: float  # 0..1: share of the quote's words found in order in the best passage
-    passage: str  # the best passage of the text, as written there
-
-
-def _words(text: str) -> list[tuple[str, int, int]]:
-    text = normalize_quotes(text).lower()
-    return [(m.group(), m.start(), m.end()) for m in _WORD.finditer(text)]
-
-
-def find_quote(quote: str, text: str) -> QuoteMatch:
-    """The passage of `text` closest to `quote` (words in order, typography ignored).
-
-    A sliding window the quote's length is ranked by shared words (linear time), then the best
-    few windows are compared in order with difflib, so a long page stays cheap.
-    """
-    want = [w for w, _, _ in _words(quote)]
-    have = _words(text)
-    if not want or not have:
-        return QuoteMatch(0.0, "")
-    size = len(want)
-    wanted = set(want)
-    hits = [1 if w in wanted else 0 for w, _, _ in have]
-    running = sum(hits[:size])
-    scores = [running]
-    for i in range(size, len(have)):
-        running += hits[i] - hits[i - size]
-        scores.append(running)
-    starts = sorted(range(len(scores)), key=lambda i: scores[i], reverse=True)[:5]
-    best = QuoteMatch(0.0, "")
-    for start in starts:
-        window = have[start:start + size]
-        matcher = SequenceMatcher(None, want, [w for w, _, _ in window], autojunk=False)
-        score = sum(b.size for b in matcher.get_matching_blocks()) / size
-        if score > best.score:
-            best = QuoteMatch(round(score, 2), text[window[0][1]:window[-1][2]])
-    return best
 
 
 # --- send ------------------------------------------------------------------------------------
