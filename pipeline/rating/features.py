@@ -16,7 +16,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from pipeline.rating.stance import NEGATIVE_CUES, POSITIVE_CUES, adverse_context
+from pipeline.rating.cues import NEGATIVE_CUES, POSITIVE_CUES, adverse_context
 from pipeline.rating.terms import STOPWORDS, bag, content_tokens, stem, tokens
 
 Features = dict[str, float]
