@@ -209,7 +209,8 @@ def build_parser() -> argparse.ArgumentParser:
                             help="what to measure")
     for name, module_name in EVALUATIONS.items():
         module = importlib.import_module(module_name)
-        e = evals.add_parser(name, help=module.HELP, description=module.HELP)
+        e = evals.add_parser(name, help=module.HELP, description=module.HELP,
+                             aliases=getattr(module, "ALIASES", ()))
         module.add_arguments(e)
         e.set_defaults(func=module.run)
     return parser

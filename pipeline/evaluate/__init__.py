@@ -1,6 +1,7 @@
 """Evaluation harnesses behind `factcheck eval NAME`: each prints JSON metrics on stdout.
 
-Each module in EVALUATIONS defines HELP, add_arguments(parser) and run(args) -> exit code.
+Each module in EVALUATIONS defines HELP, add_arguments(parser) and run(args) -> exit code, and
+may define ALIASES (other names of the same command).
 """
 
 from __future__ import annotations
@@ -9,5 +10,5 @@ EVALUATIONS = {
     "extraction": "pipeline.evaluate.extraction",
     "scifact": "pipeline.evaluate.scifact",
     "draft": "pipeline.evaluate.draft",
-    "product-stance": "pipeline.evaluate.product_stance",
+    "stance": "pipeline.evaluate.product_stance",
 }

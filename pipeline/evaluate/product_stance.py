@@ -1,12 +1,13 @@
-"""`factcheck eval product-stance`: how often the product's per-source stance agrees with gold labels.
+"""`factcheck eval stance` (alias `product-stance`): how often the product's per-source stance
+agrees with gold labels.
 
-`factcheck eval scifact --oracle` measures the learned model alone; this runs each (claim, cited
-doc) pair of a SciFact-format file through the product path instead: the abstract is read by the
-extraction pipeline, the claim gets the PICO terms `factcheck draft` would guess for it, and
-`rating.source.rate_source` (relevance gate, rule cues, outcome gating, the model's vote) decides
-supports / contradicts / neutral. Gold SUPPORT and CONTRADICT map to supports and contradicts; a
-cited doc that is not evidence should be neutral. Meant for training splits only: the rules are
-tuned by looking at its output (`--dump`), so a held-out file would no longer be held out.
+Each (claim, cited doc) pair of a SciFact-format (or MultiVerS-format: HealthVer, COVID-Fact) file
+goes through the product path: the abstract is read by the extraction pipeline, the claim gets the
+PICO terms `factcheck draft` would guess for it, and `rating.source.rate_source` (the relevance
+gate, then `rating.reading.read_pair`: the stance encoder and its decision rule) decides supports /
+contradicts / neutral. Gold SUPPORT and CONTRADICT map to supports and contradicts; a cited doc
+that is not evidence should be neutral. `macro_f1_sides` averages supports and contradicts only,
+for sets without "nothing" labels. Meant for training splits: never tune on a held-out file.
 """
 
 from __future__ import annotations
@@ -20,15 +21,13 @@ from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from pipeline.draft.pico import Topic, guess_pico
-from pipeline.evaluate.scifact import Doc, GoldClaim, load_claims, load_corpus
+from pipeline.evaluate.scifact import Doc, GoldClaim, doc_record, load_claims, load_corpus, product_claim
 from pipeline.errors import InputError
 from pipeline.nlp import extract_many
 from pipeline.rating.source import rate_source
-from pipeline.sources.importers import record_from_json
-from pipeline.types import Claim, Record
 
 HELP = "the product's per-source stance against SciFact-format gold labels (training splits only)"
+ALIASES = ("product-stance",)
 STANCES = ("supports", "contradicts", "neutral")
 _GOLD = {"SUPPORT": "supports", "CONTRADICT": "contradicts"}
 
@@ -44,19 +43,7 @@ class Outcome:
     predicted: str
     signals: tuple[str, ...]
     rationale: tuple[str, ...]
-
-
-def product_claim(claim: GoldClaim) -> Claim:
-    """The claim with the PICO terms the drafter guesses from its wording alone."""
-    pico = guess_pico(claim.text, Topic())
-    return Claim(id=claim.id, text=claim.text, quote=claim.text, kind="efficacy", population=pico.population,
-                 intervention=pico.intervention, comparator=pico.comparator, outcome=pico.outcome)
-
-
-def doc_record(doc: Doc) -> Record:
-    """The abstract as the extraction reads it: sections told by SciFact's inline headings."""
-    return record_from_json({"doc_id": doc.id, "title": doc.title, "abstract": list(doc.sentences)},
-                            f"corpus doc {doc.id}", sections="headings")
+    probs: tuple[float, float, float] = (0.0, 0.0, 1.0)  # the encoder's, of the deciding sentence
 
 
 def sample(claims: Sequence[GoldClaim], every: int) -> list[GoldClaim]:
@@ -73,8 +60,9 @@ def judge_pairs(claims: Sequence[GoldClaim], corpus: dict[str, Doc]) -> list[Out
         rated = rate_source(product_claim(claim), records[doc.id], findings[doc.id])
         sa = rated.assessment
         gold = _GOLD.get(claim.evidence.get(doc.id, ("NEI",))[0], "neutral")
+        probs = rated.reading.probs if rated.reading else (0.0, 0.0, 1.0)
         out.append(Outcome(claim.id, doc.id, claim.text, gold, sa.stance, sa.signals,
-                           tuple(s.text for s in sa.rationale_sentences)))
+                           tuple(s.text for s in sa.rationale_sentences), probs))
     return out
 
 
@@ -94,6 +82,7 @@ def metrics(outcomes: Sequence[Outcome]) -> dict[str, object]:
         "pairs": len(outcomes),
         "accuracy": round(sum(1 for o in outcomes if o.gold == o.predicted) / len(outcomes), 4) if outcomes else 0.0,
         "macro_f1": round(sum(m["f1"] for m in per_class.values()) / 3, 4),
+        "macro_f1_sides": round((per_class["supports"]["f1"] + per_class["contradicts"]["f1"]) / 2, 4),
         "per_class": per_class,
         "confusion": {g: {p: sum(1 for o in outcomes if o.gold == g and o.predicted == p) for p in STANCES}
                       for g in STANCES},
@@ -101,7 +90,7 @@ def metrics(outcomes: Sequence[Outcome]) -> dict[str, object]:
     }
 
 
-_NEUTRAL_SIGNALS = ("low relevance", "no result language about the claim", "rules and model disagree",
+_NEUTRAL_SIGNALS = ("low relevance", "encoder: says nothing about the claim",
                     "background claim: trial result not applicable")
 
 
