@@ -9,7 +9,7 @@ CLAIMS ?= claims.yaml
 SHARED ?= ../shared/data
 CORPUS ?= .cache/corpus.sqlite
 
-.PHONY: all reports install test bench offline corpus validate clean train
+.PHONY: all reports install test bench offline corpus validate clean
 
 all: reports
 
@@ -41,10 +41,6 @@ $(CORPUS): | $(FACTCHECK)
 
 offline: $(CORPUS)
 	$(FACTCHECK) run $(CLAIMS) --source local --corpus $(CORPUS) --out reports
-
-# The stance model, from the training splits in ../shared/data only: prints 5-fold CV, writes pipeline/data/stance_model.json.
-train: $(FACTCHECK)
-	$(BIN)/python scripts/train_stance.py --shared $(SHARED)
 
 # Every bench/bench_*.py prints what it measured and the command that measured it.
 bench: $(FACTCHECK)

@@ -1,5 +1,5 @@
-"""The rule cues of result language, shared by the stance signals (`stance.py`) and the named
-features (`features.py`): a leaf module, so neither imports the other.
+"""The rule cues of result language (`stance.py` shows them as signals): a leaf module that
+imports nothing of the rating package, so no import circle can run through it (issue 17).
 
 NEGATIVE_CUES name negative findings ("no significant difference", "did not reduce", "failed to",
 "comparable to placebo"); POSITIVE_CUES efficacy wording ("effective", "superior to").
