@@ -44,7 +44,7 @@ offline: $(CORPUS)
 
 # Every bench/bench_*.py prints what it measured and the command that measured it.
 bench: $(FACTCHECK)
-	@for script in bench/bench_*.py; do [ -e "$$script" ] || { echo "no benchmarks yet"; break; }; $(BIN)/python "$$script" || exit 1; done
+	@for script in bench/bench_*.py; do [ -e "$$script" ] || { echo "no benchmarks yet"; break; }; SHARED=$(SHARED) $(BIN)/python "$$script" || exit 1; done
 
 clean:
 	rm -rf .cache build dist *.egg-info .pytest_cache

@@ -24,7 +24,8 @@ from pipeline.rating.encoder import load_encoder
 from pipeline.stance_cache import CachedScorer
 
 REPO = Path(__file__).resolve().parent.parent
-DATA = REPO.parent / "shared" / "data" / "scifact"
+# SHARED as in the Makefile (`make bench SHARED=...`), else ../shared/data beside the repository
+DATA = Path(os.environ.get("SHARED") or REPO.parent / "shared" / "data") / "scifact"
 PAIRS = 256
 
 
@@ -97,7 +98,8 @@ def main() -> int:
     wall, cpu = time.monotonic() - started, time.process_time() - cpu
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     rate = len(pairs) / wall
-    print(f"bench_stance: {len(pairs)} (claim, sentence) pairs in {wall:.1f} s wall, {cpu:.1f} s CPU: "
+    source = "SciFact train claims x cited sentences" if (DATA / "claims_train.jsonl").is_file() else "made-up pairs"
+    print(f"bench_stance: {len(pairs)} (claim, sentence) pairs ({source}) in {wall:.1f} s wall, {cpu:.1f} s CPU: "
           f"{rate:.1f} pairs/s; model load {load:.1f} s; peak memory {peak_mb:.0f} MB "
           f"(numpy {__import__('numpy').__version__}, OPENBLAS_NUM_THREADS={os.environ.get('OPENBLAS_NUM_THREADS', 'unset')})")
     seed_runs(rate)

@@ -31,3 +31,9 @@ def shared_file(*parts: str) -> Path:
 def memory_cache():
     with Cache(":memory:") as cache:
         yield cache
+
+
+@pytest.fixture(autouse=True)
+def _stance_scores_in_memory(monkeypatch):
+    """Stance encoder scores stay in the test process (no stance.sqlite left in the tree)."""
+    monkeypatch.setenv("FACTCHECK_STANCE_CACHE", "off")
