@@ -1,7 +1,7 @@
 """Speed and memory of the stance encoder (numpy, no torch), and what the seed run spends in stance.
 
 1. pairs/s: SciFact training claims against the sentences of their cited abstracts (or made-up
-   pairs when ../shared/data is absent), scored in batches of 32 sorted by length, after one warm-up
+   pairs when ../shared/data is absent), scored in batches of 8 sorted by length, after one warm-up
    batch; the model's load time; peak resident memory of this process.
 2. The seed claims (`claims.yaml` against the local corpus, when `make corpus` has built it): a
    cold `factcheck run` into an empty stance cache, then a warm one; the pairs the cold run stored,
@@ -92,7 +92,7 @@ def main() -> int:
     model = load_encoder()
     load = time.monotonic() - started
     pairs = sample_pairs(PAIRS)
-    model.score(pairs[:32])  # warm-up: first-touch of the weights
+    model.score(pairs[:8])  # warm-up: first-touch of the weights
     started, cpu = time.monotonic(), time.process_time()
     model.score(pairs)
     wall, cpu = time.monotonic() - started, time.process_time() - cpu
