@@ -19,9 +19,7 @@ from typing import Protocol
 import numpy as np
 
 from pipeline.rating.encoder import LABELS, Decision
-from pipeline.rating.stance import (
-    OVERSTATED, candidate_sentences, claim_direction, overstatement, read_sentence,
-)
+from pipeline.rating.stance import candidate_sentences, claim_direction, overstatement, read_sentence
 from pipeline.stance_cache import default_scorer
 from pipeline.types import Claim, Finding, Record, Sentence, Stance
 
@@ -113,5 +111,3 @@ def read_pair(claim: Claim, record: Record, finding: Finding, relevant: bool = T
         reasons.append(f"The claim is stronger than this evidence ({overstated.split(': ', 1)[1]}).")
     return PairReading(stance, label, rows[best], rationale, sentences, rows, tuple(signals), tuple(reasons))
 
-
-__all__ = ["OVERSTATED", "PairReading", "Scorer", "read_pair", "sentences_read"]
