@@ -138,3 +138,13 @@ def test_the_cli_turns_a_missing_model_into_exit_2(tmp_path, monkeypatch, capsys
     code = main(["eval", "stance", "--claims", str(claims), "--corpus", str(corpus)])
     assert code == 2
     assert "absent.safetensors" in capsys.readouterr().err
+
+
+@needs_base
+def test_the_score_cache_key_follows_the_weights_not_the_decision_rule(tmp_path):
+    from encoder_files import write_stance_file
+    a = load_encoder(write_stance_file(tmp_path / "a.safetensors", seed=1, threshold=0.5))
+    b = load_encoder(write_stance_file(tmp_path / "b.safetensors", seed=1, threshold=0.7))
+    c = load_encoder(write_stance_file(tmp_path / "c.safetensors", seed=2, threshold=0.5))
+    assert a.model_hash == b.model_hash and a.decision != b.decision
+    assert c.model_hash != a.model_hash

@@ -19,6 +19,7 @@ import hashlib
 import json
 import math
 import os
+import struct
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -292,6 +293,20 @@ def apply_deltas(base: Mapping[str, np.ndarray], tuned: Mapping[str, np.ndarray]
     return out
 
 
+def weights_hash(path: Path) -> str:
+    """What the scores depend on: the tensors (header entries and data) and the base, not the
+    metadata, so refitting the decision rule keeps cached scores valid."""
+    digest = hashlib.sha256(BASE_SHA256.encode())
+    with open(path, "rb") as fh:
+        size = struct.unpack("<Q", fh.read(8))[0]
+        header = json.loads(fh.read(size))
+        header.pop("__metadata__", None)
+        digest.update(json.dumps(header, sort_keys=True).encode())
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()[:16]
+
+
 def load_encoder(path: Path | None = None) -> CrossEncoder:
     """The committed stance encoder (or the file at `path`) on the installed base; typed errors
     name the file and the fix."""
@@ -333,5 +348,5 @@ def _load_encoder(path: str) -> CrossEncoder:
         raise ModelError(f"{path}: labels {labels}, expected {LABELS}", "use a file trained with these labels")
     files = base_files()
     weights = apply_deltas(load_base_weights(files), tuned)
-    model_hash = hashlib.sha256((file_sha256(Path(path)) + BASE_SHA256).encode()).hexdigest()[:16]
+    model_hash = weights_hash(Path(path))
     return CrossEncoder(weights, load_tokenizer(files.tokenizer, max_length), labels, rule, max_length, model_hash)
