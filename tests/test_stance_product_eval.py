@@ -87,3 +87,16 @@ def test_scifact_train_runs_through_the_product_path(capsys):
     out = json.loads(capsys.readouterr().out)
     assert out["pairs"] >= out["claims"] > 10
     assert sum(sum(row.values()) for row in out["confusion"].values()) == out["pairs"]
+
+
+def test_heldout_keeps_a_fixed_tenth_of_claim_groups_and_keeps_groups_whole():
+    from pipeline.evaluate.product_stance import held_out
+    from pipeline.evaluate.scifact import GoldClaim
+    claims = [GoldClaim(str(i), "c", {}, (str(i // 2), str(1000 + i))) for i in range(4000)]
+    kept = [c for c in claims if held_out(c, "scifact")]
+    assert 300 < len(kept) < 500
+    pairs = {}
+    for c in claims:  # claims 2k and 2k+1 share their first cited doc: one group, one side
+        pairs.setdefault(int(c.id) // 2, set()).add(held_out(c, "scifact"))
+    assert all(len(sides) == 1 for sides in pairs.values())
+    assert [c.id for c in kept] != [c.id for c in claims if held_out(c, "healthver")]

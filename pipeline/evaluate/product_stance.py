@@ -13,6 +13,7 @@ for sets without "nothing" labels. Meant for training splits: never tune on a he
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import sys
 import time
@@ -44,6 +45,18 @@ class Outcome:
     signals: tuple[str, ...]
     rationale: tuple[str, ...]
     probs: tuple[float, float, float] = (0.0, 0.0, 1.0)  # the encoder's, of the deciding sentence
+
+
+HELDOUT_PERCENT = 10
+
+
+def held_out(claim: GoldClaim, dataset: str) -> bool:
+    """Whether the encoder's training left this claim's group out (the rule of
+    scripts/encoder_data.py: the group is the dataset and the first cited doc, shortest id first;
+    a fixed 10% of groups by sha256), so figures on these claims are not fit figures."""
+    cited = list(dict.fromkeys([*claim.cited, *claim.evidence]))
+    group = f"{dataset}:{min(cited, key=lambda d: (len(d), d))}" if cited else f"{dataset}:claim{claim.id}"
+    return int(hashlib.sha256(group.encode()).hexdigest()[:8], 16) % 100 < HELDOUT_PERCENT
 
 
 def sample(claims: Sequence[GoldClaim], every: int) -> list[GoldClaim]:
@@ -103,13 +116,18 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--corpus", required=True, type=Path, help="corpus JSONL (doc_id, title, abstract sentences)")
     parser.add_argument("--every", type=int, default=1, help="use every N-th claim (default: all)")
     parser.add_argument("--dump", type=Path, default=None, help="write one JSON line per pair here, for reading errors")
+    parser.add_argument("--heldout", metavar="DATASET", default=None,
+                        help="only the claims the encoder's training held out (scifact, healthver or covidfact)")
 
 
 def run(args: argparse.Namespace) -> int:
     if args.every < 1:
         raise InputError(f"--every {args.every}: must be 1 or more", "give --every 1 for all claims")
     started = time.monotonic()
-    claims = sample(load_claims(args.claims), args.every)
+    claims = load_claims(args.claims)
+    if args.heldout:
+        claims = [c for c in claims if held_out(c, args.heldout)]
+    claims = sample(claims, args.every)
     corpus = load_corpus(args.corpus)
     missing = sorted({d for c in claims for d in c.cited} - corpus.keys())
     if missing:
