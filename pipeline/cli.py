@@ -262,7 +262,8 @@ EVAL_HELP = {
     "extraction": "measure extraction (sample size, design, effects) against gold JSON lines",
     "scifact": "stance/retrieval metrics on SciFact-format claims and corpus (JSON on stdout)",
     "draft": "recall of hand-written claims (by quote overlap) and precision of the drafted ones, as JSON",
-    "product-stance": "the product's per-source stance against SciFact-format gold labels (training splits only)",
+    "stance": "the product's stance path on each (claim, cited abstract) pair against SciFact-format gold labels "
+              "(training splits only; alias: product-stance)",
     "pico": "recall and precision of the drafter's intervention and outcome on Evidence Inference prompts, as JSON",
 }
 
@@ -312,8 +313,10 @@ def _add_eval(sub: argparse._SubParsersAction) -> None:
     e.add_argument("--claims", required=True, type=Path, help="claims JSONL (SciFact or MultiVerS format)")
     e.add_argument("--corpus", required=True, type=Path, help="corpus JSONL (doc_id, title, abstract sentences)")
     e.add_argument("--oracle", action="store_true", help="label each cited doc instead of retrieving")
-    e.add_argument("--model", type=Path, default=None, help="stance model JSON (default: the committed one)")
     e.add_argument("--cache", type=Path, default=Path(".cache/eval"), help="where the corpus index is kept")
+    e.add_argument("--candidates", type=int, default=20,
+                   help="BM25 candidates the encoder re-ranks per claim (default 20)")
+    e.add_argument("--every", type=int, default=1, help="use every N-th claim (default: all)")
     e.set_defaults(func=_run_module("pipeline.evaluate.scifact"))
 
     e = evals.add_parser("draft", help=EVAL_HELP["draft"], description=EVAL_HELP["draft"])
@@ -323,11 +326,14 @@ def _add_eval(sub: argparse._SubParsersAction) -> None:
     e.add_argument("--min-score", type=float, default=THRESHOLD, help=f"drafting threshold (default {THRESHOLD})")
     e.set_defaults(func=_run_module("pipeline.evaluate.draft"))
 
-    e = evals.add_parser("product-stance", help=EVAL_HELP["product-stance"], description=EVAL_HELP["product-stance"])
+    e = evals.add_parser("stance", help=EVAL_HELP["stance"], description=EVAL_HELP["stance"],
+                         aliases=["product-stance"])
     e.add_argument("--claims", required=True, type=Path, help="a TRAINING claims JSONL (SciFact format)")
     e.add_argument("--corpus", required=True, type=Path, help="corpus JSONL (doc_id, title, abstract sentences)")
     e.add_argument("--every", type=int, default=1, help="use every N-th claim (default: all)")
     e.add_argument("--dump", type=Path, default=None, help="write one JSON line per pair here, for reading errors")
+    e.add_argument("--heldout", metavar="DATASET", default=None,
+                   help="only the claims the encoder's training held out (scifact, healthver or covidfact)")
     e.set_defaults(func=_run_module("pipeline.evaluate.product_stance"))
 
     e = evals.add_parser("pico", help=EVAL_HELP["pico"], description=EVAL_HELP["pico"])

@@ -31,3 +31,19 @@ def shared_file(*parts: str) -> Path:
 def memory_cache():
     with Cache(":memory:") as cache:
         yield cache
+
+
+@pytest.fixture(autouse=True)
+def _stance_scores_in_memory(monkeypatch):
+    """Stance encoder scores stay in the test process (no stance.sqlite left in the tree)."""
+    monkeypatch.setenv("FACTCHECK_STANCE_CACHE", "off")
+
+
+@pytest.fixture
+def cue_stance(monkeypatch):
+    """The stance of hand-made sources fixed by their wording (tests/stance_stub.py), for tests of
+    the verdict rules that must not hang on what the committed encoder reads."""
+    from stance_stub import CueScorer
+
+    from pipeline.rating import reading
+    monkeypatch.setattr(reading, "default_scorer", CueScorer)

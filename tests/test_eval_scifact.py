@@ -5,23 +5,17 @@ The tiny claims and corpus below are hand-made for these tests; none is copied f
 
 from __future__ import annotations
 
-import importlib.util
 import json
-import sys
 from itertools import islice
-from pathlib import Path
 
 import pytest
 from conftest import shared_file
 
 from pipeline.cli import main
 from pipeline.evaluate.scifact import (
-    GoldClaim, Prediction, abstract_metrics, load_claims, load_corpus, oracle_metrics, predict_open,
+    Doc, GoldClaim, Prediction, Reader, abstract_metrics, load_claims, load_corpus, oracle_metrics, rank_open,
     recall_at, sentence_metrics,
 )
-from pipeline.rating.features import claim_view, label_features, sentence_view
-from pipeline.rating.fit import fit
-from pipeline.rating.model import MODEL_PATH, StanceModel, load_model
 
 CLAIMS = [
     GoldClaim("1", "Aspirin lowers fever.", {"10": ("SUPPORT", frozenset({0})), "11": ("CONTRADICT", frozenset({1, 2}))},
@@ -134,81 +128,25 @@ def test_missing_doc_is_an_input_error(tmp_path, capsys):
     assert "not in" in capsys.readouterr().err
 
 
-def test_open_prediction_keeps_at_most_the_given_number_of_pairs():
-    model = load_model()
-    j = model.judge("Aspirin lowers fever.", ["Aspirin significantly lowered fever compared with placebo."])
-    ranked = [(0.9, "10", j), (0.8, "11", j), (0.7, "12", j), (0.6, "13", j)]
-    assert [p.doc_id for p in predict_open(ranked, "1", 0.0, 1)] == ["10"]
-    assert [p.doc_id for p in predict_open(ranked, "1", 0.0, 2)] == ["10", "11"]
-    assert len(predict_open(ranked, "1", 0.0, 9)) == 3  # never more than SciFact's three
-    assert predict_open(ranked, "1", 1.01, 3) == []
+def test_open_ranking_puts_the_surest_sided_doc_first_and_keeps_bm25_order_on_ties():
+    from types import SimpleNamespace
 
+    from pipeline.types import Sentence
 
-def _train_script():
-    path = Path(__file__).resolve().parent.parent / "scripts" / "train_stance.py"
-    spec = importlib.util.spec_from_file_location("train_stance", path)
-    module = importlib.util.module_from_spec(spec)
-    sys.modules.setdefault(spec.name, module)  # its dataclasses look their module up
-    spec.loader.exec_module(module)
-    return module
+    surety = {"10": (0.2, 0.1, 0.7), "11": (0.1, 0.85, 0.05), "12": (0.2, 0.1, 0.7), "13": (0.05, 0.05, 0.9)}
 
+    class Stub(Reader):
+        def rate(self, claim, doc_id):
+            p = surety[doc_id]
+            label = "contradict" if p[1] > 0.6 else "nothing"
+            shown = (Sentence(self.corpus[doc_id].sentences[0], 0, 1, ""),) if label != "nothing" else ()
+            return SimpleNamespace(reading=SimpleNamespace(label=label, sentence_probs=(p,), rationale=shown))
 
-def test_cross_validation_folds_keep_claims_sharing_an_abstract_together():
-    claims = [GoldClaim(str(i), "c", {}, (f"d{i}",)) for i in range(10)]
-    claims.append(GoldClaim("10", "c", {"d3": ("SUPPORT", frozenset())}, ("d7",)))  # joins 3 and 7
-    folds = _train_script().claim_folds(claims)
-    assert folds["10"] == folds["3"] == folds["7"]
-    assert set(folds.values()) == set(range(5))  # unrelated claims spread over every fold
-    assert folds == _train_script().claim_folds(claims)
-
-
-# --- the model ------------------------------------------------------------------------------
-
-def test_label_features_name_claim_words_and_the_ones_the_evidence_lacks():
-    claim = claim_view("Vitamin D does not reduce fractures in women.")
-    evidence = (sentence_view("Vitamin D supplements reduced hip fractures."),)
-    f = label_features(claim, evidence, (0.9,))
-    assert f["claim word: not"] == 1.0 and f["claim word: fractur"] == 1.0
-    assert "claim word missing from evidence: women" in f
-    assert "claim word missing from evidence: fractur" not in f
-
-
-
-def test_committed_model_loads_offline_and_is_deterministic():
-    assert MODEL_PATH.is_file() and MODEL_PATH.stat().st_size < 2_000_000
-    model = load_model()
-    sents = ["Fever is common in children.", "Aspirin significantly lowered fever compared with placebo."]
-    first = model.judge("Aspirin lowers fever.", sents)
-    again = StanceModel.from_json(json.loads(MODEL_PATH.read_text())).judge("Aspirin lowers fever.", sents)
-    assert first == again
-    assert first.label in ("SUPPORT", "CONTRADICT", "NEI")
-    assert sum(first.probs) == pytest.approx(1.0)
-    assert first.rationale and first.rationale[0] in (0, 1)
-
-
-def test_model_picks_the_sentence_that_shares_the_claim():
-    model = load_model()
-    sents = ["Colds are a burden on health services.", "Participants were recruited in winter.",
-             "Zinc lozenges shortened the duration of colds by two days."]
-    j = model.judge("Zinc lozenges shorten the duration of colds.", sents)
-    assert j.rationale[0] == 2
-    assert j.selector[2] == max(j.selector)
-
-
-def test_fit_is_deterministic_and_learns_a_separable_rule():
-    rows = [{"a": 1.0}, {"a": 1.0, "b": 1.0}, {"b": 1.0}, {"c": 1.0}] * 5
-    labels = [1, 1, 0, 0] * 5
-    one = fit(rows, labels, ("no", "yes"), min_count=1, steps=200)
-    two = fit(rows, labels, ("no", "yes"), min_count=1, steps=200)
-    assert one == two
-    assert one.probs({"a": 1.0})[1] > 0.8 and one.probs({"c": 1.0})[1] < 0.2
-
-
-def test_missing_model_file_is_a_typed_error(tmp_path):
-    from pipeline.errors import InputError
-
-    with pytest.raises(InputError, match="make train"):
-        load_model(tmp_path / "absent.json")
+    corpus = {d: Doc(d, "t", (f"sentence of {d}.",)) for d in surety}
+    ranked = rank_open(Stub(corpus), CLAIMS[0], ["13", "12", "10", "11"])
+    assert [p.doc_id for p in ranked] == ["11", "12", "10", "13"]
+    assert ranked[0].label == "CONTRADICT" and ranked[0].rationale == (0,)
+    assert [p.label for p in ranked[1:]] == ["NEI"] * 3
 
 
 # --- real data --------------------------------------------------------------------------------
@@ -216,10 +154,10 @@ def test_missing_model_file_is_a_typed_error(tmp_path):
 def test_real_scifact_slice_gives_well_formed_oracle_metrics():
     claims_file = shared_file("scifact", "claims_train.jsonl")
     corpus = load_corpus(shared_file("scifact", "corpus.jsonl"))
-    claims = list(islice(load_claims(claims_file), 40))
+    claims = list(islice(load_claims(claims_file), 8))
     from pipeline.evaluate.scifact import evaluate_oracle
 
-    m = evaluate_oracle(load_model(), claims, corpus)
+    m = evaluate_oracle(Reader(corpus), claims)
     assert m["pairs"] == sum(len(c.cited) for c in claims)
     assert 0 <= m["accuracy"] <= 1 and 0 <= m["macro_f1"] <= 1
     for key in ("precision", "recall", "f1"):

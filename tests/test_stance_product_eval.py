@@ -1,4 +1,4 @@
-"""`factcheck eval product-stance`: the product's per-source stance against gold labels.
+"""`factcheck eval stance` (alias product-stance): the product's per-source stance against gold labels.
 
 The claims and abstracts are hand-made for these tests; none is copied from SciFact.
 """
@@ -54,7 +54,7 @@ def test_metrics_count_agreement_per_stance_and_why_evidence_read_as_neutral():
 def test_command_runs_each_pair_through_the_product_and_dumps_them(tmp_path, capsys):
     claims, corpus = _write(tmp_path, "claims.jsonl", CLAIMS), _write(tmp_path, "corpus.jsonl", CORPUS)
     dump = tmp_path / "pairs.jsonl"
-    assert main(["eval", "product-stance", "--claims", str(claims), "--corpus", str(corpus),
+    assert main(["eval", "stance", "--claims", str(claims), "--corpus", str(corpus),
                  "--dump", str(dump)]) == 0
     out = json.loads(capsys.readouterr().out)
     assert out["claims"] == 3 and out["pairs"] == 3
@@ -63,6 +63,8 @@ def test_command_runs_each_pair_through_the_product_and_dumps_them(tmp_path, cap
     assert [by_doc[d]["gold"] for d in ("1", "2", "3")] == ["supports", "contradicts", "neutral"]
     assert by_doc["1"]["predicted"] == "supports" and by_doc["1"]["rationale"]
     assert by_doc["2"]["predicted"] == "contradicts"
+    assert abs(sum(by_doc["1"]["probs"]) - 1) < 1e-3 and by_doc["1"]["probs"][0] > by_doc["1"]["probs"][1]
+    # the old name is an alias of the same command
     assert main(["eval", "product-stance", "--claims", str(claims), "--corpus", str(corpus),
                  "--every", "2"]) == 0
     assert json.loads(capsys.readouterr().out)["claims"] == 2
@@ -85,3 +87,16 @@ def test_scifact_train_runs_through_the_product_path(capsys):
     out = json.loads(capsys.readouterr().out)
     assert out["pairs"] >= out["claims"] > 10
     assert sum(sum(row.values()) for row in out["confusion"].values()) == out["pairs"]
+
+
+def test_heldout_keeps_a_fixed_tenth_of_claim_groups_and_keeps_groups_whole():
+    from pipeline.evaluate.product_stance import held_out
+    from pipeline.evaluate.scifact import GoldClaim
+    claims = [GoldClaim(str(i), "c", {}, (str(i // 2), str(1000 + i))) for i in range(4000)]
+    kept = [c for c in claims if held_out(c, "scifact")]
+    assert 300 < len(kept) < 500
+    pairs = {}
+    for c in claims:  # claims 2k and 2k+1 share their first cited doc: one group, one side
+        pairs.setdefault(int(c.id) // 2, set()).add(held_out(c, "scifact"))
+    assert all(len(sides) == 1 for sides in pairs.values())
+    assert [c.id for c in kept] != [c.id for c in claims if held_out(c, "healthver")]

@@ -20,6 +20,9 @@ from pipeline.rating.checks import Lookup, cite_subject, run_checks
 from pipeline.rating.verdict import pair_cites
 from pipeline.types import VERDICTS, Check, Citation, Claim, ClaimNumber, Finding, Notice
 
+# Verdict rules: each hand-made source's stance is fixed by its wording (tests/stance_stub.py).
+pytestmark = pytest.mark.usefixtures("cue_stance")
+
 JTS = PTSD_CITE_CLAIM.cites[0]
 NOT_FOUND = Check("citation", "not_found", "no 2021 study in Journal of Traumatic Stress was found. Searched: "
                   "pubmed as cited → 0; crossref journal and year → 4. Found instead: 4 records from 2019.",

@@ -1,17 +1,19 @@
-"""`factcheck eval product-stance`: how often the product's per-source stance agrees with gold labels.
+"""`factcheck eval stance` (alias `product-stance`): how often the product's per-source stance
+agrees with gold labels.
 
-`factcheck eval scifact --oracle` measures the learned model alone; this runs each (claim, cited
-doc) pair of a SciFact-format file through the product path instead: the abstract is read by the
-extraction pipeline, the claim gets the PICO terms `factcheck draft` would guess for it, and
-`rating.source.rate_source` (relevance gate, rule cues, outcome gating, the model's vote) decides
-supports / contradicts / neutral. Gold SUPPORT and CONTRADICT map to supports and contradicts; a
-cited doc that is not evidence should be neutral. Meant for training splits only: the rules are
-tuned by looking at its output (`--dump`), so a held-out file would no longer be held out.
+Each (claim, cited doc) pair of a SciFact-format (or MultiVerS-format: HealthVer, COVID-Fact) file
+goes through the product path: the abstract is read by the extraction pipeline, the claim gets the
+PICO terms `factcheck draft` would guess for it, and `rating.source.rate_source` (the relevance
+gate, then `rating.reading.read_pair`: the stance encoder and its decision rule) decides supports /
+contradicts / neutral. Gold SUPPORT and CONTRADICT map to supports and contradicts; a cited doc
+that is not evidence should be neutral. `macro_f1_sides` averages supports and contradicts only,
+for sets without "nothing" labels. Meant for training splits: never tune on a held-out file.
 """
 
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import sys
 import time
@@ -19,13 +21,10 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 
-from pipeline.draft.pico import Topic, guess_pico
-from pipeline.evaluate.scifact import Doc, GoldClaim, load_claims, load_corpus
+from pipeline.evaluate.scifact import Doc, GoldClaim, doc_record, load_claims, load_corpus, product_claim
 from pipeline.errors import InputError
 from pipeline.nlp import extract_many
 from pipeline.rating.source import rate_source
-from pipeline.sources.importers import record_from_json
-from pipeline.types import Claim, Record
 
 STANCES = ("supports", "contradicts", "neutral")
 _GOLD = {"SUPPORT": "supports", "CONTRADICT": "contradicts"}
@@ -42,19 +41,19 @@ class Outcome:
     predicted: str
     signals: tuple[str, ...]
     rationale: tuple[str, ...]
+    probs: tuple[float, float, float] = (0.0, 0.0, 1.0)  # the encoder's, of the deciding sentence
 
 
-def product_claim(claim: GoldClaim) -> Claim:
-    """The claim with the PICO terms the drafter guesses from its wording alone."""
-    pico = guess_pico(claim.text, Topic())
-    return Claim(id=claim.id, text=claim.text, quote=claim.text, kind="efficacy", population=pico.population,
-                 intervention=pico.intervention, comparator=pico.comparator, outcome=pico.outcome)
+HELDOUT_PERCENT = 10
 
 
-def doc_record(doc: Doc) -> Record:
-    """The abstract as the extraction reads it: sections told by SciFact's inline headings."""
-    return record_from_json({"doc_id": doc.id, "title": doc.title, "abstract": list(doc.sentences)},
-                            f"corpus doc {doc.id}", sections="headings")
+def held_out(claim: GoldClaim, dataset: str) -> bool:
+    """Whether the encoder's training left this claim's group out (the rule of
+    scripts/encoder_data.py: the group is the dataset and the first cited doc, shortest id first;
+    a fixed 10% of groups by sha256), so figures on these claims are not fit figures."""
+    cited = list(dict.fromkeys([*claim.cited, *claim.evidence]))
+    group = f"{dataset}:{min(cited, key=lambda d: (len(d), d))}" if cited else f"{dataset}:claim{claim.id}"
+    return int(hashlib.sha256(group.encode()).hexdigest()[:8], 16) % 100 < HELDOUT_PERCENT
 
 
 def sample(claims: Sequence[GoldClaim], every: int) -> list[GoldClaim]:
@@ -71,8 +70,9 @@ def judge_pairs(claims: Sequence[GoldClaim], corpus: dict[str, Doc]) -> list[Out
         rated = rate_source(product_claim(claim), records[doc.id], findings[doc.id])
         sa = rated.assessment
         gold = _GOLD.get(claim.evidence.get(doc.id, ("NEI",))[0], "neutral")
+        probs = rated.reading.probs if rated.reading else (0.0, 0.0, 1.0)
         out.append(Outcome(claim.id, doc.id, claim.text, gold, sa.stance, sa.signals,
-                           tuple(s.text for s in sa.rationale_sentences)))
+                           tuple(s.text for s in sa.rationale_sentences), probs))
     return out
 
 
@@ -92,6 +92,7 @@ def metrics(outcomes: Sequence[Outcome]) -> dict[str, object]:
         "pairs": len(outcomes),
         "accuracy": round(sum(1 for o in outcomes if o.gold == o.predicted) / len(outcomes), 4) if outcomes else 0.0,
         "macro_f1": round(sum(m["f1"] for m in per_class.values()) / 3, 4),
+        "macro_f1_sides": round((per_class["supports"]["f1"] + per_class["contradicts"]["f1"]) / 2, 4),
         "per_class": per_class,
         "confusion": {g: {p: sum(1 for o in outcomes if o.gold == g and o.predicted == p) for p in STANCES}
                       for g in STANCES},
@@ -99,7 +100,7 @@ def metrics(outcomes: Sequence[Outcome]) -> dict[str, object]:
     }
 
 
-_NEUTRAL_SIGNALS = ("low relevance", "no result language about the claim", "rules and model disagree",
+_NEUTRAL_SIGNALS = ("low relevance", "encoder: says nothing about the claim",
                     "background claim: trial result not applicable")
 
 
@@ -111,7 +112,10 @@ def run(args: argparse.Namespace) -> int:
     if args.every < 1:
         raise InputError(f"--every {args.every}: must be 1 or more", "give --every 1 for all claims")
     started = time.monotonic()
-    claims = sample(load_claims(args.claims), args.every)
+    claims = load_claims(args.claims)
+    if args.heldout:
+        claims = [c for c in claims if held_out(c, args.heldout)]
+    claims = sample(claims, args.every)
     corpus = load_corpus(args.corpus)
     missing = sorted({d for c in claims for d in c.cited} - corpus.keys())
     if missing:

@@ -12,17 +12,13 @@ Per source (`source.py`, `relevance.py`, `terms.py`, `stance.py`)
   relevance   weighted overlap of the claim's intervention (0.45), outcome (0.25), population
               (0.2), comparator (0.05) and content words (0.1) with title + abstract + MeSH;
               it scales the weight of records that pass the gate.
-  stance      cue-based on the 1-2 most telling result/conclusion sentences: negative findings
-              ("no significant difference", "did not reduce", "failed to", "comparable to placebo"),
-              positive efficacy language, the direction of change near the claim's outcome
-              relative to the claim's verb ("increased rather than decreased" reverses it), and
-              significance from the effects' p-values/CIs; plus the vote of the learned model
-              (`model.py`: rationale selector + SUPPORT/CONTRADICT/NEI labeler over the named
-              features of `features.py`, trained by `make train` on SciFact train). Each cue
-              counts 1, the model's vote 0.9 x (P(support) - P(contradict)): an explicit cue
-              decides; the model decides alone when no cue fires and its rationale sentence
-              names the claim's outcome. A supported claim of a complete effect ("cures") whose
-              evidence only reports a change is flagged "claim stronger than evidence".
+  stance      `reading.read_pair`, the one stance path: after the relevance gate, the stance
+              cross-encoder (`encoder.py`, fine-tuned all-MiniLM-L6-v2 run in numpy) scores the claim
+              against the title and the candidate result sentences; the decision rule stored with
+              the model labels the abstract, and the deciding sentences are shown with their
+              probabilities. The rule cues of `stance.py` are shown as signals, and decide nothing.
+              A supported claim of a complete effect ("cures") whose evidence only reports a change
+              is flagged "claim stronger than evidence".
   weight      design (meta-analysis/systematic review 1.0, RCT 0.8, non-randomised 0.5,
               cohort/case-control 0.4, cross-sectional 0.3, case series/report 0.15, narrative
               review 0.1, other 0.2, animal/in-vitro 0.05) x size (log10(n)/3, floor 0.3, unknown

@@ -6,8 +6,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from pipeline.rating.model import load_model
-from pipeline.rating.stance import abstract_sentences, decide_stance
+from pipeline.rating.reading import PairReading, read_pair
 from pipeline.rating.relevance import Gate, gate
 from pipeline.rating.terms import Relevance, other_population, record_text, relevance
 from pipeline.types import Claim, Finding, Record, SourceAssessment
@@ -94,6 +93,7 @@ class Rated:
     design: str
     relevance: Relevance
     gate: Gate | None = None
+    reading: PairReading | None = None  # the stance encoder's reading (None when retracted)
 
     @property
     def relevant(self) -> bool:
@@ -146,10 +146,7 @@ def rate_source(claim: Claim, record: Record, finding: Finding) -> Rated:
             record.id, rel.score, "neutral", 0.0, (), ("retracted — counts for nothing",),
             ("retracted", *signals), rel.matched_terms, **gate_fields)
         return Rated(sa, record, finding, design, rel, passed)
-    sentences = abstract_sentences(record, finding)
-    relevant = passed.tests_claim
-    judgement = load_model().judge(claim.text, [s.text for s in sentences]) if sentences and relevant else None
-    st = decide_stance(claim, record, finding, relevant, judgement, sentences)
+    st = read_pair(claim, record, finding, relevant=passed.tests_claim)  # the relevance gate decides
     signals.extend(st.signals)
     n_text = f" (n={finding.sample_size})" if finding.sample_size else ""
     reasons.insert(0, f"{design_name(design).capitalize()}{n_text}, relevance {rel.score:.2f}.")
@@ -159,4 +156,4 @@ def rate_source(claim: Claim, record: Record, finding: Finding) -> Rated:
     reasons.extend(st.reasons)
     sa = SourceAssessment(record.id, rel.score, st.stance, weight, st.rationale,
                           tuple(reasons), tuple(dict.fromkeys(signals)), rel.matched_terms, **gate_fields)
-    return Rated(sa, record, finding, design, rel, passed)
+    return Rated(sa, record, finding, design, rel, passed, st)

@@ -1,4 +1,8 @@
-"""Pure cue-based stance: does a source's result language support or contradict the claim?
+"""Rule cues of result language: what a sentence says for or against the claim, in words.
+
+Since issue 15 the cues decide nothing: the stance encoder does (`reading.py`). They are shown
+beside its reading as signals of the deciding sentences, and this module also picks the sentences
+the encoder reads (`candidate_sentences`) and flags a claim stronger than its evidence.
 
 A sentence is read for negative findings ("no significant difference", "did not reduce",
 "failed to", "comparable to placebo"), positive efficacy language ("significantly improved",
@@ -9,24 +13,19 @@ A cue only counts when it is about the claim's outcome: not about another outcom
 ("no decrease in pain"), not about another sense of the outcome's word ("respiratory
 depression", see terms.other_senses_masked), and a generic word ("beneficial", "improved") only
 next to the outcome.
-The learned model's judgement (`model.py`) is passed in and adds its vote (see MODEL_VOTE).
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 from pipeline.nlp.sections import section_kind
+from pipeline.rating.cues import NEGATIVE_CUES, POSITIVE_CUES, adverse_context
 from pipeline.rating.terms import (
-    bag, content_tokens, mentions, other_outcomes, other_senses_masked, other_treatments, phrase_coverage,
-    phrase_matches, sense_bag, stem, title_treatment,
+    bag, content_tokens, mentions, other_outcomes, other_senses_masked, other_treatments, phrase_matches, stem,
 )
-from pipeline.types import Claim, Effect, Finding, Record, Sentence, Stance
-
-if TYPE_CHECKING:
-    from pipeline.rating.model import Judgement
+from pipeline.types import Claim, Effect, Finding, Record, Sentence
 
 # --- claim direction ---------------------------------------------------------------------
 
@@ -49,47 +48,6 @@ _EVIDENCE_ABSOLUTE = re.compile(
     r"full recovery|remission|resolution|resolved|permanent\w*|sustained|free of)\b")
 
 # --- sentence cues -----------------------------------------------------------------------
-
-_ADVERSE = re.compile(r"advers|side[- ]effect|complication|toxic|safety|tolera|psychotomimetic|"
-                      r"hemodynamic|haemodynamic|dissociat|nausea|vomit|hallucinat|serious")
-
-NEGATIVE_CUES: tuple[tuple[str, re.Pattern[str]], ...] = (
-    ("negated", re.compile(
-        r"\b(?:did|does|do|could|was|were|has|have|had) not (?:\w+ly )?(?:\w+ly )?(?:be )?"
-        r"(?:reduc\w*|decreas\w*|improv\w*|lower\w*|alleviat\w*|reliev\w*|ameliorat\w*|"
-        r"attenuat\w*|chang\w*|affect\w*|benefit\w*|prevent\w*|shorten\w*|enhanc\w*)")),
-    ("no significant difference", re.compile(
-        r"\bno (?:statistically |clinically )?significant(?:ly)? (?:\w+ ){0,3}?"
-        r"(?:differences?|effects?|changes?|improvements?|reductions?|benefits?|associations?)\b")),
-    ("not significant", re.compile(
-        r"\bnot (?:statistically )?significant(?:ly)?(?: (?:different|differ\w*|improv\w*|"
-        r"reduc\w*|better|associated|changed?))?\b|\bnon-?significant\b")),
-    ("did not differ", re.compile(r"\b(?:did|does|do) not (?:significantly )?differ\b|"
-                                  r"\bwere (?:not different|similar)\b")),
-    ("could not show", re.compile(r"\b(?:could|did|does|do|was|were) not (?:\w+ )?(?:show|demonstrate|find|"
-                                  r"detect|confirm|support|establish)\w*")),
-    ("failed to", re.compile(r"\bfail(?:ed|s)? to (?:\w+ )?(?:show|improve|reduce|demonstrate|"
-                             r"find|achieve|separate|prevent|decrease|relieve|produce|detect)\w*")),
-    ("no evidence", re.compile(r"\bno (?:\w+ ){0,2}?(?:evidence|benefit|advantage|difference|"
-                               r"improvement|reduction|effects?)\b")),
-    ("not effective", re.compile(r"\b(?:not|non)[- ]?(?:effective|efficacious|superior|beneficial)\b|"
-                                 r"\bineffective\b|\black of (?:efficacy|effect|benefit)\b")),
-    ("comparable to placebo", re.compile(
-        r"\b(?:comparable|similar|equivalent|no better than) (?:\w+ )?(?:to )?(?:placebo|sham|control)\b|"
-        r"\bdid not (?:differ|separate) from (?:placebo|sham)\b")),
-    ("worse", re.compile(r"\bworse(?:ned|ning)?\b|\bexacerbat\w*|\bdeteriorat\w*")),
-)
-
-POSITIVE_CUES: tuple[tuple[str, re.Pattern[str]], ...] = (
-    # "effective dose/concentration" is pharmacology, not a finding of efficacy.
-    ("effective", re.compile(r"\b(?:effective|efficacious)\b(?! (?:dose|doses|concentration|"
-                             r"plasma|site|serum|level))")),
-    ("superior", re.compile(r"\bsuperior to\b|\boutperform\w*|\bmore effective than\b")),
-    ("antidepressant effect", re.compile(
-        r"\b(?:rapid|robust|sustained|significant|potent)? ?antidepressant (?:effects?|response|efficacy)\b")),
-    ("response/remission", re.compile(r"\b(?:response|remission) rates?\b|\b(?:achieved|in) remission\b")),
-    ("benefit", re.compile(r"\bbenefici\w*|\bbenefit(?:s|ed)?\b")),
-)
 
 # Positive words that say nothing of what improved: they count only next to the claim's outcome.
 _GENERIC_CUES = frozenset({"effective", "superior", "benefit"})
@@ -122,11 +80,6 @@ _BAD_THINGS = re.compile(
 _P_TEXT = re.compile(r"\bp\s*(<=|>=|[<>=\u2264\u2265])\s*(0?\.\d+|1(?:\.0+)?)", re.IGNORECASE)
 _RATIO = {"OR", "RR", "HR", "IRR"}
 _DIFFERENCE = {"RD", "MD", "SMD", "r", "percent_change"}
-
-
-def adverse_context(low: str, match: re.Match[str]) -> bool:
-    """True when a negative cue is about harms ("no serious adverse events"), not efficacy."""
-    return bool(_ADVERSE.search(low[match.start():match.end() + 40]))
 
 
 @dataclass(frozen=True)
@@ -471,14 +424,6 @@ def _candidates(sentences: tuple[Sentence, ...], finding: Finding) -> tuple[Sent
     return results or sentences
 
 
-@dataclass(frozen=True)
-class StanceResult:
-    stance: Stance
-    rationale: tuple[Sentence, ...]
-    signals: tuple[str, ...]
-    reasons: tuple[str, ...]
-
-
 OVERSTATED = "claim stronger than evidence"
 
 
@@ -491,140 +436,3 @@ def overstatement(claim: Claim, rationale: list[Sentence]) -> str | None:
     said = next((w.group(0) for s in rationale for _, rx in _DIRECTION_WORDS
                  for w in [rx.search(s.text.lower())] if w), "a change")
     return f'{OVERSTATED}: "{m.group(0)}" vs "{said}"'
-
-
-def abstract_sentences(record: Record, finding: Finding) -> tuple[Sentence, ...]:
-    """Every sentence of the abstract in order: what the learned model reads."""
-    return finding.sentences or split_sentences(record)
-
-
-BACKGROUND_WEIGHT = 0.5
-# Other treatments an abstract may name before its unattributed sentences stop counting: 3, not 2,
-# which dropped as many right as wrong decisions on SciFact train (`factcheck eval product-stance`).
-RIVALS = 3
-
-
-def _weight(reading: Reading) -> float:
-    """A sentence's vote: its polarity, half of it for background ("Ketamine is known to ...")."""
-    return reading.polarity * (BACKGROUND_WEIGHT if reading.background else 1.0)
-
-# The learned model's vote, against rule cues worth 1 each: under one cue, so an explicit cue on
-# the claim's outcome ("did not reduce", "not significant") is never overturned (a model strongly
-# against a single cue makes the source neutral), and the model decides when no cue fires (it
-# needs P(support) - P(contradict) >= 0.56 to take a side alone). Its cross-validated accuracy on
-# SciFact is below the cues' on the hard cases they were written for.
-MODEL_VOTE = 0.9
-
-
-def _model_signals(judgement: Judgement) -> list[str]:
-    label = _MODEL_WORDS[judgement.label]
-    p = judgement.probs[("SUPPORT", "CONTRADICT", "NEI").index(judgement.label)]
-    pushes = [name for name, push in judgement.reasons if push > 0 and _TELLING_FEATURE.match(name)][:3]
-    return [f"learned model: {label} (p={p:.2f})"] + [f"model cue: {n}" for n in pushes]
-
-
-# Model features worth showing an editor: cues, directions, negation and replaced words, not
-# overlap scores or "nothing found" indicators.
-_TELLING_FEATURE = re.compile(r"cue: |antonym|claim relation word dropped|evidence relation word|"
-                              r"dir: claim (?!none, sentence none)|negation: claim (?:yes|no), sentence yes|"
-                              r"negation: claim yes")
-
-_MODEL_WORDS = {"SUPPORT": "supports", "CONTRADICT": "contradicts", "NEI": "says nothing"}
-
-
-def decide_stance(claim: Claim, record: Record, finding: Finding, relevant: bool,
-                  judgement: Judgement | None = None,
-                  sentences: tuple[Sentence, ...] = ()) -> StanceResult:
-    """The stance of one source: rule cues in its most telling result sentences plus the model's vote.
-
-    `judgement` is the learned model's reading of `sentences` (the abstract in order); the rules
-    read the 1-2 most telling result sentences. Their votes add up (see MODEL_VOTE).
-    """
-    intervention = tuple(claim.intervention) + claim.mesh_for("intervention")
-    outcome = tuple(claim.outcome) + claim.mesh_for("outcome")
-    if not outcome:  # the claim's own content words stand in for an unnamed outcome
-        outcome = tuple(w for w in claim.text.split() if content_tokens(w)
-                        and not any(phrase_coverage(p, bag(w)) >= 1 for p in intervention))
-    direction = claim_direction(claim)
-    background = background_spans(sentences or abstract_sentences(record, finding))
-    readings = [read_sentence(s, claim, direction, intervention, outcome, finding.effects,
-                              (s.start, s.end) in background)
-                for s in candidate_sentences(record, finding)]
-    if record.title:
-        # Titles often state the finding ("... has no preemptive analgesic effect").
-        readings.append(read_sentence(Sentence(record.title, 0, 0, "title"), claim, direction,
-                                      intervention, outcome, ()))
-    if not relevant:
-        return StanceResult("neutral", (), ("low relevance",),
-                            ("It is not closely enough about the claim to count for or against it.",))
-    # A result only bears on the claim when it is about the claim's outcome: "ketamine reduced
-    # pain" says nothing about sleep, and a pain trial that mentions NMDA receptors says nothing
-    # about them. The sentence must name the outcome (in its claimed sense), or be the
-    # conclusion of an abstract whose title names it ("Ketamine in depression ... Ketamine was
-    # not effective."). Cues about another outcome were already dropped by read_sentence.
-    title_names = bool(record.title) and any(phrase_matches(p, sense_bag(record.title)) for p in outcome)
-    # In a study of another treatment ("... with propranolol"), "the drug reduced symptoms" is about
-    # that one: only sentences naming the claim's intervention speak.
-    study_of = title_treatment(record.title, intervention)
-    # Where the abstract names several other treatments (a review of options), a sentence that
-    # names none cannot be attributed to the claim's ("sleep and mood were improved").
-    rivals = {name for _, name in other_treatments(record.abstract.lower(), intervention)}
-    attributable = not study_of and len(rivals) < RIVALS
-    telling = [r for r in readings if r.polarity != 0 and (r.names_intervention or attributable) and (
-        r.names_outcome or (title_names and r.section_rank == 2 and r.sentence.section != "title"))]
-    # The title only decides when the abstract says nothing telling (titles often name a topic,
-    # "Antidepressant effect of ..."); then prefer the study's own results to its background,
-    # sentences naming the intervention/outcome, conclusions over results, and the strongest wording.
-    telling.sort(key=lambda r: (r.sentence.section != "title", not r.background, r.related, r.section_rank,
-                                abs(r.polarity)), reverse=True)
-    # Background counts only when the study's own results say nothing telling ("Ketamine is known
-    # to reduce symptoms. ... Symptoms did not differ between the groups.").
-    chosen = [r for r in telling[:2] if r.background == telling[0].background]
-    rules = sum(_weight(r) for r in chosen) or (_weight(chosen[0]) if chosen else 0)
-    vote = 0.0
-    # Alone, the model only speaks for a sentence about the claim's outcome, the rules' own test:
-    # otherwise a claim's wording ("people who did not respond") tips unrelated abstracts.
-    model_on_topic = judgement is not None and judgement.rationale and any(
-        phrase_matches(p, sense_bag(sentences[judgement.rationale[0]].text)) for p in outcome) and (
-        not study_of or mentions(intervention, sentences[judgement.rationale[0]].text))
-    if judgement is not None and (chosen or (judgement.label != "NEI" and model_on_topic)):
-        vote = MODEL_VOTE * (judgement.probs[0] - judgement.probs[1])
-    total = rules + vote
-    if abs(total) < 0.5 and chosen and judgement is not None:
-        cue = chosen[0].signals[0] if chosen[0].signals else "result wording"
-        return StanceResult("neutral", tuple(r.sentence for r in chosen), ("rules and model disagree", cue,
-                            *_model_signals(judgement)),
-                            (f"Its result wording ({cue}) and the learned stance model "
-                             f"({_MODEL_WORDS[judgement.label]}, p={max(judgement.probs):.2f}) disagree, "
-                             "so it counts for neither side.",))
-    if abs(total) < 0.5 and study_of:
-        return StanceResult("neutral", (), (f"study of another treatment: {study_of}",),
-                            (f"It studies {study_of}; its results do not speak to {intervention[0]}.",))
-    if abs(total) < 0.5:
-        return StanceResult("neutral", (), ("no result language about the claim",),
-                            ("Its results say nothing for or against the claim.",))
-    stance: Stance = "supports" if total > 0 else "contradicts"
-    if stance == "contradicts" and claim.kind == "background":
-        # A background statement ("first used as an anaesthetic") is not an effect claim: a null
-        # or negative trial result does not speak against it.
-        return StanceResult("neutral", (), ("background claim: trial result not applicable",),
-                            ("A trial result neither confirms nor refutes a background statement.",))
-    kept = tuple(r for r in chosen if (r.polarity > 0) == (total > 0))
-    signals = list(dict.fromkeys(s for r in kept for s in r.signals))
-    rationale = [r.sentence for r in kept]
-    if judgement is not None and vote and (vote > 0) == (total > 0):
-        signals.extend(_model_signals(judgement))
-        rationale.extend(sentences[i] for i in judgement.rationale if sentences[i] not in rationale)
-    favour = "favour the claim" if stance == "supports" else "go against the claim"
-    reasons = [f"Its results {favour}: " + "; ".join(signals[:3]) + "."]
-    overstated = overstatement(claim, rationale) if stance == "supports" else None
-    if overstated:
-        signals.insert(0, overstated)
-        reasons.append(f"The claim is stronger than this evidence ({overstated.split(': ', 1)[1]}).")
-    if judgement is not None and vote:
-        agrees = (vote > 0) == (total > 0)
-        reasons.append(
-            f"The learned stance model reads the abstract as: {_MODEL_WORDS[judgement.label]} "
-            f"(support {judgement.probs[0]:.2f}, contradict {judgement.probs[1]:.2f}, "
-            f"nothing {judgement.probs[2]:.2f})" + ("." if agrees else ", outweighed by the result wording."))
-    return StanceResult(stance, tuple(rationale[:3]), tuple(signals), tuple(reasons))
