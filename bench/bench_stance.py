@@ -21,7 +21,7 @@ import time
 from pathlib import Path
 
 from pipeline.rating.encoder import load_encoder
-from pipeline.stance_cache import CachedScorer
+from pipeline.rating.score_cache import CachedScorer
 
 REPO = Path(__file__).resolve().parent.parent
 # SHARED as in the Makefile (`make bench SHARED=...`), else ../shared/data beside the repository

@@ -127,9 +127,9 @@ def test_a_missing_or_broken_model_file_names_the_file(tmp_path):
 
 
 def test_the_cli_turns_a_missing_model_into_exit_2(tmp_path, monkeypatch, capsys):
-    from pipeline import stance_cache
+    from pipeline.rating import score_cache
     monkeypatch.setattr(encoder, "ENCODER_PATH", tmp_path / "absent.safetensors")
-    stance_cache._scorer.cache_clear()  # a scorer loaded by an earlier test holds the committed file
+    score_cache._scorer.cache_clear()  # a scorer loaded by an earlier test holds the committed file
     claims = tmp_path / "c.jsonl"
     claims.write_text(json.dumps({"id": 1, "claim": "A lowers B.", "evidence": {}, "cited_doc_ids": [1]}) + "\n")
     corpus = tmp_path / "d.jsonl"

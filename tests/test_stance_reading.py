@@ -8,7 +8,7 @@ from test_rating import make
 
 from pipeline.rating.encoder import Decision
 from pipeline.rating.reading import read_pair
-from pipeline.stance_cache import CachedScorer
+from pipeline.rating.score_cache import CachedScorer
 from pipeline.types import Claim
 
 CLAIM = Claim(id="kd", text="Ketamine reduces depressive symptoms in adults with depression.", quote="",

@@ -20,7 +20,7 @@ import numpy as np
 
 from pipeline.rating.encoder import LABELS, Decision
 from pipeline.rating.stance import candidate_sentences, claim_direction, overstatement, read_sentence
-from pipeline.stance_cache import default_scorer
+from pipeline.rating.score_cache import default_scorer
 from pipeline.types import Claim, Finding, Record, Sentence, Stance
 
 

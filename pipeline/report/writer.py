@@ -183,7 +183,7 @@ def _round(value: float | None) -> float | None:
     return None if value is None else round(float(value), 3)
 
 
-DECIDING = 3  # sources shown on the first screen of a claim card; the rest are one click away
+DECIDING = 2  # sources shown on the first screen of a claim card; the rest are one click away
 
 
 # --- the view: report_json ----------------------------------------------------------------
