@@ -13,12 +13,19 @@ from dataclasses import dataclass, field, replace
 from importlib import metadata
 from pathlib import Path
 
+from pipeline import nlp as nlp_stage
 from pipeline.cache import Cache
 from pipeline.citations import Resolved, Services, resolve
 from pipeline.config import Settings, redact
 from pipeline.errors import InputError, OfflineMiss, SourceError
+from pipeline.http import Unreachable
 from pipeline.queries import build_queries
+from pipeline.rating import assess, rate
+from pipeline.rating.checks import run_checks
+from pipeline.report import render, write_index
 from pipeline.sources import Source
+from pipeline.sources.local import LocalIndex
+from pipeline.sources.pubmed import PubMedClient
 from pipeline.types import Assessment, Claim, ClaimsFile, Finding, Query, Record, RunResult, SearchResult
 
 Progress = Callable[[str], None]
@@ -40,8 +47,6 @@ class PubMedSource:
     searched = "PubMed"
 
     def __init__(self, settings: Settings, cache: Cache, progress: Progress = lambda _: None) -> None:
-        from pipeline.sources.pubmed import PubMedClient
-
         self._progress = progress
         self._settings = settings
         self._cache = cache
@@ -51,16 +56,12 @@ class PubMedSource:
         self._failures = 0  # failed requests in a row
 
     def _give_up_network(self, exc: SourceError) -> None:
-        from pipeline.sources.pubmed import PubMedClient
-
         self.failure = redact(exc.message, self._settings)
         self._progress(f"PubMed could not be reached ({self.failure}); serving only what the cache holds")
         self._client = PubMedClient(replace(self._settings, offline=True), self._cache)
 
     def _failed(self, exc: SourceError) -> bool:
         """Count a failed request; True when the network is now given up on."""
-        from pipeline.http import Unreachable
-
         self._failures += 1
         if isinstance(exc, Unreachable) or self._failures >= MAX_FAILURES:
             self._give_up_network(exc)
@@ -106,8 +107,6 @@ class LocalSource:
     name = "local"
 
     def __init__(self, corpus: Path, limit: int) -> None:
-        from pipeline.sources.local import LocalIndex
-
         self._index = LocalIndex(corpus)
         self._limit = limit
         self.failure: str | None = None
@@ -194,8 +193,6 @@ def versions() -> tuple[tuple[str, str], ...]:
 def check_claims(claims_file: ClaimsFile, source: Source, progress: Progress = lambda _: None,
                  nlp: object | None = None, services: Services | None = None) -> RunResult:
     """Search, fetch, extract and rate every claim. Source failures mark claims as not checked."""
-    from pipeline import nlp as nlp_stage
-
     total = len(claims_file.claims)
     states = []
     for number, claim in enumerate(claims_file.claims, 1):
@@ -280,9 +277,6 @@ def _assess(claim: Claim, evidence: list[tuple[Record, Finding]], searches: Sequ
             found: Resolved | None) -> Assessment:
     """Rate the sources once, make the claim's checks on them with what the citation searches did,
     and give the verdict on those checks."""
-    from pipeline.rating import assess, rate
-    from pipeline.rating.checks import run_checks
-
     rated = rate(claim, evidence)
     checks = run_checks(claim, rated, found.lookups if found else (), found.integrity_failures if found else ())
     return assess(claim, rated, searches, checks)
@@ -308,7 +302,5 @@ def _not_searched(claim: Claim, why: str) -> Assessment:
 def write_reports(result: RunResult, out_dir: Path, partial: bool = False) -> list[Path]:
     """Write the HTML, Markdown and JSON reports atomically (`<slug>.partial.*` when partial),
     then refresh `index.html`, the list of every report in out_dir."""
-    from pipeline.report import render, write_index
-
     paths = render(result, out_dir, partial=partial)
     return [*paths, write_index(out_dir)]
