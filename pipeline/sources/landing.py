@@ -1,4 +1,4 @@
-"""Web pages: journal landing pages (Highwire `citation_*` meta tags) and quoted words in a page.
+"""Web pages: journal landing pages (Highwire `citation_*` meta tags) and their visible text.
 
 Build is the URL itself; send goes through HttpClient (polite, cached, size-capped); parsing with
 BeautifulSoup is pure. A 403 or a bot wall is "no data", not a failure of the run.
