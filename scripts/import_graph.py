@@ -20,7 +20,7 @@ PACKAGE = "pipeline"
 # The room a module lives in, and its floor. A module's room is its first dotted part below
 # pipeline (pipeline.rating.stance -> rating); top-level modules are rooms of their own.
 FLOORS: dict[str, int] = {
-    "types": 0, "errors": 0, "text": 0, "serialize": 0, "config": 0,
+    "types": 0, "errors": 0, "text": 0, "serialize": 0, "config": 0, "designs": 0,
     "cache": 1, "http": 1,
     "nlp": 2, "sources": 2, "queries": 2, "claims": 2,
     "rating": 3, "citations": 3,

@@ -515,3 +515,14 @@ def test_a_figure_with_nothing_to_compare_is_flagged_only_where_the_claim_is_the
                       assessments=tuple(replace(a, checks=(absent,)) for a in result.assessments))
         c1 = next(c for c in writer.report_json(run)["claims"] if c["id"] == "c1")
         assert any(f["kind"] == "number_absent" for f in c1["flags"]) is flagged
+
+
+def test_one_design_table_names_each_design_one_way():
+    from pipeline.designs import DESIGNS
+    from pipeline.rating.source import design_name
+
+    # The report's label and the verdict's wording come from the same row ("non-randomised" both).
+    assert writer.design_label("nonrandomized_trial") == "non-randomised trial"
+    assert design_name("nonrandomized_trial", 2) == "non-randomised trials"
+    assert len({d.label for d in DESIGNS.values()}) == len(DESIGNS)
+    assert writer.design_label("not_a_design") == "not a design"

@@ -30,16 +30,12 @@ import sys
 from pathlib import Path
 from typing import Any, Iterable, Iterator, Mapping, Sequence
 
+from pipeline.designs import DESIGNS
 from pipeline.errors import InputError
 
 
-DESIGN_FAMILY = {
-    "meta_analysis": "systematic", "systematic_review": "systematic",
-    "rct": "trial", "nonrandomized_trial": "other_trial",
-    "cohort": "observational", "case_control": "observational", "cross_sectional": "observational",
-    "case_series": "case", "case_report": "case",
-    "animal": "preclinical", "in_vitro": "preclinical",
-}
+# Extraction is measured on these coarse families (the gold guide's), from the one design table.
+DESIGN_FAMILY = {key: design.family for key, design in DESIGNS.items()}
 # Effect measures that a reader treats as the same kind of figure.
 MEASURE_FAMILY = {
     "OR": "ratio", "RR": "ratio", "HR": "ratio", "IRR": "ratio",

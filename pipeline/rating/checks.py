@@ -24,6 +24,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
+from pipeline.designs import NONCLINICAL
 from pipeline.rating.figures import (
     PERCENT,
     PERCENT_UNITS,
@@ -393,7 +394,6 @@ def check_integrity(records: Sequence[Record], failures: Sequence[str] = ()) -> 
 
 # Animal words in a claim: only then do animal or cell studies count for its figures.
 _ANIMAL_CLAIM = re.compile(r"\b(?:animals?|mice|mouse|rats?|rodents?|primates?|in vitro|cells?)\b", re.IGNORECASE)
-_NONHUMAN_DESIGNS = {"animal", "animal_study", "in_vitro", "preclinical"}
 
 
 def _quote(text: str, limit: int = 160) -> str:
@@ -442,7 +442,7 @@ def comparable(r: Rated, claim: Claim | None) -> bool:
     if not (r.relevant and r.assessment.tests_claim):
         return False
     nonhuman = (r.assessment.population == "animal" or r.finding.humans is False
-                or r.finding.design in _NONHUMAN_DESIGNS)
+                or r.finding.design in NONCLINICAL)
     return not nonhuman or about_animals(claim)
 
 

@@ -7,18 +7,11 @@ import math
 from dataclasses import dataclass
 
 from pipeline.rating.reading import PairReading, read_pair
+from pipeline.designs import NONCLINICAL, design_of
 from pipeline.rating.relevance import Gate, gate
 from pipeline.rating.terms import Relevance, other_population, record_text, relevance
 from pipeline.types import Claim, Finding, Record, SourceAssessment
 
-# The usual evidence hierarchy; animal and in-vitro work never establishes a clinical claim.
-DESIGN_WEIGHTS = {
-    "meta_analysis": 1.0, "systematic_review": 1.0, "rct": 0.8, "nonrandomized_trial": 0.5,
-    "cohort": 0.4, "case_control": 0.4, "cross_sectional": 0.3, "genetic_association": 0.2,
-    "case_series": 0.15, "case_report": 0.15, "modeling": 0.15, "narrative_review": 0.1,
-    "other": 0.2, "animal": 0.05, "in_vitro": 0.05,
-}
-NONCLINICAL = {"animal", "in_vitro"}
 # Notices that withdraw a work (PubMed CommentsCorrections RefTypes, Crossref updated-by types).
 RETRACTION_NOTICES = ("RetractionIn", "RetractedandRepublishedIn", "PartialRetractionIn", "retraction",
                       "partial_retraction", "withdrawal", "removal")
@@ -28,23 +21,6 @@ RELEVANT = 0.5
 UNKNOWN_SIZE_FACTOR = 0.6
 SIZE_FLOOR = 0.3
 
-DESIGN_NAMES = {
-    "meta_analysis": ("meta-analysis", "meta-analyses"),
-    "systematic_review": ("systematic review", "systematic reviews"),
-    "rct": ("randomised trial", "randomised trials"),
-    "nonrandomized_trial": ("non-randomised trial", "non-randomised trials"),
-    "cohort": ("cohort study", "cohort studies"),
-    "case_control": ("case-control study", "case-control studies"),
-    "cross_sectional": ("cross-sectional study", "cross-sectional studies"),
-    "case_series": ("case series", "case series"),
-    "case_report": ("case report", "case reports"),
-    "animal": ("animal study", "animal studies"),
-    "in_vitro": ("laboratory (in-vitro) study", "laboratory (in-vitro) studies"),
-    "genetic_association": ("genetic association study", "genetic association studies"),
-    "modeling": ("modelling study", "modelling studies"),
-    "narrative_review": ("narrative review", "narrative reviews"),
-    "other": ("other study", "other studies"),
-}
 
 
 def is_retracted(record: Record) -> bool:
@@ -59,13 +35,14 @@ def counts_as_relevant(record: Record, assessment: SourceAssessment) -> bool:
 
 
 def design_name(design: str, count: int = 1) -> str:
-    singular, plural = DESIGN_NAMES.get(design, (design.replace("_", " "), design.replace("_", " ")))
+    row = design_of(design)
+    singular, plural = row.singular, row.plural
     return singular if count == 1 else plural
 
 
 def effective_design(record: Record, finding: Finding) -> str:
     """The design, with animal work recognised from the finding's `humans` flag or MeSH."""
-    design = finding.design if finding.design in DESIGN_WEIGHTS else "other"
+    design = design_of(finding.design).key
     if design in NONCLINICAL:
         return design
     mesh = {m.lower() for m in record.mesh}
@@ -128,7 +105,7 @@ def rate_source(claim: Claim, record: Record, finding: Finding) -> Rated:
     design = effective_design(record, finding)
     passed = gate(claim, record, nonclinical=design in NONCLINICAL,
                   other_population=other_population(record_text(record)))
-    base = DESIGN_WEIGHTS[design]
+    base = design_of(design).weight
     weight = round(base * size_factor(finding, design) * rel.score, 4) if passed.tests_claim else 0.0
     signals = list(rel.signals)
     reasons: list[str] = []

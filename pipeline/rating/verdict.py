@@ -7,7 +7,8 @@ from collections import Counter
 from collections.abc import Sequence
 
 from pipeline.rating.checks import cite_subject, cited_by, integrity_flags, label, run_checks
-from pipeline.rating.source import NONCLINICAL, Rated, design_name, is_retracted, rate_source
+from pipeline.designs import DESIGNS, NONCLINICAL
+from pipeline.rating.source import Rated, design_name, is_retracted, rate_source
 from pipeline.rating.stance import OVERSTATED
 from pipeline.types import Assessment, Check, Citation, Claim, Finding, Record, SearchResult, Verdict
 
@@ -25,9 +26,7 @@ BELOW_HIGH = 0.7
 # grow with the number of records that came back and do not test the claim.
 UNVERIFIABLE_CONFIDENCE = 0.5
 SOURCE_NAMES = {"pubmed": "PubMed", "local": "the local corpus", "europepmc": "Europe PMC"}
-_DESIGN_ORDER = ("meta_analysis", "systematic_review", "rct", "nonrandomized_trial", "cohort",
-                 "case_control", "cross_sectional", "case_series", "case_report",
-                 "genetic_association", "modeling", "narrative_review", "other", "animal", "in_vitro")
+_DESIGN_ORDER = tuple(DESIGNS)  # the evidence hierarchy, strongest first
 
 
 def adequate(group: Sequence[Rated]) -> bool:

@@ -19,6 +19,7 @@ from urllib.parse import quote, urlsplit
 
 from jinja2 import Environment, PackageLoader, StrictUndefined
 
+from pipeline.designs import DESIGNS, NONCLINICAL
 from pipeline.report.naming import report_name
 from pipeline.report.plots import (
     PANELS,
@@ -73,19 +74,8 @@ STANCE_LABELS: dict[str, str] = {
     "neutral": "says nothing on it",
 }
 
-DESIGN_LABELS: dict[str, str] = {
-    "meta_analysis": "meta-analysis",
-    "systematic_review": "systematic review",
-    "rct": "RCT",
-    "non_randomised_trial": "non-randomised trial",
-    "non_randomized_trial": "non-randomised trial",
-    "case_control": "case-control",
-    "in_vitro": "in vitro",
-}
 
 MEASURE_LABELS: dict[str, str] = {"percent": "", "percent_change": "change", "other": ""}
-
-_ANIMAL_DESIGNS = {"animal", "animal_study", "in_vitro", "preclinical"}
 
 
 # --- small pure formatters ----------------------------------------------------------------
@@ -100,7 +90,7 @@ def verdict_label(verdict: str | None) -> str:
 def design_label(design: str | None) -> str:
     if not design:
         return "unknown"
-    return DESIGN_LABELS.get(design, design.replace("_", " "))
+    return DESIGNS[design].label if design in DESIGNS else design.replace("_", " ")
 
 
 def confidence_label(confidence: float | None) -> str:
@@ -191,7 +181,7 @@ DECIDING = 2  # sources shown on the first screen of a claim card; the rest are 
 
 def is_animal(finding: Finding | None, source: SourceAssessment) -> bool:
     """True when the source is an animal or in-vitro study (never establishes a clinical claim)."""
-    if finding is not None and (finding.humans is False or finding.design in _ANIMAL_DESIGNS):
+    if finding is not None and (finding.humans is False or finding.design in NONCLINICAL):
         return True
     return any("animal" in s.lower() or "in vitro" in s.lower() for s in source.signals)
 
