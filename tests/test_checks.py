@@ -16,11 +16,12 @@ from replay_server import replay
 from pipeline.citations import Services, _Found, relaxed_queries
 from pipeline.config import Settings
 from pipeline.rating.checks import (
-    Lookup, Seen, check_citation, check_consistency, check_integrity, check_number, grim_possible, run_checks,
+    Lookup, check_citation, check_consistency, check_integrity, check_number, grim_possible, run_checks,
 )
 from pipeline.rating.figures import claim_figures
-from pipeline.sources.pubmed_syntax import render_query
+from pipeline.rating.source import Rated
 from pipeline.run import LocalSource, check_claims
+from pipeline.sources.pubmed_syntax import render_query
 from pipeline.sources.crossref import CrossrefClient
 from pipeline.sources.europepmc import EuropePmcClient
 from pipeline.sources.local import build_index
@@ -40,11 +41,11 @@ CLAIM = Claim(
 
 
 def seen(pmid: str, text: str, *, journal: str = "Journal of Traumatic Stress", year: int = 2021,
-         relevance: float = 0.8, n: int | None = 30, retracted: bool = False) -> Seen:
+         relevance: float = 0.8, n: int | None = 30, retracted: bool = False) -> Rated:
     record = Record(source="local", id=f"pmid:{pmid}", title=f"Record {pmid}: ketamine for PTSD",
                     sections=(("RESULTS", text),), pmid=pmid, journal=journal, year=year, retracted=retracted)
     finding = Finding(record.id, "rct", sample_size=n, sentences=(Sentence(text, 0, len(text), "RESULTS"),))
-    return Seen(record, finding, SourceAssessment(record.id, relevance, "neutral", 0.5))
+    return Rated.seen(record, finding, SourceAssessment(record.id, relevance, "neutral", 0.5))
 
 
 def real_records() -> list[Record]:
@@ -111,7 +112,7 @@ def test_real_retracted_records_are_flagged_with_the_notice():
 
 def test_real_retracted_record_never_counts_as_relevant_support():
     rec = next(r for r in real_records() if r.retracted)
-    s = Seen(rec, Finding(rec.id, "rct"), SourceAssessment(rec.id, 0.9, "supports", 0.8))
+    s = Rated.seen(rec, Finding(rec.id, "rct"), SourceAssessment(rec.id, 0.9, "supports", 0.8))
     assert not s.relevant  # number checks never draw on it
     checks = run_checks(Claim(id="x", text="t", quote="", kind="efficacy"), [s])
     assert [c.status for c in checks if c.kind == "integrity"] == ["retracted"]
@@ -150,13 +151,13 @@ def test_number_with_nothing_relevant_is_absent_and_says_why():
 
 
 def _study(pmid: str, text: str, *, design: str = "rct", humans: bool | None = True, tests_claim: bool = True,
-           population: str = "same") -> Seen:
+           population: str = "same") -> Rated:
     """A hand-made source (invented sentence) with the relevance gate's verdict on it."""
     record = Record(source="local", id=f"pmid:{pmid}", title=f"Record {pmid}", sections=(("RESULTS", text),),
                     pmid=pmid, year=2019)
     finding = Finding(record.id, design, sample_size=40, humans=humans,
                       sentences=(Sentence(text, 0, len(text), "RESULTS"),))
-    return Seen(record, finding, SourceAssessment(record.id, 0.8, "neutral", 0.5, tests_claim=tests_claim,
+    return Rated.seen(record, finding, SourceAssessment(record.id, 0.8, "neutral", 0.5, tests_claim=tests_claim,
                                                   population=population))
 
 
@@ -215,7 +216,7 @@ def test_grim():
 
 def test_impossible_percentage_in_an_abstract_is_flagged():
     [rec] = parse_pubmed_xml((FIXTURES / "pubmed_expression_of_concern.xml").read_bytes())
-    s = Seen(rec, Finding(rec.id, "rct"), SourceAssessment(rec.id, 0.9, "neutral", 0.5))
+    s = Rated.seen(rec, Finding(rec.id, "rct"), SourceAssessment(rec.id, 0.9, "neutral", 0.5))
     [check] = check_consistency(CLAIM, [s])
     assert check.status == "impossible" and "12/30 is 40.0%, not 45%" in check.detail
     fine = seen("6", "Symptoms fell in 12 of 30 participants (40%) and 87% of 30 patients finished.")
@@ -298,7 +299,7 @@ def test_a_title_only_citation_needs_the_title():
     cite = Citation(title="Ketamine-assisted psychotherapy for first responders")
     on_topic = seen("9", "Ketamine reduced PTSD symptoms.")
     assert check_citation(cite, [on_topic]).status == "not_found"
-    titled = Seen(replace(on_topic.record, title="Ketamine-assisted psychotherapy for first responders: a trial"),
+    titled = Rated.seen(replace(on_topic.record, title="Ketamine-assisted psychotherapy for first responders: a trial"),
                   on_topic.finding, on_topic.assessment)
     assert check_citation(cite, [titled]).status == "found"
 

@@ -22,7 +22,6 @@ import math
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Protocol
 
 from pipeline.designs import NONCLINICAL
 from pipeline.rating.figures import (
@@ -36,50 +35,17 @@ from pipeline.rating.figures import (
     figures_in,
     fmt,
 )
-from pipeline.rating.source import RELEVANT, RETRACTION_NOTICES, counts_as_relevant, is_retracted
+from pipeline.rating.source import RELEVANT, RETRACTION_NOTICES, Rated, is_retracted
 from pipeline.rating.stance import split_sentences
 from pipeline.rating.terms import content_tokens
 from pipeline.text import find_quote
 from pipeline.types import (
-    Check, Citation, Claim, ClaimNumber, Finding, LandingPage, Notice, Record, Sentence, SourceAssessment,
+    Check, Citation, Claim, ClaimNumber, LandingPage, Notice, Record, Sentence,
 )
 
 _JOURNAL_STOP = {"the", "of", "and", "for", "in", "on", "de", "la", "&"}
 QUOTE_FOUND = 0.9  # share of the quote's words found in order
 QUOTE_CLOSE = 0.6
-
-
-class Rated(Protocol):
-    """What a check needs of a rated source (pipeline.rating.source.Rated has it all)."""
-
-    @property
-    def record(self) -> Record: ...
-    @property
-    def finding(self) -> Finding: ...
-    @property
-    def assessment(self) -> SourceAssessment: ...
-    @property
-    def relevant(self) -> bool: ...
-    @property
-    def n_label(self) -> str: ...
-
-
-@dataclass(frozen=True)
-class Seen:
-    """A source with only what the checks read of its rating (the SourceAssessment), so checks can
-    be made on a rating without redoing it."""
-
-    record: Record
-    finding: Finding
-    assessment: SourceAssessment
-
-    @property
-    def relevant(self) -> bool:
-        return counts_as_relevant(self.record, self.assessment)
-
-    @property
-    def n_label(self) -> str:
-        return f"n={self.finding.sample_size}" if self.finding.sample_size else "n unknown"
 
 
 @dataclass(frozen=True)

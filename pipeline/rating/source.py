@@ -72,6 +72,12 @@ class Rated:
     gate: Gate | None = None
     reading: PairReading | None = None  # the stance encoder's reading (None when retracted)
 
+    @classmethod
+    def seen(cls, record: Record, finding: Finding, assessment: SourceAssessment) -> Rated:
+        """A rated source rebuilt from its assessment alone (what the checks read), not rated again."""
+        relevance = Relevance(assessment.relevance, assessment.matched_terms, (), (), ())
+        return cls(assessment, record, finding, effective_design(record, finding), relevance)
+
     @property
     def relevant(self) -> bool:
         return counts_as_relevant(self.record, self.assessment)
