@@ -27,6 +27,7 @@ import urllib3
 
 from pipeline.cache import Cache
 from pipeline.config import MAX_BACKOFF, SECRET_PARAMS, Settings, redact
+from pipeline.cache_policy import plan
 from pipeline.errors import OfflineMiss, ParseError, RefusedUrl, SourceError
 from pipeline.urlpolicy import MAX_REDIRECTS, check_url
 
@@ -153,10 +154,10 @@ class HttpClient:
         OfflineMiss when offline and nothing is cached.
         """
         params = dict(params or {})
-        cached = self.cache.get_response(url, params)
-        if cached is not None:
-            return Fetched(cached, url, True)
-        if self.settings.offline:
+        action = plan(self.cache.get_response(url, params), self.settings.offline)
+        if action.serve:
+            return Fetched(action.cached, url, True)
+        if action.miss:
             raise OfflineMiss(self.source, f"{what}: not in the cache", "run once without --offline to fill the cache")
         body = self.send("GET", url, params={**params, **self.identity}, what=what, validate=validate,
                          recheck=lambda: self.cache.get_response(url, params))

@@ -21,7 +21,7 @@ PACKAGE = "pipeline"
 # pipeline (pipeline.rating.stance -> rating); top-level modules are rooms of their own.
 FLOORS: dict[str, int] = {
     "types": 0, "errors": 0, "text": 0, "serialize": 0, "config": 0, "designs": 0,
-    "cache": 1, "http": 1,
+    "cache": 1, "cache_policy": 0, "http": 1,
     "nlp": 2, "sources": 2, "queries": 2, "claims": 2,
     "rating": 3, "citations": 3,
     "report": 4, "draft": 4,

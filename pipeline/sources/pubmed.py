@@ -27,6 +27,7 @@ from lxml import etree
 
 from pipeline.cache import Cache
 from pipeline.config import Settings, redact
+from pipeline.cache_policy import plan, to_store
 from pipeline.errors import InputError, OfflineMiss, ParseError, SourceError
 from pipeline.http import HttpClient
 from pipeline.sources.pubmed_syntax import render_query
@@ -428,10 +429,10 @@ class PubMedClient:
             )
         params = {"db": "pubmed", "term": term, "sort": "relevance",
                   "retmax": retmax if retmax is not None else self.settings.max_results}
-        body = self.cache.get_response(ESEARCH_URL, params)
-        from_cache = body is not None
-        if body is None:
-            if self.settings.offline:
+        action = plan(self.cache.get_response(ESEARCH_URL, params), self.settings.offline)
+        body, from_cache = action.cached, action.serve
+        if not action.serve:
+            if action.miss:
                 raise OfflineMiss(
                     SOURCE,
                     f"claim {query.claim_id}: the search {term!r} is not in the cache",
@@ -466,7 +467,7 @@ class PubMedClient:
             except SourceError:
                 log.warning("pubmed: cached document for PMID %s is unreadable; fetching it again", pmid)
         missing = [p for p in wanted if p not in records]
-        if missing and self.settings.offline:
+        if missing and plan(None, self.settings.offline).miss:  # the policy for what is not cached
             shown = ", ".join(missing[:10]) + (" ..." if len(missing) > 10 else "")
             raise OfflineMiss(
                 SOURCE,
@@ -479,9 +480,8 @@ class PubMedClient:
             body = self._call("efetch", "efetch.fcgi", params, split_articles)
             # Only the PMIDs asked for, one copy each, and the records read from exactly the copies
             # stored: an --offline rerun reports the same, and an answer cannot plant other records.
-            asked = set(batch)
             try:  # validated by _call; parsed here before anything is cached
-                docs = {pmid: doc for pmid, doc in split_articles(body).items() if pmid in asked}
+                docs = to_store(batch, split_articles(body))
                 parsed = {pmid: [r for r in parse_pubmed_xml(doc) if r.pmid == pmid] for pmid, doc in docs.items()}
             except SourceError as exc:
                 raise self._redacted(exc) from None
