@@ -15,7 +15,6 @@ from pathlib import Path
 
 from pipeline import nlp as nlp_stage
 from pipeline.cache import Cache
-from pipeline.citations import Resolved, Services, resolve
 from pipeline.config import Settings, redact
 from pipeline.errors import InputError, OfflineMiss, SourceError
 from pipeline.http import Unreachable
@@ -24,6 +23,7 @@ from pipeline.rating import assess, rate
 from pipeline.rating.checks import run_checks
 from pipeline.report import render, write_index
 from pipeline.sources import Source
+from pipeline.sources.citations import Resolved, Services, resolve
 from pipeline.sources.local import LocalIndex
 from pipeline.sources.pubmed import PubMedClient
 from pipeline.types import Assessment, Claim, ClaimsFile, Finding, Query, Record, RunResult, SearchResult

@@ -74,3 +74,21 @@ def find_quote(quote: str, text: str) -> QuoteMatch:
         if score > best.score:
             best = QuoteMatch(round(score, 2), text[window[0][1]:window[-1][2]])
     return best
+
+
+_JOURNAL_STOP = {"the", "of", "and", "for", "in", "on", "de", "la", "&"}
+
+
+def journal_words(name: str) -> tuple[str, ...]:
+    clean = re.sub(r"[^a-z0-9 ]+", " ", name.lower().replace("&", " and "))
+    return tuple(w for w in clean.split() if w not in _JOURNAL_STOP)
+
+
+def journals_match(a: str | None, b: str | None) -> bool:
+    """Same journal, written in full or as an ISO abbreviation ('J Trauma Stress')."""
+    if not a or not b:
+        return False
+    wa, wb = journal_words(a), journal_words(b)
+    if not wa or len(wa) != len(wb):
+        return False
+    return all(x.startswith(y) or y.startswith(x) for x, y in zip(wa, wb))

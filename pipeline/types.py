@@ -240,6 +240,17 @@ class LandingPage:
     text: str = ""
 
 
+@dataclass(frozen=True)
+class Lookup:
+    """What was done to find one citation (or fetch its page) and what came of it."""
+
+    searched: tuple[str, ...] = ()  # "PubMed '<term>' → 3 hits", one line per search
+    failures: tuple[str, ...] = ()  # searches that could not be made, with why
+    skipped: tuple[str, ...] = ()  # services not consulted, with why (offline, --source local)
+    page: LandingPage | None = None  # the cited URL, when it was fetched
+    summary: tuple[str, ...] = ()  # the searches in a few words each: "pubmed journal only → 21"
+
+
 # --- rating ------------------------------------------------------------------------------
 
 

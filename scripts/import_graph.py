@@ -23,7 +23,7 @@ FLOORS: dict[str, int] = {
     "types": 0, "errors": 0, "text": 0, "serialize": 0, "config": 0, "designs": 0,
     "cache": 1, "cache_policy": 0, "http": 1,
     "nlp": 2, "sources": 2, "queries": 2, "claims": 2,
-    "rating": 3, "citations": 3,
+    "rating": 3,
     "report": 4, "draft": 4,
     "run": 5, "evaluate": 5,
     "cli": 6, "__main__": 7,

@@ -13,7 +13,6 @@ from dataclasses import replace
 from conftest import FIXTURES, shared_file
 from replay_server import replay
 
-from pipeline.citations import Services, _Found, relaxed_queries
 from pipeline.config import Settings
 from pipeline.rating.checks import (
     Lookup, check_citation, check_consistency, check_integrity, check_number, grim_possible, run_checks,
@@ -21,6 +20,7 @@ from pipeline.rating.checks import (
 from pipeline.rating.figures import claim_figures
 from pipeline.rating.source import Rated
 from pipeline.run import LocalSource, check_claims
+from pipeline.sources.citations import Services, _Found, relaxed_queries
 from pipeline.sources.pubmed_syntax import render_query
 from pipeline.sources.crossref import CrossrefClient
 from pipeline.sources.europepmc import EuropePmcClient

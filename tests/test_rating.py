@@ -15,9 +15,9 @@ import pytest
 from conftest import shared_file
 
 from pipeline.rating import assess
-from pipeline.rating.checks import journals_match
 from pipeline.rating.stance import claim_direction
 from pipeline.rating.terms import relevance, stem
+from pipeline.text import journals_match
 from pipeline.types import (
     VERDICTS, Citation, Claim, ClaimNumber, Effect, Finding, Query, Record, SearchResult, Sentence,
 )

@@ -1,7 +1,7 @@
 """Pure checks of a claim's own specifics: cited studies, quotes, figures, integrity flags.
 
-Finding a cited study or fetching a page is I/O and happens in `pipeline/citations.py`; what it
-did arrives here as one `Lookup` per citation. Everything here judges what was found:
+Finding a cited study or fetching a page is I/O and happens in `pipeline/sources/citations.py`; what
+it did arrives here as one `Lookup` per citation. Everything here judges what was found:
 
 citation   found (the record and why it matches) / near_miss (same journal or topic, another year
            or journal: the best candidates and what differs) / not_found (what was searched and
@@ -21,7 +21,6 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
 
 from pipeline.designs import NONCLINICAL
 from pipeline.rating.figures import (
@@ -38,40 +37,13 @@ from pipeline.rating.figures import (
 from pipeline.rating.source import RELEVANT, RETRACTION_NOTICES, Rated, is_retracted
 from pipeline.rating.stance import split_sentences
 from pipeline.rating.terms import content_tokens
-from pipeline.text import find_quote
+from pipeline.text import find_quote, journals_match
 from pipeline.types import (
-    Check, Citation, Claim, ClaimNumber, LandingPage, Notice, Record, Sentence,
+    Check, Citation, Claim, ClaimNumber, LandingPage, Lookup, Notice, Record, Sentence,
 )
 
-_JOURNAL_STOP = {"the", "of", "and", "for", "in", "on", "de", "la", "&"}
 QUOTE_FOUND = 0.9  # share of the quote's words found in order
 QUOTE_CLOSE = 0.6
-
-
-@dataclass(frozen=True)
-class Lookup:
-    """What was done to find one citation (or fetch its page) and what came of it."""
-
-    searched: tuple[str, ...] = ()  # "PubMed '<term>' → 3 hits", one line per search
-    failures: tuple[str, ...] = ()  # searches that could not be made, with why
-    skipped: tuple[str, ...] = ()  # services not consulted, with why (offline, --source local)
-    page: LandingPage | None = None  # the cited URL, when it was fetched
-    summary: tuple[str, ...] = ()  # the searches in a few words each: "pubmed journal only → 21"
-
-
-def journal_words(name: str) -> tuple[str, ...]:
-    clean = re.sub(r"[^a-z0-9 ]+", " ", name.lower().replace("&", " and "))
-    return tuple(w for w in clean.split() if w not in _JOURNAL_STOP)
-
-
-def journals_match(a: str | None, b: str | None) -> bool:
-    """Same journal, written in full or as an ISO abbreviation ('J Trauma Stress')."""
-    if not a or not b:
-        return False
-    wa, wb = journal_words(a), journal_words(b)
-    if not wa or len(wa) != len(wb):
-        return False
-    return all(x.startswith(y) or y.startswith(x) for x, y in zip(wa, wb))
 
 
 def label(rated: Rated) -> str:

@@ -18,12 +18,12 @@ from pipeline.config import Settings, redact
 from pipeline.errors import OfflineMiss, SourceError
 from pipeline.http import NotFound
 from pipeline.queries import arm
-from pipeline.rating.checks import Lookup, journals_match
 from pipeline.sources import Source
 from pipeline.sources.crossref import CrossrefClient
 from pipeline.sources.europepmc import EuropePmcClient, citation_query
 from pipeline.sources.landing import LandingClient
-from pipeline.types import Citation, Claim, LandingPage, Query, QueryArm, Record, SearchResult
+from pipeline.text import journals_match
+from pipeline.types import Citation, Claim, LandingPage, Lookup, Query, QueryArm, Record, SearchResult
 
 
 PER_SEARCH = 5  # candidates kept from each search
