@@ -30,7 +30,7 @@ def one_pass(corpus: Path) -> dict:
     if hasattr(os, "sched_setaffinity"):
         os.sched_setaffinity(0, {min(os.sched_getaffinity(0))})  # one core, as the target says
     sys.path.insert(0, str(REPO))
-    from pipeline.nlp import build_nlp, extract_many, finding_to_json, records_from_jsonl
+    from pipeline.nlp.extraction import build_nlp, extract_many, finding_to_json, records_from_jsonl
 
     nlp = build_nlp()
     cpu_start = time.process_time()  # what the work cost, whatever else shares the core

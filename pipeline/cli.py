@@ -221,7 +221,7 @@ def _stdin_to_file(folder: str) -> Path:
 
 
 def cmd_extract(args: argparse.Namespace) -> int:
-    from pipeline.nlp import extract_many, finding_to_json, records_from_path
+    from pipeline.nlp.extraction import extract_many, finding_to_json, records_from_path
 
     given = args.file or args.input
     if not given:

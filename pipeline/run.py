@@ -13,7 +13,7 @@ from dataclasses import dataclass, field, replace
 from importlib import metadata
 from pathlib import Path
 
-from pipeline import nlp as nlp_stage
+from pipeline.nlp import extraction as nlp_stage
 from pipeline.cache import Cache
 from pipeline.config import Settings, redact
 from pipeline.errors import InputError, OfflineMiss, SourceError

@@ -1,6 +1,6 @@
 """The frozen dataclasses that flow between the stages of a run.
 
-claims.load() -> Claim; sources.* -> Record; nlp.extract() -> Finding;
+claims.load() -> Claim; sources.* -> Record; nlp.extraction.extract() -> Finding;
 rating.assess() -> Assessment; report.render() writes them out.
 Tuples, not lists, so every value is hashable and cannot be changed by a later stage.
 """

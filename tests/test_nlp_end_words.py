@@ -31,7 +31,7 @@ def test_a_text_without_the_words_is_turned_down_and_one_with_them_is_not(patter
 
 def test_every_window_a_pattern_matches_in_real_abstracts_holds_one_of_its_words() -> None:
     path = shared_file("scifact", "corpus.jsonl")
-    from pipeline.nlp import records_from_jsonl
+    from pipeline.nlp.extraction import records_from_jsonl
 
     checked = 0
     for record in list(records_from_jsonl(path))[:400]:

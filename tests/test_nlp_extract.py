@@ -11,7 +11,7 @@ import pytest
 from lxml import etree
 
 from pipeline.errors import InputError
-from pipeline.nlp import (
+from pipeline.nlp.extraction import (
     build_nlp,
     extract,
     extract_many,

@@ -7,7 +7,7 @@ import itertools
 
 import pytest
 
-from pipeline.nlp import records_from_jsonl
+from pipeline.nlp.extraction import records_from_jsonl
 from pipeline.nlp.components import SENTENCE_WORDS
 from pipeline.nlp.design import _ANIMAL, _COMPARED, _CUES, _HEDGE, _HUMAN, _IN_VITRO, _LAB
 from pipeline.nlp.effects import find_effects

@@ -7,7 +7,7 @@ from hypothesis import given, settings, strategies as st
 from spacy.attrs import SENT_START
 from spacy.tokens import Doc
 
-from pipeline.nlp import build_nlp
+from pipeline.nlp.extraction import build_nlp
 from pipeline.nlp.tokenizer import sentence_spans
 
 

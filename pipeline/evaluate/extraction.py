@@ -293,7 +293,7 @@ def loose_sample_size_metrics(pairs: Sequence[tuple[list[int], int | None]]) -> 
 def _run_ebm(path: str) -> dict[str, Any]:
     import gzip
 
-    from pipeline.nlp import extract_many
+    from pipeline.nlp.extraction import extract_many
     from pipeline.types import Record
 
     try:
@@ -399,7 +399,7 @@ def _load_gold(path: str, corpus: str | None) -> tuple[list[dict[str, Any]], lis
 
 
 def run(args: argparse.Namespace) -> int:
-    from pipeline.nlp import extract_many, finding_to_json
+    from pipeline.nlp.extraction import extract_many, finding_to_json
 
     if args.ebm_nlp or args.evidence_inference:
         result = _run_ebm(args.ebm_nlp) if args.ebm_nlp else _run_evidence_inference(args.evidence_inference, args.split)

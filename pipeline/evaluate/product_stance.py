@@ -23,7 +23,7 @@ from dataclasses import asdict, dataclass
 
 from pipeline.evaluate.scifact import Doc, GoldClaim, doc_record, load_claims, load_corpus, product_claim
 from pipeline.errors import InputError
-from pipeline.nlp import extract_many
+from pipeline.nlp.extraction import extract_many
 from pipeline.rating.source import rate_source
 
 STANCES = ("supports", "contradicts", "neutral")

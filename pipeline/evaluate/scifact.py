@@ -27,7 +27,7 @@ from pathlib import Path
 
 from pipeline.draft.pico import Topic, guess_pico
 from pipeline.errors import InputError
-from pipeline.nlp import extract_many
+from pipeline.nlp.extraction import extract_many
 from pipeline.rating.source import Rated, rate_source
 from pipeline.rating.terms import STOPWORDS
 from pipeline.sources.importers import read_jsonl, record_from_json

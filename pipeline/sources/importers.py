@@ -17,13 +17,13 @@ import io
 import json
 import re
 import zlib
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import replace
-from functools import lru_cache
 from pathlib import Path
 from typing import IO, Any
 
 from pipeline.errors import CorpusError, ParseError
+from pipeline.nlp.sections import inline_heading
 from pipeline.text import normalize_space
 from pipeline.types import Record
 
@@ -281,18 +281,9 @@ def iter_jsonl(path: Path, sections: str = "sentences", what: str = "") -> Itera
         yield record_from_json(data, where, sections)
 
 
-@lru_cache(maxsize=1)
-def _inline_heading() -> Callable[[str], str]:
-    # Imported on first use: the sentence rules load spaCy, which indexing never needs.
-    from pipeline.nlp.sections import inline_heading
-
-    return inline_heading
-
-
 def _sentence_sections(sentences: list[str], mode: str) -> tuple[tuple[str, str], ...]:
     if mode == "sentences":
         return tuple(("", s.strip()) for s in sentences)
-    inline_heading = _inline_heading()
     grouped: list[tuple[str, list[str]]] = []
     for raw in sentences:
         sentence = raw.strip()
