@@ -28,6 +28,7 @@ from pipeline.cache import Cache
 from pipeline.config import Settings, redact
 from pipeline.draft.lexicon import THRESHOLD
 from pipeline.errors import InputError, PipelineError
+from pipeline.text import counted
 
 EXIT_OK, EXIT_BUG, EXIT_INPUT, EXIT_SOURCE = 0, 1, 2, 3
 
@@ -42,11 +43,6 @@ class _Parser(argparse.ArgumentParser):
 
 def _say(message: str) -> None:
     print(message, file=sys.stderr, flush=True)
-
-
-def _plural(n: int, word: str, many: str | None = None) -> str:
-    """'1 hit', '22 hits': the count with its noun."""
-    return f"{n:,} {word if n == 1 else many or word + 's'}"
 
 
 def package_version() -> str:
@@ -77,7 +73,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
     for claim in claims_file.claims:
         kinds[claim.kind] = kinds.get(claim.kind, 0) + 1
     summary = ", ".join(f"{n} {k}" for k, n in sorted(kinds.items()))
-    print(f"{args.claims}: OK: {_plural(len(claims_file.claims), 'claim')} ({summary}) for \"{claims_file.article.title}\"")
+    print(f"{args.claims}: OK: {counted(len(claims_file.claims), 'claim')} ({summary}) for \"{claims_file.article.title}\"")
     return EXIT_OK
 
 
@@ -89,8 +85,8 @@ def failure_lines(unchecked: Sequence[str], total: int, gave_up: str | None, err
         why = f"PubMed could not be reached ({short_reason(gave_up)})"
     else:
         why = short_reason(errors[0]) if errors else "the source failed"
-    which = (f"None of the {_plural(total, 'claim')} could be checked" if len(unchecked) == total
-             else f"{len(unchecked)} of {_plural(total, 'claim')} could not be checked ({', '.join(unchecked[:3])}"
+    which = (f"None of the {counted(total, 'claim')} could be checked" if len(unchecked) == total
+             else f"{len(unchecked)} of {counted(total, 'claim')} could not be checked ({', '.join(unchecked[:3])}"
                   f"{', …' if len(unchecked) > 3 else ''})")
     lines = [f"{which}: {why}.",
              f"Nothing in {out}/ was overwritten." if len(unchecked) == total
@@ -137,7 +133,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     try:
         source = open_source(args.source, settings, cache, Path(args.corpus) if args.corpus else None, progress)
         where = f"local corpus {args.corpus}" if args.source == "local" else ("the cache only" if settings.offline else "PubMed")
-        _say(f"checking {_plural(len(claims_file.claims), 'claim')} of \"{claims_file.article.title}\" against {where}")
+        _say(f"checking {counted(len(claims_file.claims), 'claim')} of \"{claims_file.article.title}\" against {where}")
         result = check_claims(claims_file, source, progress=progress)
     finally:
         if cache is not None:
@@ -157,7 +153,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         counts[assessment.verdict] = counts.get(assessment.verdict, 0) + 1
     _say("verdicts: " + ", ".join(f"{n} {v}" for v, n in sorted(counts.items())))
     untested = without_tested_study(result)
-    _say(f"{len(untested)} of {_plural(len(result.assessments), 'claim')} had no study that tests them "
+    _say(f"{len(untested)} of {counted(len(result.assessments), 'claim')} had no study that tests them "
          f"(searched {result.searched or result.source})")
     _say("wrote " + ", ".join(str(p) for p in paths) + f" in {time.monotonic() - started:.1f} s")
     if result.unchecked:
@@ -172,8 +168,8 @@ def cmd_index(args: argparse.Namespace) -> int:
 
     stats = build_index([Path(p) for p in args.files], Path(args.db),
                         progress=lambda name, n: _say(f"  {name}: {n} records indexed so far"))
-    print(f"indexed {_plural(stats.records, 'record')} from {_plural(len(stats.files), 'file')} into {stats.db} "
-          f"({stats.size_bytes / 2**20:.1f} MB) in {stats.seconds:.1f} s; {_plural(stats.duplicates, 'duplicate')} dropped")
+    print(f"indexed {counted(stats.records, 'record')} from {counted(len(stats.files), 'file')} into {stats.db} "
+          f"({stats.size_bytes / 2**20:.1f} MB) in {stats.seconds:.1f} s; {counted(stats.duplicates, 'duplicate')} dropped")
     for what, why in stats.skipped:
         print(f"  skipped {what}: {why}")
     return EXIT_OK
@@ -202,7 +198,7 @@ def cmd_search(args: argparse.Namespace) -> int:
             records = {r.pmid: r for r in client.fetch(list(result.ids[: args.limit])) if r.pmid}
     shown = [records[i] for i in result.ids[: args.limit] if i in records]
     print(f"{result.source}: {result.term or args.query}")
-    print(f"showing {len(shown)} of {_plural(result.count, 'hit')}")
+    print(f"showing {len(shown)} of {counted(result.count, 'hit')}")
     for note in result.notes:
         print(f"  note: {note}")
     for record in shown:
@@ -239,7 +235,7 @@ def cmd_extract(args: argparse.Namespace) -> int:
             out.close()
         if folder:
             shutil.rmtree(folder, ignore_errors=True)
-    _say(f"extracted {_plural(count, 'abstract')}")
+    _say(f"extracted {counted(count, 'abstract')}")
     return EXIT_OK
 
 

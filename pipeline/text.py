@@ -1,4 +1,5 @@
-"""Small pure text helpers shared by several stages (slugs, spacing, a quote found in a page)."""
+"""Small pure text helpers shared by several stages: slugs, spacing, counts with their nouns, a
+quote found in a page, journal names."""
 
 from __future__ import annotations
 
@@ -92,3 +93,12 @@ def journals_match(a: str | None, b: str | None) -> bool:
     if not wa or len(wa) != len(wb):
         return False
     return all(x.startswith(y) or y.startswith(x) for x, y in zip(wa, wb))
+
+
+# Counts with their nouns, one way for every message and report: '1 hit', '49 hits', '1 query'.
+_PLURALS = {"query": "queries", "study": "studies", "quantity": "quantities", "analysis": "analyses"}
+
+
+def counted(n: int, one: str, many: str | None = None) -> str:
+    """'1 hit', '1,204 hits', '3 queries': every count goes through here, so no '1 sessions' slips through."""
+    return f"{n:,} {one if n == 1 else many or _PLURALS.get(one, one + 's')}"

@@ -452,7 +452,7 @@ def test_report_files_are_readable_documents(result, tmp_path):
 
 
 def test_counted_says_one_thing_and_many_things():
-    from pipeline.report.words import counted
+    from pipeline.text import counted
 
     assert [counted(n, "hit") for n in (0, 1, 2)] == ["0 hits", "1 hit", "2 hits"]
     assert counted(1, "query") == "1 query" and counted(3, "query") == "3 queries"

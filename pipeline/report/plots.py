@@ -14,7 +14,7 @@ from typing import Any
 
 from markupsafe import Markup, escape
 
-from pipeline.report.words import counted
+from pipeline.text import counted
 
 STANCES = ("supports", "contradicts", "neutral")
 STANCE_COLOURS = {"supports": "#1f6f43", "contradicts": "#a4262c", "neutral": "#6b6f76"}

@@ -29,9 +29,9 @@ from pipeline.report.plots import (
     weight_bar,
     weight_totals,
 )
-from pipeline.report.words import counted
 from pipeline.rating.source import is_retracted
 from pipeline.serialize import to_jsonable
+from pipeline.text import counted
 from pipeline.types import (
     VERDICTS,
     Assessment,
