@@ -7,6 +7,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Literal
 
+from pipeline.phrases import mesh_as_text
 from pipeline.text import normalize_space
 from pipeline.types import Query, QueryArm
 
@@ -32,16 +33,10 @@ def _phrase(text: str, prefix: bool = False) -> str | None:
     return f"{quoted} *" if prefix else quoted
 
 
-def _mesh_as_text(heading: str) -> str:
-    """'Depressive Disorder, Treatment-Resistant' -> 'Treatment-Resistant Depressive Disorder'."""
-    parts = [p.strip() for p in heading.split(",")]
-    return " ".join(reversed(parts)) if len(parts) == 2 else heading
-
-
 def render_arm(arm: QueryArm) -> str | None:
     """One concept: its phrases and MeSH headings ORed over title, abstract and MeSH."""
     terms: list[str] = []
-    for text in (*arm.free_text, *arm.mesh, *map(_mesh_as_text, arm.mesh)):
+    for text in (*arm.free_text, *arm.mesh, *map(mesh_as_text, arm.mesh)):
         quoted = _phrase(text)
         if quoted and quoted not in terms:
             terms.append(quoted)
