@@ -37,7 +37,7 @@ from pipeline.rating.figures import (
 from pipeline.rating.source import RELEVANT, RETRACTION_NOTICES, Rated, is_retracted
 from pipeline.rating.stance import split_sentences
 from pipeline.rating.terms import content_tokens
-from pipeline.text import find_quote, journals_match
+from pipeline.text import counted, find_quote, journals_match
 from pipeline.types import (
     Check, Citation, Claim, ClaimNumber, LandingPage, Lookup, Notice, Record, Sentence,
 )
@@ -103,10 +103,6 @@ def looked_for(cite: Citation) -> str:
     if cite.pmid:
         parts.append(f"PMID {cite.pmid}")
     return " ".join(parts)
-
-
-def _plural(n: int, word: str) -> str:
-    return f"{n} {word}{'' if n == 1 else 's'}"
 
 
 def _differences(cite: Citation, r: Rated) -> tuple[bool, bool, bool, str]:
@@ -184,7 +180,7 @@ def check_citation(cite: Citation, rated: Sequence[Rated], lookup: Lookup = Look
                      f"could not finish looking for a {subject}: " + "; ".join(lookup.failures)
                      + (f"; the searches that ran found none ({len(rated)} records)" if rated else ""),
                      subject, searched + tuple(f"failed: {f}" for f in lookup.failures) + instead)
-    where = "; ".join(lookup.summary or lookup.searched) or f"{_plural(len(rated), 'record')} considered"
+    where = "; ".join(lookup.summary or lookup.searched) or f"{counted(len(rated), 'record')} considered"
     detail = f"no {subject} was found. Searched: {where}."
     if lookup.skipped:
         detail += " Not searched: " + "; ".join(lookup.skipped) + "."
@@ -203,7 +199,7 @@ def _found_instead(cite: Citation, rated: Sequence[Rated]) -> tuple[str, ...]:
             years = sorted({r.record.year for r in same if r.record.year})
             span = f"{years[0]}–{years[-1]}" if len(years) > 1 else (str(years[0]) if years else "years unknown")
             topical = sum(1 for r in same if r.assessment.relevance >= RELEVANT)
-            out.append(f"{_plural(len(same), 'record')} from {cite.journal} read ({span}), "
+            out.append(f"{counted(len(same), 'record')} from {cite.journal} read ({span}), "
                        f"{topical or 'none'} on the claim's topic")
     on_topic = sorted((r for r in rated if r.assessment.relevance >= RELEVANT),
                       key=lambda r: r.assessment.relevance, reverse=True)[:3]
@@ -265,7 +261,7 @@ def check_quote(claim: Claim, cite: Citation, lookup: Lookup, rated: Sequence[Ra
             if match.score >= QUOTE_FOUND:
                 return Check("quote", "found", f"{who}: the quote appears in {_describe(r)}: \"{match.passage}\"",
                              who, searched, _links(r.record))
-            searched += (f"the quote's words in the {_plural(len(rated), 'abstract')} found for this claim: "
+            searched += (f"the quote's words in the {counted(len(rated), 'abstract')} found for this claim: "
                          f"best {match.score:.0%} in {label(r)}",)
         return _named_source(cite, Lookup(searched, lookup.failures, lookup.skipped))
     if not page.text:
@@ -416,7 +412,7 @@ def check_number(number: ClaimNumber | ClaimFigure, rated: Sequence[Rated], clai
                          f"claim {claimed}{about}; {label(r)} reports {shown if figure.quantity != 'percent' else fmt(value) + '%'}: "
                          f"{_quote(text)}", claimed, (f"{label(r)}: {_quote(text)}",), _links(r.record))
     if not figures:
-        where = (f"no figure of the same quantity in the {_plural(len(relevant), 'source')} that test the claim"
+        where = (f"no figure of the same quantity in the {counted(len(relevant), 'source')} that test the claim"
                  if relevant else "no source that tests the claim (in humans) was found to compare it with")
         return Check("number", "absent", f"claim {claimed}{about}; {where}", claimed)
     figures.sort(key=lambda f: figure.distance(f[0]))

@@ -10,6 +10,7 @@ from pipeline.rating.checks import cite_subject, cited_by, integrity_flags, labe
 from pipeline.designs import DESIGNS, NONCLINICAL
 from pipeline.rating.source import Rated, design_name, is_retracted, rate_source
 from pipeline.rating.stance import OVERSTATED
+from pipeline.text import counted
 from pipeline.types import Assessment, Check, Citation, Claim, Finding, Record, SearchResult, Verdict
 
 Decision = tuple[Verdict, float, list[str]]  # the verdict, its confidence and the reasons
@@ -71,13 +72,13 @@ def _verb(group: Sequence[Rated], singular: str, plural: str) -> str:
 
 def search_summary(rated: Sequence[Rated], searches: Sequence[SearchResult]) -> str:
     relevant = sum(1 for r in rated if r.relevant)
-    considered = f"{len(rated)} record{'s' if len(rated) != 1 else ''} considered, {relevant} {'tests' if relevant == 1 else 'test'} the claim"
+    considered = f"{counted(len(rated), 'record')} considered, {relevant} {'tests' if relevant == 1 else 'test'} the claim"
     if not searches:
         return f"Searched: {considered}."
     # The queries themselves are listed once, whole, with the claim's searches; here only counts.
     unique = {(s.source, s.term): s.count for s in searches}  # a relaxed query can repeat an earlier one
     n, hits = len(unique), sum(unique.values())
-    return (f"Searched {n} quer{'y' if n == 1 else 'ies'} ({hits} hit{'' if hits == 1 else 's'} in all); "
+    return (f"Searched {counted(n, 'query')} ({counted(hits, 'hit')} in all); "
             f"{considered}.")
 
 
@@ -103,12 +104,10 @@ def _gate_reason_counts(rated: Sequence[Rated]) -> str:
 
 def no_study_sentence(rated: Sequence[Rated], searches: Sequence[SearchResult]) -> str:
     """Why a claim is unverifiable for want of evidence: what was searched, what came back, why none tests it."""
-    n_queries = len(searches)
-    where = f"{n_queries} search{'es' if n_queries != 1 else ''} of {searched_what(searches)}"
+    where = f"{counted(len(searches), 'search', 'searches')} of {searched_what(searches)}"
     if not rated:
         return f"No study that tests the claim was found: {where} returned no records."
-    n = len(rated)
-    return (f"No study that tests the claim was found: {where} returned {n} record{'s' if n != 1 else ''}, "
+    return (f"No study that tests the claim was found: {where} returned {counted(len(rated), 'record')}, "
             f"and {_gate_reason_counts(rated)}.")
 
 
@@ -366,7 +365,7 @@ def _decide(claim: Claim, rated: Sequence[Rated], checks: Sequence[Check],
                            "(animal or laboratory work).")
         return "not_supported", _confidence(total + 0.3, 1.0, 0.3, 0.3), reasons + number_text + tail
     if relevant:
-        reasons = [f"{len(relevant)} source{'s' if len(relevant) != 1 else ''} that "
+        reasons = [f"{counted(len(relevant), 'source')} that "
                    f"{'tests' if len(relevant) == 1 else 'test'} the claim {'was' if len(relevant) == 1 else 'were'} "
                    "found, but none reports results for or against it as stated."]
     else:
