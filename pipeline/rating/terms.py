@@ -361,19 +361,3 @@ def other_treatments(text: str, intervention: tuple[str, ...]) -> list[tuple[int
             continue
         out.append((m.start(), name))
     return out
-
-
-_TITLE_AGENT = re.compile(r"\beffects? of (?:[a-z-]+ ){0,2}?([a-z][a-z-]{3,}) (?:on|in|for)\b")
-
-
-def title_treatment(title: str, intervention: tuple[str, ...]) -> str | None:
-    """The treatment a study is of, when its title names another one and not the claim's
-    ("Pilot study ... with propranolol", "Effect of etomidate on motor evoked potentials")."""
-    if not intervention or not title or mentions(intervention, title):
-        return None
-    low = title.lower()
-    m = _TITLE_AGENT.search(low)
-    if m and not _COMPARED.search(low[:m.start(1)]):
-        return m.group(1)
-    named = other_treatments(low, intervention)
-    return named[0][1] if named else None
